@@ -1,0 +1,1 @@
+"""Telegram front end and terminal chat over the index engine."""

@@ -1,0 +1,1 @@
+"""Everything about the corpus: from report files to cited answers."""

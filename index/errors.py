@@ -1,0 +1,31 @@
+"""Errors whose message is written for the person using the assistant."""
+
+from __future__ import annotations
+
+
+class QaError(Exception):
+    """Base for expected failures; str(error) is safe to show users."""
+
+
+class EmptyQuestionError(QaError):
+    """The question was blank or only punctuation."""
+
+
+class QuestionTooLongError(QaError):
+    """The question is longer than the engine accepts."""
+
+
+class IndexMissingError(QaError):
+    """No usable index folder was found where settings point."""
+
+
+class IndexMismatchError(QaError):
+    """The index was built with another model or format than the one configured."""
+
+
+class ModelMissingError(QaError):
+    """The embedding model could not be found locally."""
+
+
+class UnknownItemError(QaError):
+    """A passage, report or place that the index does not hold was asked for."""

@@ -1,0 +1,104 @@
+"""Plain records passed between pipeline stages and to the front ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """Text pulled out of one corpus file, before cleaning."""
+
+    path: str  # relative to the corpus folder, with forward slashes
+    text: str
+    format: str  # "txt", "md", "html", "docx", "pdf"
+    meta: dict[str, object] = field(default_factory=dict)  # from a sidecar <name>.meta.toml
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A corpus file that could not be indexed, and why (for the build summary)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One report: cleaned display text plus the metadata citations are built from."""
+
+    doc_id: str  # file stem, plus "-2", "-3" … when one file holds several reports
+    path: str
+    title: str
+    text: str  # cleaned, in the report's own characters (Traditional or Simplified)
+    subtitle: str = ""
+    source: str = ""  # publisher or site, e.g. "人民论坛"
+    date: str = ""  # ISO "2022-01-25", or "2022-01" / "2022" when that is all the text says
+    author: str = ""
+    places: tuple[str, ...] = ()  # e.g. ("深圳市", "南山区")
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One passage: what is retrieved, shown and cited."""
+
+    chunk_id: str  # f"{doc_id}:{position}"
+    doc_id: str
+    position: int  # 0-based order within the document
+    section: str  # nearest heading above the passage, "" before the first one
+    text: str  # as displayed: the report's own characters
+    start: int  # character offsets of text within Document.text
+    end: int
+    places: tuple[str, ...] = ()  # places this passage is about (its own and its document's)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved passage with its fused score and the sentence that matched best."""
+
+    chunk: Chunk
+    score: float
+    best_sentence: str = ""  # a substring of chunk.text
+    best_start: int = 0  # offsets of best_sentence within chunk.text
+    best_end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What a reader sees under a passage and can paste: report, source, date, section."""
+
+    number: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str = ""
+    date: str = ""
+    section: str = ""
+    path: str = ""
+
+    def __str__(self) -> str:
+        parts = [f"《{self.title}》"] + [p for p in (self.source, self.date, self.section) if p]
+        return f"[{self.number}] " + "，".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Ranked passages for one question; empty hits with abstained=True means nothing fits."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    citations: tuple[Citation, ...]  # citations[i] belongs to hits[i]
+    abstained: bool = False
+    places: tuple[str, ...] = ()  # places the engine understood the question to be about
+    offset: int = 0  # rank of hits[0] minus one, for paging
+    total: int = 0  # how many passages qualified in all (offset + len(hits) <= total)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSummary:
+    """What the corpus says about one place: its reports and the named practices they describe."""
+
+    place: str
+    documents: tuple[Document, ...]
+    practices: tuple[str, ...]  # quoted practice names, e.g. "五邻营造", "一小区一专员"

@@ -1,0 +1,74 @@
+"""Settings for building and querying the index: settings.toml [index] plus INDEX_* env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small-q4"
+
+
+class TomlSettings(BaseSettings):
+    """Base for each package's settings. Priority: init kwargs > env > .env > settings.toml > defaults."""
+
+    model_config = SettingsConfigDict(
+        toml_file=PROJECT_ROOT / "settings.toml", extra="forbid", env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8", env_ignore_empty=True,
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _anchor_paths(self) -> Any:
+        # Relative paths in settings.toml or env mean "relative to the project", not to the cwd.
+        for name, value in list(self.__dict__.items()):
+            if isinstance(value, Path) and not value.is_absolute():
+                object.__setattr__(self, name, PROJECT_ROOT / value)
+        return self
+
+
+class IndexSettings(TomlSettings):
+    """Where the corpus and index live, which model embeds, and how passages are cut and ranked."""
+
+    model_config = SettingsConfigDict(toml_table_header=("index",), env_prefix="INDEX_")
+
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Where the reports live.")
+    index_dir: Path = Field(default=PROJECT_ROOT / "var" / "index", description="Built index folder.")
+    embedding_model: str = Field(
+        default=str(DEFAULT_MODEL_DIR),
+        description="sentence-transformers model: a local folder, or a name already in the HF cache.",
+    )
+    query_prompt: str | None = Field(
+        default=None, description="Text put before questions; None uses the model's own 'query' prompt."
+    )
+    passage_prompt: str | None = Field(
+        default=None, description="Text put before passages; None uses the model's own passage prompt."
+    )
+    device: str = Field(default="cpu", description="torch device for embedding.")
+    batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
+    max_chunk_chars: int = Field(default=360, ge=80, description="Longest passage, in characters.")
+    min_chunk_chars: int = Field(default=60, ge=1, description="Shorter paragraphs join a neighbour.")
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages cited per answer.")
+    candidates: int = Field(default=50, ge=5, description="Passages each retriever proposes for fusion.")
+    exact_search_max: int = Field(
+        default=50_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
+    )
+    max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are refused.")
