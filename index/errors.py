@@ -29,3 +29,7 @@ class ModelMissingError(QaError):
 
 class UnknownItemError(QaError):
     """A passage, report or place that the index does not hold was asked for."""
+
+
+class UnreadableFileError(QaError):
+    """A corpus file could not be turned into text; the message is a short reason for the build summary."""
