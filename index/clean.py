@@ -1,0 +1,174 @@
+"""Pure str -> str normalisers that turn scraped report text into clean paragraphs, for meta.py and search."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import opencc
+
+from index.furniture import is_folded_furniture
+
+# Pinyin glued after a character by some sites' ruby markup: 區(qū), 這(zhè), 產（chǎn）.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_SYLLABLE = rf"(?:[a-z{_TONED}]{{1,6}})"
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[(（]({_SYLLABLE}(?:\s{_SYLLABLE}){{0,3}})[)）]")
+# Plain-ASCII syllables count only when they spell real pinyin, so (ltd) or (abc) stay.
+_PLAIN_SYLLABLE = re.compile(
+    r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|uang"
+    r"|ue|ui|un|uo|v|ve)$"
+)
+
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
+                        r"\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+# "第 11 页 共 11 页", "第1页 / 共11页": page counters, sometimes glued to a paragraph's end.
+_PAGE_COUNTER = re.compile(r"\s*第\s*\d{1,4}\s*[页頁]\s*[/／,，]?\s*共\s*\d{1,4}\s*[页頁]\s*")
+# Download-site blurbs glued into the first page: "想知道…吗?那就快来吧!以下是我共享的…,希望能帮助到大家!"
+_BLURBS = (
+    re.compile(r"想(?:知道|了解)[^。!?！？]{0,40}吗\s*[?？]\s*"),
+    re.compile(r"那就快来(?:吧|看看吧?)\s*[!！。]?\s*"),
+    re.compile(r"以下是(?:我|小编|本站)?(?:共享|分享|整理|收集|精心整理)[^。!?！？]{0,50}[,，]\s*希望[^。!?！？]{0,20}[!！。]\s*"),
+)
+_SENTENCE_FINAL = "。！？!?；;…」』”\"）)"
+_PAGE_PIECE = re.compile(r"^(\d{1,3})[、.．]\s*")
+
+
+def fold(text: str) -> str:
+    """Matching form of a text (NFKC, Simplified, lowercase) for keyword search, places, dedupe and eval."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    # Building the converter reads its dictionaries: do it once per process.
+    return opencc.OpenCC("t2s")
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin glosses glued after characters, keeping real parentheses; for display text."""
+    return _PINYIN.sub(_drop_if_pinyin, text)
+
+
+def _drop_if_pinyin(match: re.Match[str]) -> str:
+    syllables = match.group(1).split()
+    if any(ch in _TONED for ch in match.group(1)) or all(_PLAIN_SYLLABLE.match(s) for s in syllables):
+        return ""
+    return match.group(0)
+
+
+def repair_mojibake(text: str) -> str:
+    """Re-decode fragments where GBK bytes were read one byte out of step, e.g. "?!渡钲谑薪ㄔO" -> "。《深圳市建設"."""
+    return _SHIFTED_GBK.sub(_redecode_shifted, text)
+
+
+# A lost lead byte shows as "?", then characters made of misaligned byte pairs, until an ASCII
+# byte (shown as a Latin letter or digit) brings the decoder back in step.
+_SHIFTED_GBK = re.compile(r"\?([^\sA-Za-z0-9?]{2,40}?[A-Za-z0-9])")
+_CJK_OR_PUNCT = re.compile(r"^[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e“”‘’…—·]+$")
+_LEAD_BYTES = (b"\xa1", b"\xa3")  # the usual leads of GBK punctuation: 。《、“ and ！，
+
+
+def _redecode_shifted(match: re.Match[str]) -> str:
+    garbled = match.group(1)
+    try:
+        # NFKC may have turned the garble's full-width ！ into "!": undo that before re-encoding.
+        raw = "".join(_to_fullwidth(ch) for ch in garbled[:-1]).encode("gbk") + garbled[-1].encode("ascii")
+    except UnicodeEncodeError:
+        return match.group(0)
+    for lead in _LEAD_BYTES:
+        try:
+            repaired = (lead + raw).decode("gbk")
+        except UnicodeDecodeError:
+            continue
+        if _CJK_OR_PUNCT.match(repaired) and len(repaired) < len(garbled) + 1:
+            return repaired
+    return match.group(0)
+
+
+def _to_fullwidth(ch: str) -> str:
+    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
+
+
+def is_furniture(line: str) -> bool:
+    """True when a line is site chrome (nav, share, QR, credits, copyright, ICP, download site, spam)."""
+    return is_folded_furniture(fold(line))
+
+
+def normalize_lines(raw: str) -> list[str]:
+    """Lines of a raw text with invisible chars, pinyin, mojibake, page counters and blurbs removed; for meta."""
+    text = _INVISIBLE.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_pinyin(repair_mojibake(text))
+    lines = (_SPACES.sub(" ", _strip_blurbs(strip_page_counters(line))).strip() for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+def strip_page_counters(line: str) -> str:
+    """Remove "第 N 页 共 M 页" counters wherever they sit in a line, keeping a space between words."""
+    return _PAGE_COUNTER.sub(" ", line).strip()
+
+
+def _strip_blurbs(line: str) -> str:
+    for blurb in _BLURBS:
+        line = blurb.sub(" ", line)
+    return line
+
+
+def clean_lines(lines: list[str]) -> list[str]:
+    """Paragraphs from normalised lines: chrome dropped, page breaks rejoined, repeats kept once."""
+    kept = [line for line in lines if not is_furniture(line)]
+    return drop_repeated_paragraphs(rejoin_page_breaks(kept))
+
+
+def clean_text(raw: str) -> str:
+    """Whole cleaning pipeline for one raw report: paragraphs in the report's own characters, one per line."""
+    return "\n".join(clean_lines(normalize_lines(raw)))
+
+
+def rejoin_page_breaks(paragraphs: list[str]) -> list[str]:
+    """Undo a document dump's "1、 2、 3、…" page pieces, joining a piece that continues mid-sentence."""
+    numbers = [_piece_number(p) for p in paragraphs]
+    if not _is_page_dump(paragraphs, numbers):
+        return paragraphs
+    joined: list[str] = []
+    for paragraph, number in zip(paragraphs, numbers):
+        body = _PAGE_PIECE.sub("", paragraph, count=1) if number else paragraph
+        continues = number and joined and not joined[-1].endswith(tuple(_SENTENCE_FINAL))
+        if continues or (number and joined and body[:1] in ",，、;；:："):
+            joined[-1] = joined[-1] + body.lstrip(",，、")
+        else:
+            joined.append(body)
+    return joined
+
+
+def _piece_number(paragraph: str) -> int:
+    match = _PAGE_PIECE.match(paragraph)
+    return int(match.group(1)) if match else 0
+
+
+def _is_page_dump(paragraphs: list[str], numbers: list[int]) -> bool:
+    # Page pieces count up 1, 2, 3 … and some start mid-sentence; a genuine list follows a full stop.
+    numbered = [n for n in numbers if n]
+    if len(numbered) < 3 or numbered != list(range(1, len(numbered) + 1)):
+        return False
+    mid_sentence = sum(
+        1 for prev, paragraph, n in zip(paragraphs, paragraphs[1:], numbers[1:])
+        if n > 1 and not prev.endswith(tuple(_SENTENCE_FINAL))
+    )
+    return mid_sentence >= max(1, len(numbered) // 3)
+
+
+def drop_repeated_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Keep the first copy of each paragraph, so a body a site printed twice is indexed once."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        key = re.sub(r"\W", "", fold(paragraph))
+        if len(key) >= 6 and key in seen:
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+    return kept
