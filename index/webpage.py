@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]  # no stubs ship with lxml
 from lxml import etree
 
 from index.encoding import decode_declared, decode_text
