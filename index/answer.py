@@ -1,0 +1,130 @@
+"""The engine every front end calls: a question in, ranked passages with citations out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
+from index.query import PlaceGazetteer, quoted_phrases
+from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
+from index.search import Searcher
+from index.settings import IndexSettings
+
+_MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def cite(number: int, chunk: Chunk, document: Document) -> Citation:
+    """The citation a reader sees for a passage: report title, source, date and section."""
+    return Citation(number, document.doc_id, chunk.chunk_id, document.title, document.source, document.date,
+                    chunk.section, document.path)
+
+
+def compose_answer(question: str, hits: Sequence[Hit], documents: dict[str, Document], *, offset: int = 0,
+                   limit: int, abstained: bool = False, places: tuple[str, ...] = ()) -> Answer:
+    """One page of hits, numbered from offset + 1, each with the citation of its own report."""
+    page = tuple(hits[offset:offset + limit])
+    citations = tuple(cite(offset + i + 1, h.chunk, documents[h.chunk.doc_id]) for i, h in enumerate(page))
+    return Answer(question, page, citations, abstained, places, offset, 0 if abstained else len(hits))
+
+
+class AnswerEngine:
+    """Turns a question into an Answer whose citations point at retrieved passages; also browses the corpus."""
+
+    def __init__(self, searcher: Searcher, documents: Sequence[Document], chunks: Sequence[Chunk], *,
+                 top_k: int = 5, max_question_chars: int = 2000) -> None:
+        self._searcher = searcher
+        self._top_k = top_k
+        self._max_chars = max_question_chars
+        self._documents = {d.doc_id: d for d in documents}
+        self._chunks = {c.chunk_id: c for c in chunks}
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        for siblings in self._by_doc.values():
+            siblings.sort(key=lambda c: c.position)
+        self._gazetteer = PlaceGazetteer(p for d in documents for p in d.places)
+
+    def answer(self, question: str, *, place: str | None = None, offset: int = 0,
+               limit: int | None = None) -> Answer:
+        """Ranked passages for a question (page offset..offset+limit), or an abstention."""
+        question = question.strip()
+        if not _MEANINGFUL.search(question):
+            raise EmptyQuestionError("请输入具体的问题，例如“南山区怎么发动快递骑手参与治理”。Please type a question.")
+        if len(question) > self._max_chars:
+            raise QuestionTooLongError(
+                f"问题太长（{len(question)} 字），请精简到 {self._max_chars} 字以内。"
+                f"The question is too long ({len(question)} characters); please keep it under {self._max_chars}."
+            )
+        limit = limit or self._top_k
+        result = self._searcher.search(question, k=offset + limit, place=place)
+        return compose_answer(question, result.hits, self._documents, offset=max(0, offset), limit=limit,
+                              abstained=result.abstained, places=result.query.places)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """One passage by id."""
+        try:
+            return self._chunks[chunk_id]
+        except KeyError:
+            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。") from None
+
+    def neighbours(self, chunk_id: str, *, radius: int = 1) -> list[Chunk]:
+        """The passage with up to radius passages before and after it in its report."""
+        chunk = self.chunk(chunk_id)
+        siblings = self._by_doc[chunk.doc_id]
+        at = siblings.index(chunk)
+        return siblings[max(0, at - radius): at + radius + 1]
+
+    def document(self, doc_id: str) -> Document:
+        """One report by id."""
+        try:
+            return self._documents[doc_id]
+        except KeyError:
+            raise UnknownItemError("找不到这份报告，索引可能已经更新。") from None
+
+    def documents(self) -> list[Document]:
+        """All reports, in corpus order."""
+        return list(self._documents.values())
+
+    def passages(self, doc_id: str) -> list[Chunk]:
+        """The passages of one report, in order."""
+        self.document(doc_id)
+        return list(self._by_doc.get(doc_id, []))
+
+    def places(self) -> list[tuple[str, int]]:
+        """Each place the reports are about, with how many reports, most first."""
+        counts = Counter(p for d in self._documents.values() for p in d.places)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def place_summary(self, place: str) -> PlaceSummary:
+        """The reports about a place and the named practices they describe there."""
+        names = self._gazetteer.resolve(place)
+        if not names:
+            raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
+        wanted = set(names)
+        documents = tuple(d for d in self._documents.values() if wanted & set(d.places))
+        practices = Counter(
+            name for d in documents for c in self._by_doc.get(d.doc_id, []) for name in quoted_phrases(c.text)
+        )
+        label = names[0] if len(names) == 1 else "、".join(names)
+        return PlaceSummary(label, documents, tuple(name for name, _ in practices.most_common(20)))
+
+    def topics(self) -> list[str]:
+        """A few named practices the reports describe most, for help texts and abstentions."""
+        counts = Counter(name for c in self._chunks.values() for name in quoted_phrases(c.text))
+        return [name for name, _ in counts.most_common(8)]
+
+
+def open_engine(settings: IndexSettings) -> AnswerEngine:
+    """Loads the built index and its model into an engine (the model only if an index exists)."""
+    from index.embed import load_embedder
+    from index.search import HybridSearcher
+    from index.store import load_index, read_manifest
+
+    read_manifest(settings.index_dir)  # fails fast, before the slow model load, if there is no index
+    embedder = load_embedder(settings)
+    stored = load_index(settings.index_dir, model=embedder.name)
+    searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)
+    return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=settings.top_k,
+                        max_question_chars=settings.max_question_chars)

@@ -1,0 +1,215 @@
+"""`python -m index build|ask|docs|chunks|eval|provision`: the scriptable side of the assistant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.errors import QaError
+from index.records import Answer
+from index.settings import IndexSettings
+
+
+def _settings(args: argparse.Namespace) -> IndexSettings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index).resolve()
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus).resolve()
+    if getattr(args, "top_k", None):
+        overrides["top_k"] = args.top_k
+    return IndexSettings(**overrides)
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rembedding passages: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from index.build import build_index
+    from index.embed import load_embedder
+
+    settings = _settings(args)
+    embedder = load_embedder(settings, allow_download=True)
+    report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
+                         min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
+                         progress=_progress if sys.stderr.isatty() else None)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(f"indexed {report.documents} documents, {report.passages} passages "
+          f"({report.duplicates_dropped} near-duplicates dropped, {report.vectors_reused} vectors reused, "
+          f"{len(report.skipped)} files skipped) into {report.index_dir} "
+          f"[{report.vector_index} vector search, {report.seconds:.1f} s]")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from index.store import read_chunks, read_documents
+
+    settings = _settings(args)
+    counts: dict[str, int] = {}
+    for chunk in read_chunks(settings.index_dir):
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    for doc in read_documents(settings.index_dir):
+        row = {"id": doc.doc_id, "file": doc.path, "title": doc.title, "subtitle": doc.subtitle,
+               "source": doc.source, "date": doc.date, "author": doc.author, "places": list(doc.places),
+               "passages": counts.get(doc.doc_id, 0)}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{doc.doc_id}  《{doc.title}》 {doc.source} {doc.date} "
+                  f"[{'、'.join(doc.places)}] {row['passages']} passages")
+    return 0
+
+
+def cmd_chunks(args: argparse.Namespace) -> int:
+    from index.store import read_chunks, read_documents
+
+    settings = _settings(args)
+    titles = {d.doc_id: d.title for d in read_documents(settings.index_dir)}
+    for chunk in read_chunks(settings.index_dir):
+        if args.doc and chunk.doc_id != args.doc:
+            continue
+        row = {"id": chunk.chunk_id, "doc_id": chunk.doc_id, "title": titles.get(chunk.doc_id, ""),
+               "section": chunk.section, "position": chunk.position, "text": chunk.text,
+               "start": chunk.start, "end": chunk.end, "places": list(chunk.places)}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"[{chunk.chunk_id}] {chunk.section}\n{chunk.text}\n")
+    return 0
+
+
+def _questions(words: Sequence[str]) -> Iterator[str]:
+    if words:
+        yield " ".join(words)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The one-line JSON shape `ask --json` prints for an answer."""
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "places": list(answer.places),
+        "results": [
+            {"rank": c.number, "chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "title": c.title,
+             "section": h.chunk.section, "text": h.chunk.text, "score": h.score, "best_sentence": h.best_sentence,
+             "citation": str(c)}
+            for h, c in zip(answer.hits, answer.citations)
+        ],
+    }
+
+
+def _print_answer(answer: Answer) -> None:
+    print(f"? {answer.question}")
+    if answer.abstained:
+        print("  报告中没有与这个问题相关的内容。(Nothing in the reports answers this.)\n")
+        return
+    for hit, citation in zip(answer.hits, answer.citations):
+        print(f"{citation}\n  {hit.chunk.text}\n  >> {hit.best_sentence}\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from index.answer import open_engine
+
+    engine = open_engine(_settings(args))
+    status = 0
+    for question in _questions(args.question):
+        try:
+            answer = engine.answer(question, place=args.place)
+        except QaError as error:  # one bad line of stdin must not end the batch
+            print(f"error: {error}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"question": question, "error": str(error), "results": []}, ensure_ascii=False))
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            _print_answer(answer)
+    return status
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from index.answer import open_engine
+    from index.evaluate import format_table, read_questions, run, score_by_kind
+
+    engine = open_engine(_settings(args))
+
+    def retrieve(question: str) -> tuple[list[str], bool]:
+        answer = engine.answer(question, limit=10)
+        return [h.chunk.text for h in answer.hits], answer.abstained
+
+    outcomes = run(read_questions(Path(args.file)), retrieve)
+    if args.verbose:
+        for o in outcomes:
+            print(f"{o.rank:>2} {'A' if o.abstained else ' '} [{o.question.kind}] {o.question.text}")
+    print(format_table(score_by_kind(outcomes)))
+    return 0
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from index.provision import provision_default_model
+    from index.settings import DEFAULT_MODEL_DIR
+
+    out = provision_default_model(Path(args.out) if args.out else DEFAULT_MODEL_DIR, force=args.force)
+    print(f"model ready in {out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    root = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, *, index: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if index:
+            p.add_argument("--index", metavar="DIR", help="index folder (default: settings.toml [index] index_dir)")
+        return p
+
+    p = command("build", "build the index from a corpus folder")
+    p.add_argument("--corpus", metavar="DIR", help="corpus folder (default: settings.toml [index] corpus_dir)")
+    p.set_defaults(run=cmd_build)
+    p = command("ask", "answer questions (arguments, or one per line on stdin)")
+    p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
+    p.add_argument("--top-k", type=int, metavar="K", help="passages per answer")
+    p.add_argument("--place", help="only passages about this place, e.g. 南山 or Nanshan")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.set_defaults(run=cmd_ask)
+    p = command("docs", "list the indexed reports")
+    p.add_argument("--json", action="store_true", help="one JSON object per report")
+    p.set_defaults(run=cmd_docs)
+    p = command("chunks", "list the indexed passages")
+    p.add_argument("--json", action="store_true", help="one JSON object per passage")
+    p.add_argument("--doc", metavar="ID", help="only the passages of this report")
+    p.set_defaults(run=cmd_chunks)
+    p = command("eval", "measure retrieval quality on a question file")
+    p.add_argument("file", help="JSON lines with q, gold and kind")
+    p.add_argument("-v", "--verbose", action="store_true", help="print the rank of each question")
+    p.set_defaults(run=cmd_eval)
+    p = command("provision", "convert the bundled 4-bit multilingual-e5-small into a model folder", index=False)
+    p.add_argument("--out", metavar="DIR", help="model folder (default: models/multilingual-e5-small-q4)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the folder is up to date")
+    p.set_defaults(run=cmd_provision)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; expected failures print `error: …` and return 1."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except QaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,124 @@
+"""Chinese keyword search for the retriever: jieba tokens of folded text ranked by BM25 (bm25s)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+# jieba logs its dictionary loading at DEBUG through its own stderr handler on every start;
+# it is noise for people running the CLI or the bot, so it is quieted here, where jieba lives.
+jieba.setLogLevel(logging.WARNING)
+
+# Function words and question words: they carry no topic, and questions are full of them.
+STOPWORDS = frozenset(
+    """
+    的 了 是 在 和 与 及 或 也 都 就 而 并 把 被 将 对 为 以 于 从 向 给 让 由 等 其 之 这 那 此 该
+    有 没 没有 个 些 一个 一些 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪 多少 几 几个 是否 吗 呢 吧 啊
+    谁 何 为何 为什么 哪一年 哪年 主要 通过 进行 开展 方面 情况 做 做了 干 搞 请问 介绍 一下 有关 关于
+    可以 能 能够 会 要 应 应该 我 我们 你 你们 他 他们 它 大家 自己 上 下 中 里 内 后 前 时 年 月 日
+    the a an of in on at to for and or is are was were be been do does did how what which who whom why
+    when where many much about with by from as that this these those it its their there has have had
+    """.split()
+)
+_NO_TEXT = re.compile(r"^[\W_]+$")
+
+
+def make_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
+    """A jieba tokenizer that keeps the given corpus terms (places, named practices) whole."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in words:
+        if len(word) >= 2:
+            # A high frequency makes jieba prefer the whole term over its parts.
+            tokenizer.add_word(word, freq=100_000)
+    return tokenizer
+
+
+def keyword_tokens(folded: str, tokenizer: jieba.Tokenizer) -> list[str]:
+    """Search tokens of already-folded text: jieba's fine and whole words, minus stopwords and punctuation."""
+    tokens = []
+    for token in tokenizer.lcut_for_search(folded):
+        token = token.strip()
+        if not token or token in STOPWORDS or _NO_TEXT.match(token):
+            continue
+        if len(token) == 1 and not token.isdigit() and token.isascii():
+            continue
+        tokens.append(token)
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over passage tokens, with the corpus terms that made the tokenizer."""
+
+    def __init__(self, retriever: bm25s.BM25, tokenizer: jieba.Tokenizer, words: Sequence[str],
+                 document_frequency: dict[str, int], passages: int) -> None:
+        self._retriever = retriever
+        self.tokenizer = tokenizer
+        self.words = list(words)
+        self._df = document_frequency
+        self._passages = passages
+
+    @classmethod
+    def build(cls, folded_passages: Sequence[str], words: Iterable[str]) -> KeywordIndex:
+        """Index folded passage texts; words are corpus terms jieba must keep whole."""
+        words = sorted(set(words))
+        tokenizer = make_tokenizer(words)
+        corpus = [keyword_tokens(text, tokenizer) or [""] for text in folded_passages]
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        df: dict[str, int] = {}
+        for tokens in corpus:
+            for token in set(tokens):
+                df[token] = df.get(token, 0) + 1
+        return cls(retriever, tokenizer, words, df, len(corpus))
+
+    def tokens(self, folded: str) -> list[str]:
+        """The tokens this index would match for a folded text."""
+        return keyword_tokens(folded, self.tokenizer)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token; 0 for tokens in no passage."""
+        df = self._df.get(token, 0)
+        if df == 0:
+            return 0.0
+        return math.log(1 + (self._passages - df + 0.5) / (df + 0.5))
+
+    def search(self, tokens: Sequence[str], k: int,
+               allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, BM25 score) for query tokens, optionally only among allowed rows."""
+        known = [t for t in tokens if t in self._df]
+        if not known or self._passages == 0:
+            return []
+        k = min(k, self._passages)
+        mask = None if allowed is None else allowed.astype(np.float32)
+        rows, scores = self._retriever.retrieve(
+            [known], k=k, show_progress=False, n_threads=1, weight_mask=mask
+        )
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 matrices, the corpus terms and document frequencies into folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(folder), show_progress=False)
+        (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
+        stats = {"passages": self._passages, "df": self._df}
+        (folder / "df.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        """Read an index written by save()."""
+        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
+        words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
+        stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
+        return cls(retriever, make_tokenizer(words), words, stats["df"], stats["passages"])

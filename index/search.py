@@ -1,0 +1,198 @@
+"""Hybrid passage search: dense and keyword rankings fused, then steered by places and best sentences."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunk import split_sentences
+from index.clean import fold
+from index.embed import Embedder
+from index.query import PlaceGazetteer, Query, analyse_question
+from index.records import Chunk, Hit
+from index.store import StoredIndex
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60  # the usual constant (Cormack, Clarke & Büttcher 2009)
+# Weights of the rankings fused. Keyword and dense search are equals; the best-sentence ranking
+# breaks ties towards passages where the question's words meet in one sentence.
+WEIGHTS = {"vector": 1.0, "keyword": 1.0, "expansion": 0.7, "sentence": 0.6}
+PLACE_BOOST = 1.6  # a passage about the place the question names beats an equal one elsewhere
+PHRASE_BOOST = 1.4  # a passage holding a quoted phrase of the question
+DUPLICATE_BIGRAMS = 0.6  # Jaccard of character bigrams past which two hits count as one
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When to say nothing in the corpus answers: calibrated on out-of-corpus questions."""
+
+    min_cosine: float = 0.80  # below this, the best passage is not about the question at all
+    confident_cosine: float = 0.86  # above this, the dense match alone is enough
+    min_coverage: float = 0.35  # share of the question's keyword weight found in the best passage
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked hits for one question, or an abstention."""
+
+    query: Query
+    hits: tuple[Hit, ...]
+    abstained: bool
+
+
+class Searcher(Protocol):
+    """What the answer engine needs from search."""
+
+    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult: ...
+
+
+def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[int]], *, weights: Mapping[str, float],
+                           k: int = RRF_K) -> dict[int, float]:
+    """Fuses ranked lists of row numbers: each list adds weight / (k + rank) to its rows."""
+    fused: dict[int, float] = {}
+    for name, rows in rankings.items():
+        weight = weights.get(name, 1.0)
+        for rank, row in enumerate(rows, start=1):
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank)
+    return fused
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of a text, for near-duplicate checks."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap of two sets, 0 when both are empty."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def best_sentence(text: str, weights: Mapping[str, float]) -> tuple[int, int, float]:
+    """The sentence of a passage holding most of the question's keyword weight: (start, end, share)."""
+    total = sum(weights.values()) or 1.0
+    best = (0, len(text), -1.0)
+    for start, end in split_sentences(text):
+        folded = fold(text[start:end])
+        share = sum(w for token, w in weights.items() if token in folded) / total
+        if share > best[2]:
+            best = (start, end, share)
+    return best
+
+
+class HybridSearcher:
+    """Searches a loaded index with a question in Chinese (either script) or English."""
+
+    def __init__(self, stored: StoredIndex, embedder: Embedder, *, candidates: int = 50,
+                 thresholds: Thresholds = Thresholds()) -> None:
+        self._stored = stored
+        self._embedder = embedder
+        self._candidates = candidates
+        self._thresholds = thresholds
+        self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
+        self._doc_places = {d.doc_id: frozenset(d.places) for d in stored.documents}
+        self._folded = lru_cache(maxsize=20_000)(lambda row: fold(stored.chunks[row].text))
+
+    def _rows_about(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
+        wanted = frozenset(places)
+        return np.fromiter(
+            (bool(wanted & set(c.places)) for c in self._stored.chunks), dtype=bool, count=len(self._stored.chunks)
+        )
+
+    def _vector_ranking(self, vector: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_] | None) -> list[int]:
+        if allowed is None:
+            return [row for row, _ in self._stored.vectors.search(vector, self._candidates)]
+        rows = np.flatnonzero(allowed)
+        scores = self._stored.vectors.scores(vector, rows.tolist())
+        return [int(rows[i]) for i in np.argsort(-scores)[: self._candidates]]
+
+    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
+        """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
+        query = analyse_question(question, self.gazetteer)
+        allowed = None
+        if place:
+            scope = self.gazetteer.resolve(place)
+            allowed = self._rows_about(scope) if scope else np.zeros(len(self._stored.chunks), dtype=bool)
+            query = Query(query.text, query.folded, query.is_english, tuple(dict.fromkeys((*scope, *query.places))),
+                          query.expansions, query.phrases)
+            if not allowed.any():
+                return SearchResult(query, (), True)
+
+        keywords = self._stored.keywords
+        tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
+        weights = {t: keywords.idf(t) for t in tokens if keywords.idf(t) > 0}
+        vectors = self._embedder.encode_queries([query.text, " ".join(query.expansions)] if query.expansions
+                                                else [query.text])
+        rankings: dict[str, list[int]] = {
+            "vector": self._vector_ranking(vectors[0], allowed),
+            "keyword": [row for row, _ in keywords.search(tokens, self._candidates, allowed)],
+        }
+        if query.expansions:
+            rankings["expansion"] = self._vector_ranking(vectors[1], allowed)
+        rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
+        if not rows:
+            return SearchResult(query, (), True)
+        cosines = dict(zip(rows, self._stored.vectors.scores(vectors[0], rows).tolist()))
+        if query.expansions:
+            extra = self._stored.vectors.scores(vectors[1], rows).tolist()
+            cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
+        sentences = {row: best_sentence(self._stored.chunks[row].text, weights) for row in rows}
+        rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
+
+        fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
+        for row in rows:
+            fused[row] *= self._boost(query, self._stored.chunks[row], row)
+        ranked = sorted(rows, key=lambda r: -fused[r])
+
+        top = ranked[0]
+        coverage = self._coverage(top, weights)
+        if self._abstains(cosines[top], coverage, has_place=bool(query.places)):
+            logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosines[top], coverage)
+            return SearchResult(query, (), True)
+        hits = self._distinct_hits(ranked, fused, sentences, limit=max(k, self._candidates))
+        return SearchResult(query, tuple(hits), False)
+
+    def _boost(self, query: Query, chunk: Chunk, row: int) -> float:
+        boost = 1.0
+        if query.places and set(query.places) & (set(chunk.places) | self._doc_places.get(chunk.doc_id, set())):
+            boost *= PLACE_BOOST
+        if query.phrases and any(p in self._folded(row) for p in query.phrases):
+            boost *= PHRASE_BOOST
+        return boost
+
+    def _coverage(self, row: int, weights: Mapping[str, float]) -> float:
+        total = sum(weights.values())
+        if total == 0:
+            return 0.0
+        folded = self._folded(row)
+        return sum(w for token, w in weights.items() if token in folded) / total
+
+    def _abstains(self, cosine: float, coverage: float, *, has_place: bool) -> bool:
+        t = self._thresholds
+        if cosine < t.min_cosine:
+            return True
+        if cosine >= t.confident_cosine:
+            return False
+        return coverage < t.min_coverage and not has_place
+
+    def _distinct_hits(self, ranked: Sequence[int], fused: Mapping[int, float],
+                       sentences: Mapping[int, tuple[int, int, float]], *, limit: int) -> list[Hit]:
+        hits: list[Hit] = []
+        seen: list[frozenset[str]] = []
+        for row in ranked:
+            shape = bigrams(self._folded(row))
+            if any(jaccard(shape, other) >= DUPLICATE_BIGRAMS for other in seen):
+                continue
+            seen.append(shape)
+            chunk = self._stored.chunks[row]
+            start, end, _ = sentences[row]
+            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end))
+            if len(hits) >= limit:
+                break
+        return hits
