@@ -1,0 +1,173 @@
+"""Collapse exact and near-duplicate passages across reports, so the index holds each text once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunk import split_sentences
+from index.records import Chunk
+
+# 64 MinHash values in 16 bands of 4: a pair at Jaccard 0.8 shares a band with probability
+# 1 - (1 - 0.8**4)**16 ≈ 0.9998, one at 0.3 with ≈ 0.12 (and is then rejected by the exact check).
+_BANDS = 16
+_ROWS = 4
+_SEED = 20240125
+_BATCH_TEXTS = 20_000  # bounds memory: one batch holds a few million shingles
+# A passage whose sentences all but this share appear in one longer kept passage adds nothing.
+_CONTAINED = 0.9
+_MAX_POSTINGS = 8  # boilerplate sentences repeated everywhere need not point at every passage
+
+
+def collapse_near_duplicates(
+    chunks: Sequence[Chunk], *, key: Callable[[str], str], threshold: float = 0.8
+) -> tuple[list[Chunk], dict[str, str]]:
+    """Passages worth indexing, earliest of each near-duplicate group first, for the index builder.
+
+    Two passages are near-duplicates when the Jaccard similarity of the character 3-shingles of
+    key(text) is at least threshold; key folds away differences that do not matter (full-width
+    forms, Traditional vs Simplified). Candidates come from MinHash with LSH banding, so the work
+    grows with the number of passages, not with pairs; the banding is tuned for thresholds of about
+    0.7 and up, below that some similar pairs are never compared. A passage almost wholly made of
+    sentences of one longer kept passage is dropped too.
+
+    Returns:
+        The kept chunks in their original order, and each dropped chunk_id mapped to the kept
+        chunk_id that stands for it.
+    """
+    keys = ["".join(key(chunk.text).split()) for chunk in chunks]
+    kept_flags, dropped = _collapse_similar(keys, threshold)
+    for index, container in _contained(chunks, keys, kept_flags, key).items():
+        kept_flags[index] = False
+        dropped[index] = container
+    mapping = {chunks[i].chunk_id: chunks[j].chunk_id for i, j in dropped.items()}
+    return [chunk for chunk, kept in zip(chunks, kept_flags) if kept], mapping
+
+
+def jaccard(left: str, right: str) -> float:
+    """Jaccard similarity of the character 3-shingle sets of two keyed texts, for verifying pairs."""
+    a, b = _shingles(left), _shingles(right)
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
+
+
+def _shingles(text: str) -> set[str]:
+    padded = text + "\0\0"  # so a text shorter than 3 characters still has a shingle
+    return {padded[i : i + 3] for i in range(len(text))}
+
+
+def _collapse_similar(keys: list[str], threshold: float) -> tuple[list[bool], dict[int, int]]:
+    kept = [True] * len(keys)
+    dropped: dict[int, int] = {}
+    if not keys:
+        return kept, dropped
+    bands = _band_keys(keys)
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    shingles: dict[int, set[str]] = {}
+
+    def similar(i: int, j: int) -> bool:
+        a = shingles.setdefault(i, _shingles(keys[i]))
+        b = shingles.setdefault(j, _shingles(keys[j]))
+        return len(a & b) >= threshold * len(a | b)
+
+    for i in _colliding(bands):
+        row = [(band, int(value)) for band, value in enumerate(bands[i])]
+        match = next((j for slot in row for j in buckets.get(slot, ()) if similar(i, j)), None)
+        if match is None:
+            for slot in row:
+                buckets[slot].append(i)
+        else:
+            kept[i] = False
+            dropped[i] = match
+    return kept, dropped
+
+
+def _colliding(bands: npt.NDArray[np.uint64]) -> Iterator[int]:
+    """Indices, in order, of passages that share at least one band value with another one."""
+    shared = np.zeros(len(bands), dtype=bool)
+    for column in bands.T:
+        _, inverse, counts = np.unique(column, return_inverse=True, return_counts=True)
+        shared |= counts[inverse] > 1
+    return (int(i) for i in np.flatnonzero(shared))
+
+
+def _band_keys(keys: list[str]) -> npt.NDArray[np.uint64]:
+    """One uint64 per band per passage: equal values mean equal MinHash rows in that band."""
+    signatures = np.concatenate(
+        [_minhash(keys[start : start + _BATCH_TEXTS]) for start in range(0, len(keys), _BATCH_TEXTS)]
+    ).astype(np.uint64)
+    rows = signatures.reshape(len(keys), _BANDS, _ROWS)
+    weights = _rng(1).integers(1, 2**63, size=_ROWS, dtype=np.uint64) | np.uint64(1)
+    combined: npt.NDArray[np.uint64] = (rows * weights).sum(axis=2, dtype=np.uint64)  # wraps mod 2**64
+    return combined
+
+
+def _minhash(keys: list[str]) -> npt.NDArray[np.uint32]:
+    """MinHash signatures (len(keys), bands*rows) over each key's character 3-shingles."""
+    lengths = np.array([len(k) for k in keys], dtype=np.int64)
+    padded = "".join(k + "\0\0" for k in keys)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Shingle i of key k starts at its offset + i; the two padding characters never start one.
+    offsets = np.concatenate([[0], np.cumsum(lengths + 2)[:-1]])
+    starts = np.repeat(offsets, lengths) + _ranks(lengths)
+    mixed = codes[starts] * np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= codes[starts + 1] * np.uint64(0xC2B2AE3D27D4EB4F)
+    mixed ^= codes[starts + 2] * np.uint64(0x165667B19E3779F9)
+    shingle = ((mixed ^ (mixed >> np.uint64(31))) >> np.uint64(32)).astype(np.uint32)
+    rng = _rng(0)
+    count = _BANDS * _ROWS
+    multipliers = rng.integers(1, 2**32, size=count, dtype=np.uint32) | np.uint32(1)
+    addends = rng.integers(0, 2**32, size=count, dtype=np.uint32)
+    signatures = np.full((len(keys), count), np.iinfo(np.uint32).max, dtype=np.uint32)
+    nonempty = lengths > 0
+    if not nonempty.any():
+        return signatures
+    firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+    for column in range(count):
+        # (a*x + b) mod 2**32 with odd a is a permutation of the shingle hashes.
+        permuted = shingle * multipliers[column] + addends[column]
+        signatures[nonempty, column] = np.minimum.reduceat(permuted, firsts)
+    return signatures
+
+
+def _ranks(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0, 1, …, n-1 for each length n, concatenated: [2, 3] -> [0, 1, 0, 1, 2]."""
+    total = int(lengths.sum())
+    run_starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.arange(total, dtype=np.int64) - run_starts
+
+
+def _rng(stream: int) -> np.random.Generator:
+    return np.random.default_rng([_SEED, stream])
+
+
+def _contained(
+    chunks: Sequence[Chunk], keys: list[str], kept: list[bool], key: Callable[[str], str]
+) -> dict[int, int]:
+    """Kept passages whose sentences nearly all appear in one longer kept passage, with that passage."""
+    # key() may change lengths, so sentences are keyed one by one rather than sliced from keys.
+    sentences = [
+        {"".join(key(chunk.text[a:b]).split()) for a, b in split_sentences(chunk.text)} - {""}
+        for chunk in chunks
+    ]
+    postings: dict[str, list[int]] = defaultdict(list)
+    contained: dict[int, int] = {}
+    # Longest first, so every possible container has been decided before what it might contain.
+    for i in sorted((i for i, k in enumerate(kept) if k), key=lambda i: (-len(keys[i]), i)):
+        covered: dict[int, int] = defaultdict(int)
+        for sentence in sentences[i]:
+            for j in postings.get(sentence, ()):
+                covered[j] += len(sentence)
+        total = sum(len(s) for s in sentences[i])
+        best = max(covered, key=lambda j: (covered[j], -j), default=None)
+        if best is not None and total and covered[best] >= _CONTAINED * total and len(keys[best]) > len(keys[i]):
+            contained[i] = best
+            continue
+        for sentence in sentences[i]:
+            if len(postings[sentence]) < _MAX_POSTINGS:
+                postings[sentence].append(i)
+    return contained
+
