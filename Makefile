@@ -1,0 +1,57 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    venv, install, bundled model, index from corpus/, then the assistant
+#               (Telegram when BOT_TOKEN is set, otherwise the terminal chat)
+#   make test   the same set-up, then the whole test suite
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+MODEL := models/multilingual-e5-small-q4
+MODEL_READY := $(MODEL)/provenance.json
+INDEX := var/index
+INDEX_READY := $(INDEX)/manifest.json
+CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
+PIPELINE := $(wildcard index/*.py)
+
+.PHONY: run chat bot test setup model index bench typecheck clean
+
+run: setup index
+ifeq ($(strip $(BOT_TOKEN)),)
+	@echo "BOT_TOKEN is not set: starting the terminal chat (set BOT_TOKEN to run the Telegram bot)."
+	$(PY) -m bot chat
+else
+	$(PY) -m bot
+endif
+
+test: setup index
+	$(PY) -m pytest -q
+
+setup: $(INSTALLED) $(MODEL_READY)
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 …")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# CPU build of torch first, so nothing below pulls in a multi-GB CUDA build.
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+model: $(MODEL_READY)
+$(MODEL_READY): $(INSTALLED)
+	$(PY) -m index provision --out $(MODEL)
+
+index: $(INDEX_READY)
+$(INDEX_READY): $(MODEL_READY) settings.toml $(CORPUS_FILES) $(PIPELINE)
+	$(PY) -m index build --index $(INDEX)
+
+bench: setup index
+	$(PY) benchmarks/query_speed.py
+	$(PY) benchmarks/build_speed.py
+
+typecheck: $(INSTALLED)
+	$(PY) -m mypy index bot
+
+clean:
+	rm -rf $(VENV) models var
