@@ -1,0 +1,187 @@
+"""Rendering answers and listings as Telegram HTML and terminal text, without Telegram."""
+
+from __future__ import annotations
+
+import datetime
+
+from bot.layout import answer_layout, cite_layout, context_layout, help_layout, place_layout, sources_layout
+from bot.render import escape_html, html_messages, render_answer, render_inline, terminal_text
+from index.records import Answer, Chunk, Citation, Hit
+from tests.bot.telegram_html import telegram_html_problems
+from tests.fakes import FakeEngine
+
+ENGINE = FakeEngine()
+
+
+def _answer_with(texts: list[str], *, best: str = "") -> Answer:
+    hits, citations = [], []
+    for i, text in enumerate(texts):
+        chunk = Chunk(chunk_id=f"d:{i}", doc_id="d", position=i, section="一、<節>", text=text, start=0, end=len(text))
+        start = text.find(best) if best else 0
+        hits.append(Hit(chunk=chunk, score=1.0, best_sentence=best, best_start=start, best_end=start + len(best)))
+        citations.append(Citation(number=i + 1, doc_id="d", chunk_id=chunk.chunk_id, title="報告 & <標題>", source="人民論壇"))
+    return Answer(question="问题", hits=tuple(hits), citations=tuple(citations), total=len(texts))
+
+
+def test_markup_in_passages_titles_and_sections_is_escaped() -> None:
+    answer = ENGINE.answer("网格员记录标记")
+
+    (message,) = render_answer(answer)
+
+    assert '网格员记录&lt;b&gt;&amp;&quot;quoted&quot;&lt;/b&gt;的标记文字' in message
+    assert "《&lt;b&gt;标签&lt;/b&gt; &amp; &quot;引号&quot;报告》" in message
+    assert telegram_html_problems(message) == []
+
+
+def test_question_full_of_html_is_echoed_escaped() -> None:
+    answer = ENGINE.answer('<script>alert("x")</script> & 红色物业')
+
+    messages = render_answer(answer)
+
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 红色物业" in messages[0]
+    assert [telegram_html_problems(m) for m in messages] == [[] for _ in messages]
+
+
+def test_best_sentence_is_bold_inside_the_quoted_passage() -> None:
+    answer = ENGINE.answer("快遞騎手黨支部")
+
+    message = render_answer(answer)[0]
+
+    assert "<b>南山區成立快遞騎手黨支部，組織快遞騎手參與社區治理。</b>騎手們成為城市的“移動探頭”。" in message
+
+
+def test_traditional_passages_stay_traditional() -> None:
+    answer = ENGINE.answer("快遞騎手黨支部")
+
+    message = render_answer(answer)[0]
+
+    assert "《在黨的全面領導下構建社會治理共同體》" in message
+    assert "快递骑手党支部" not in message
+
+
+def test_long_passage_is_folded_with_its_best_sentence_shown_above() -> None:
+    answer = ENGINE.answer("红色物业把党支部建在小区")
+
+    message = render_answer(answer)[0]
+
+    assert "» <b>红色物业把党支部建在小区，物业服务企业成为治理力量。</b>\n<blockquote expandable><b>红色" in message
+
+
+def test_long_answers_are_split_into_valid_messages_within_the_limit() -> None:
+    answer = _answer_with(["治理 & <協商> \"議事\"。" * 400, "短段落。", "長" * 9000], best="短段落。")
+
+    messages = render_answer(answer)
+
+    assert len(messages) > 2
+    assert [telegram_html_problems(m) for m in messages] == [[] for _ in messages]
+    visible = "".join(messages)
+    assert visible.count("&amp;") == 400 + 3  # every & kept once, plus the one in each of 3 titles
+
+
+def test_splitting_keeps_every_character_of_a_giant_line() -> None:
+    layout = answer_layout(_answer_with(["&" * 5000]))
+
+    messages = html_messages(layout)
+
+    assert "".join(messages).count("&amp;") == 5000 + 1
+    assert all(len(m) <= 4096 for m in messages)
+
+
+def test_short_answers_fit_in_one_message_with_numbered_citations() -> None:
+    answer = ENGINE.answer("红色物业 网格化 快递骑手")
+
+    (message,) = render_answer(answer)
+
+    assert "<b>[1] 《发挥“两新”组织优势 提升基层治理效能》</b>\n<i>四川党的建设 · 2022-01-25</i>" in message
+    assert "<i>第 1–3 条，共 3 条</i>" in message
+
+
+def test_abstention_says_nothing_answers_and_suggests_topics_and_places() -> None:
+    answer = ENGINE.answer("what is the GDP of Mars")
+
+    (message,) = render_answer(answer, topics=["红色物业", "快递骑手"], places=["南山區"])
+
+    assert "报告里没有能回答这个问题的内容" in message
+    assert "<b>报告涉及：</b>红色物业、快递骑手" in message
+    assert "南山區" in message
+
+
+def test_page_past_the_last_result_says_there_are_no_more() -> None:
+    answer = ENGINE.answer("红色物业", offset=50)
+
+    assert render_answer(answer) == ["没有更多结果了。No more results."]
+
+
+def test_terminal_marks_the_best_sentence_with_brackets_when_not_a_tty() -> None:
+    text = terminal_text(answer_layout(ENGINE.answer("快遞騎手黨支部")))
+
+    assert "  │ 【南山區成立快遞騎手黨支部，組織快遞騎手參與社區治理。】騎手們成為城市的“移動探頭”。" in text
+    assert "<b>" not in text
+
+
+def test_terminal_uses_ansi_bold_on_a_tty_and_shows_folded_passages_in_full() -> None:
+    text = terminal_text(answer_layout(ENGINE.answer("红色物业把党支部建在小区")), ansi=True)
+
+    assert "\x1b[1;4m红色物业把党支部建在小区，物业服务企业成为治理力量。\x1b[0m" in text
+    assert "» " not in text
+    assert text.count("小区议事协商常态化。") == 30
+
+
+def test_terminal_strips_escape_sequences_from_corpus_text() -> None:
+    text = terminal_text(answer_layout(_answer_with(["危险\x1b[2J文字"])))
+
+    assert "\x1b" not in text
+
+
+def test_inline_entries_insert_the_passage_with_its_citation() -> None:
+    entries = render_inline(ENGINE.answer("快遞騎手黨支部"))
+
+    assert entries[0].result_id == "001_744f9100ef1c3714:1"
+    assert entries[0].title == "[1] 《在黨的全面領導下構建社會治理共同體》"
+    assert "人民論壇 · 2021-09 · 一、黨建引領" in entries[0].description
+    assert "<blockquote>" in entries[0].html and telegram_html_problems(entries[0].html) == []
+
+
+def test_cite_shows_quotable_passage_and_gbt7714_reference_in_copyable_blocks() -> None:
+    chunk = ENGINE.chunk("002_bcc05597e0a5e93c:2")
+
+    (message,) = html_messages(cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1)))
+
+    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”（刘艳梅：《" in message
+    assert (
+        "<pre>刘艳梅. 发挥“两新”组织优势 提升基层治理效能[N/OL]. 四川党的建设, 2022-01-25[2024-05-01]. "
+        "https://example.org/sc/2022.html.</pre>"
+    ) in message
+
+
+def test_context_marks_the_cited_passage_among_its_neighbours() -> None:
+    chunk_id = "001_744f9100ef1c3714:1"
+    neighbours = ENGINE.neighbours(chunk_id)
+
+    text = terminal_text(context_layout(chunk_id, neighbours, ENGINE.document("001_744f9100ef1c3714")))
+
+    assert [line for line in text.split("\n") if line.startswith(("前文", "▶", "后文"))] == [
+        "前文 · 調研背景", "▶ 所引段落 · 一、黨建引領", "后文 · 二、共建共治",
+    ]
+
+
+def test_help_lists_reports_places_and_example_questions_in_both_languages() -> None:
+    layout = help_layout(reports=3, places=ENGINE.places(), topics=ENGINE.topics(), surface="telegram",
+                         bot_username="ReportsBot")
+
+    (message,) = html_messages(layout)
+
+    assert "3 份报告" in message and "南山區（1）" in message
+    assert "How did Nanshan organise courier riders?" in message and "什麼是“紅色物業”？" in message
+    assert "/place 南山 快递骑手" in message and "@ReportsBot 红色物业" in message
+
+
+def test_sources_and_place_listings_are_valid_html() -> None:
+    messages = html_messages(sources_layout(ENGINE.documents())) + html_messages(place_layout(ENGINE.place_summary("南山")))
+
+    assert [telegram_html_problems(m) for m in messages] == [[] for _ in messages]
+    assert "“五鄰營造”" in messages[-1]
+
+
+def test_escape_turns_markup_into_entities_and_drops_control_characters() -> None:
+    assert escape_html('<b>&"\x00x') == "&lt;b&gt;&amp;&quot;x"
