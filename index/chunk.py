@@ -70,8 +70,8 @@ def is_heading(line: str, *, max_chars: int = 32) -> bool:
 def chunk_document(doc: Document, *, max_chars: int = 360, min_chars: int = 60) -> list[Chunk]:
     """Passages of a document for the index: paragraphs kept whole when they fit, never cut mid-sentence.
 
-    Headings become Chunk.section of the passages below them and title/subtitle lines at the top are
-    dropped. Paragraphs shorter than min_chars join a neighbour in the same section. A longer
+    Headings become Chunk.section of the passages below them; title/subtitle lines (and "——" lines)
+    above the first paragraph are dropped. Paragraphs shorter than min_chars join a neighbour in the same section. A longer
     paragraph is split at sentence ends into the fewest pieces of at most max_chars, balanced in
     length. Only a single sentence longer than max_chars is cut inside, at a comma (，,、：), and
     a comma-free run longer than max_chars is cut hard at max_chars.
@@ -129,6 +129,8 @@ def _section_groups(
         line = doc.text[start:end]
         if not seen_body and _title_key(line) in titles:
             sections = [("", [])]  # whatever stood above the title was page furniture
+        elif not seen_body and _DASHES.match(line):
+            continue  # "——深圳市南山區的創新實踐": a subtitle the metadata did not name
         elif is_heading(line):
             sections.append((line, []))
         else:

@@ -154,6 +154,14 @@ def test_title_and_subtitle_lines_at_top_are_not_passages() -> None:
     assert [(c.section, c.text[:4]) for c in chunks] == [("", "專家學者")]
 
 
+def test_dash_led_subtitle_above_the_body_is_not_a_section() -> None:
+    text = "——深圳市南山區的創新實踐與經驗啟示\n深圳市南山區把黨組織建在矛盾、問題突出的第一線。"
+
+    chunks = chunk_document(doc_of(text), max_chars=360, min_chars=10)
+
+    assert [(c.section, c.text[:6]) for c in chunks] == [("", "深圳市南山區")]
+
+
 def test_chunk_is_exact_slice_with_id_position_and_places() -> None:
     text = "  南山實踐的成效與啟示\n  深圳市南山區把黨的全面領導落實到城市基層最末梢,有效凝聚各類主體的骨干力量。  \n"
 
