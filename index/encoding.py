@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from index.errors import UnreadableFileError
 
@@ -28,7 +27,6 @@ _COMMON_HANZI = frozenset(
     "陣除隊随際隨难集雖離難電需青非面革響須領頭題願類顯须领题風风飛飞首馬马體高麼黑點黨齣"
 )
 _CJK_PUNCTUATION = frozenset("，。、；：？！“”‘’「」『』（）《》〈〉【】—…·　％＋－＝／～")
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a: DOS end-of-file marker in old text files
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -37,24 +35,12 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # cp950 is Big5 as Windows writes it (a superset of plain Big5); GB18030 covers GBK and GB2312.
-_CANDIDATES = ("utf-8", "gb18030", "cp950")
+_CANDIDATES = ("gb18030", "cp950")  # after strict UTF-8 fails; GB18030 wins ties (mainland corpus)
+SAMPLE_BYTES = 64 * 1024  # plenty of hanzi to judge by; big files are judged on their start
 MAX_BAD_SHARE = 0.02  # e.g. 4 broken bytes in a 200-character scrap are replaced, not fatal
 BINARY_SHARE = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    """One candidate decoding with the counts that judge it."""
-
-    encoding: str
-    text: str
-    bad: int  # replacement, private-use, unassigned and stray control characters
-    common: int  # ASCII, CJK punctuation and frequent hanzi
-    visible: int  # characters other than whitespace
-
-    @property
-    def score(self) -> float:
-        return (self.common - 3 * self.bad) / max(self.visible, 1)
+# Control characters other than \t \n \v \f \r and \x1a (the end-of-file mark of old DOS text).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
 
 
 def decode_text(data: bytes) -> str:
@@ -63,18 +49,30 @@ def decode_text(data: bytes) -> str:
         raise UnreadableFileError("empty file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return _checked(data.decode(encoding, errors="replace"))
     utf16 = _bomless_utf16(data)
     if utf16 is not None:
-        return data.decode(utf16, errors="replace")
+        return _checked(data.decode(utf16, errors="replace"))
     if data.count(0) > len(data) * 0.01:
         raise UnreadableFileError("binary file, not text")
-    best = max((_read(data, encoding) for encoding in _CANDIDATES), key=lambda r: r.score)
-    if _share(best.text, _is_control) > BINARY_SHARE:
+    try:
+        return _checked(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    sample = data[:SAMPLE_BYTES]
+    # UTF-8 stays a candidate here: a UTF-8 scrap with a few broken bytes is still UTF-8.
+    encoding = max(
+        ("utf-8", *_CANDIDATES), key=lambda name: _plausibility(sample.decode(name, errors="replace"))
+    )
+    return _checked(data.decode(encoding, errors="replace"))
+
+
+def _checked(text: str) -> str:
+    if len(_CONTROLS.findall(text)) > len(text) * BINARY_SHARE:
         raise UnreadableFileError("binary file, not text")
-    if best.bad > max(1, best.visible * MAX_BAD_SHARE):
+    if text.count("\ufffd") > max(1, len(text) * MAX_BAD_SHARE):
         raise UnreadableFileError("not valid UTF-8, GB18030 or Big5 text")
-    return best.text
+    return text
 
 
 def decode_declared(data: bytes, charset: str) -> str:
@@ -82,10 +80,14 @@ def decode_declared(data: bytes, charset: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    try:
-        return data.decode(_canonical_charset(charset))
-    except (LookupError, UnicodeDecodeError):
-        return decode_text(data)
+    # Saved pages are often re-encoded to UTF-8 but keep their old "gb2312" label; non-ASCII
+    # GBK text practically never happens to be valid UTF-8, so valid UTF-8 outranks the label.
+    for encoding in ("utf-8", charset):
+        try:
+            return data.decode(_canonical_charset(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return decode_text(data)
 
 
 def _canonical_charset(charset: str) -> str:
@@ -106,25 +108,14 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def _read(data: bytes, encoding: str) -> _Reading:
-    text = data.decode(encoding, errors="replace")
+def _plausibility(text: str) -> float:
+    """Share of frequent characters minus a heavy penalty for impossible ones; higher reads better."""
     visible = [c for c in text if not c.isspace()]
     bad = sum(1 for c in visible if _is_bad(c))
     common = sum(1 for c in visible if c.isascii() or c in _COMMON_HANZI or c in _CJK_PUNCTUATION)
-    return _Reading(encoding, text, bad, common - _count_controls(visible), len(visible))
-
-
-def _count_controls(chars: list[str]) -> int:
-    return sum(1 for c in chars if c.isascii() and _is_control(c))
-
-
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS
+    return (common - 4 * bad) / max(len(visible), 1)
 
 
 def _is_bad(char: str) -> bool:
-    return char == "\ufffd" or unicodedata.category(char) in {"Co", "Cn", "Cc"} and char not in _ALLOWED_CONTROLS
-
-
-def _share(text: str, predicate: Callable[[str], bool]) -> float:
-    return sum(1 for c in text if predicate(c)) / max(len(text), 1)
+    # Replacement, private-use, unassigned and control characters: what mis-decoding produces.
+    return char == "\ufffd" or unicodedata.category(char) in {"Co", "Cn", "Cc"}

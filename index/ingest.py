@@ -55,7 +55,8 @@ def read_source(path: Path, corpus_dir: Path) -> SourceFile:
     except Exception as error:  # a broken file must cost one Skipped, not the whole build
         logger.warning("unexpected error reading %s", relative, exc_info=True)
         reason = (str(error).strip().splitlines() or [""])[0][:120]
-        raise UnreadableFileError(f"cannot read {suffix} file: {type(error).__name__} {reason}".strip()) from error
+        detail = f"{type(error).__name__} {reason}".strip()
+        raise UnreadableFileError(f"cannot read {suffix} file: {detail}") from error
     text = _normalise_newlines(text)
     if not text.strip():
         raise UnreadableFileError("empty file")
@@ -66,7 +67,8 @@ def read_sidecar(report: Path) -> dict[str, object]:
     """Metadata from <name>.meta.toml or <name.ext>.meta.toml beside a report; {} if none or malformed."""
     meta: dict[str, object] = {}
     # The stem form first, so the more specific <name.ext>.meta.toml wins where both exist.
-    for sidecar in (report.with_name(report.stem + SIDECAR_SUFFIX), report.with_name(report.name + SIDECAR_SUFFIX)):
+    for base in (report.stem, report.name):
+        sidecar = report.with_name(base + SIDECAR_SUFFIX)
         if not sidecar.is_file():
             continue
         try:

@@ -51,7 +51,10 @@ def decode_page(data: bytes) -> str:
 
 def extract_page(markup: str) -> tuple[str, dict[str, object]]:
     """The article text of a page (one block per line) and its title/author/date hints."""
-    root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+    except etree.ParserError:  # nothing but whitespace or comments: ingest reports "empty file"
+        return "", {}
     hints = _page_hints(root)
     _drop_boilerplate(root)
     main = _main_container(root)

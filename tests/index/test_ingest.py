@@ -20,7 +20,9 @@ from index.settings import PROJECT_ROOT
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "formats"
 TRADITIONAL = "南山區成立先鋒學院，推動黨員骨幹參與社區治理。"
 SIMPLIFIED = "南山区成立先锋学院，推动党员骨干参与社区治理。"
-PNG_HEADER = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + bytes(13) + struct.pack(">I", zlib.crc32(b"IHDR"))
+PNG_HEADER = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + bytes(13) + struct.pack(
+    ">I", zlib.crc32(b"IHDR" + bytes(13))
+)
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="gb2312"><title>南山区成立先锋学院</title>
@@ -118,7 +120,7 @@ def test_a_few_invalid_bytes_inside_utf8_are_replaced() -> None:
     [
         pytest.param(PNG_HEADER + bytes(range(256)) * 2, id="png"),
         pytest.param(bytes((i * 7919) % 251 for i in range(2000)), id="pseudo-random"),
-        pytest.param(b"\x01\x02\x03\x04\x05\x06\x07\x08 text \x0e\x0f\x10\x11\x12\x13\x14", id="control-chars"),
+        pytest.param(bytes(range(1, 9)) + b" text " + bytes(range(14, 21)), id="control-chars"),
     ],
 )
 def test_binary_content_is_rejected_as_binary(data: bytes) -> None:
@@ -126,7 +128,9 @@ def test_binary_content_is_rejected_as_binary(data: bytes) -> None:
         decode_text(data)
 
 
-@pytest.mark.parametrize("data", [b"", b"  \r\n\t ", "\ufeff\u3000\n".encode()], ids=["zero-bytes", "spaces", "bom"])
+@pytest.mark.parametrize(
+    "data", [b"", b"  \r\n\t ", "\ufeff\u3000\n".encode()], ids=["zero-bytes", "spaces", "bom-and-ideographic-space"]
+)
 def test_blank_text_file_is_an_empty_file(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(UnreadableFileError, match="^empty file$"):
         read(tmp_path, "blank.txt", data)
@@ -161,6 +165,18 @@ def test_html_big5_page_without_charset_is_detected(tmp_path: Path) -> None:
     page = f"<html><body><p>{TRADITIONAL}</p></body></html>"
 
     assert read(tmp_path, "tw.html", page.encode("big5")).text == TRADITIONAL
+
+
+def test_utf8_page_still_labelled_gb2312_is_read_as_utf8(tmp_path: Path) -> None:
+    label = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    page = f"<html><head>{label}</head><p>{SIMPLIFIED}</p>"
+
+    assert read(tmp_path, "resaved.html", page.encode("utf-8")).text == SIMPLIFIED
+
+
+def test_html_with_only_a_comment_is_an_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFileError, match="^empty file$"):
+        read(tmp_path, "blank.html", "<!-- nothing here -->")
 
 
 def test_docx_yields_paragraphs_then_table_cells_as_lines_in_order(tmp_path: Path) -> None:
@@ -214,7 +230,9 @@ def test_sidecar_metadata_is_attached_and_sidecar_is_not_a_report(tmp_path: Path
     write(tmp_path, "005_y.meta.toml", 'source = "人民论坛"\n')
 
     assert list(read_corpus(tmp_path)) == [
-        SourceFile("004_x.txt", SIMPLIFIED, "txt", {"title": "先锋学院", "date": "2022-01-25", "places": ["深圳市", "南山区"]}),
+        SourceFile(
+            "004_x.txt", SIMPLIFIED, "txt", {"title": "先锋学院", "date": "2022-01-25", "places": ["深圳市", "南山区"]}
+        ),
         SourceFile("005_y.md", "标题", "md", {"source": "人民论坛"}),
     ]
 
@@ -226,7 +244,9 @@ def test_sidecar_overrides_html_hints(tmp_path: Path) -> None:
     assert read_source(tmp_path / "p.html", tmp_path).meta["title"] == "正式标题"
 
 
-def test_malformed_sidecar_is_logged_and_the_report_still_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_sidecar_is_logged_and_the_report_still_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     write(tmp_path, "r.txt", SIMPLIFIED)
     write(tmp_path, "r.txt.meta.toml", "title = 先锋学院 without quotes\n")
 
