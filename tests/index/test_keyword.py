@@ -1,0 +1,76 @@
+"""Keyword search: jieba tokens of folded Chinese text, corpus terms kept whole, BM25 ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.keyword import KeywordIndex, keyword_tokens, make_tokenizer
+
+PASSAGES = [
+    "其中比较典型的是分布于南山区432个快递网点的2万多名快递骑手。",
+    "建好红色物业抓服务强保障,全区建立物业行业党委。",
+    "为老人供应了门把手套和上门拆卸窗帘的服务。",
+]
+
+
+@pytest.fixture(scope="module")
+def keywords() -> KeywordIndex:
+    return KeywordIndex.build(PASSAGES, ["南山区", "红色物业", "快递骑手", "五邻营造"])
+
+
+def test_corpus_terms_are_single_tokens() -> None:
+    tokenizer = make_tokenizer(["五邻营造", "红色物业"])
+
+    tokens = keyword_tokens("五邻营造和红色物业", tokenizer)
+
+    assert "五邻营造" in tokens and "红色物业" in tokens
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("南山区怎么发动快递骑手参与治理", id="simplified"),
+        pytest.param("快递骑手有多少", id="question-words"),
+    ],
+)
+def test_question_words_are_dropped_and_topic_words_kept(keywords: KeywordIndex, question: str) -> None:
+    tokens = keywords.tokens(question)
+
+    assert "快递骑手" in tokens
+    assert not {"怎么", "多少", "有"} & set(tokens)
+
+
+def test_search_ranks_the_passage_holding_the_terms_first(keywords: KeywordIndex) -> None:
+    hits = keywords.search(keywords.tokens("快递骑手"), 3)
+
+    assert hits[0][0] == 0
+
+
+def test_search_respects_allowed_rows(keywords: KeywordIndex) -> None:
+    allowed = np.array([False, True, True])
+
+    hits = keywords.search(keywords.tokens("快递骑手 物业"), 3, allowed)
+
+    assert [row for row, _ in hits] == [1]
+
+
+def test_unknown_words_find_nothing(keywords: KeywordIndex) -> None:
+    assert keywords.search(keywords.tokens("量子计算"), 3) == []
+
+
+def test_rare_terms_weigh_more_than_common_ones() -> None:
+    index = KeywordIndex.build(["物业 快递骑手", "物业 红色", "物业 治理"], [])
+
+    assert index.idf("快递") > index.idf("物业") > 0
+    assert index.idf("没有的词") == 0
+
+
+def test_saved_index_answers_the_same(keywords: KeywordIndex, tmp_path: Path) -> None:
+    keywords.save(tmp_path)
+
+    loaded = KeywordIndex.load(tmp_path)
+
+    assert loaded.search(loaded.tokens("红色物业"), 3) == keywords.search(keywords.tokens("红色物业"), 3)
