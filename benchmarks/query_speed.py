@@ -1,0 +1,70 @@
+"""Warm query latency of the built index, overall and per stage: `python benchmarks/query_speed.py`.
+
+Needs the index built by `make run`/`make index` (var/index). Prints p50/p95 in milliseconds for
+question embedding, vector search, keyword search, and the whole search (fusion, places, best
+sentences and de-duplication included), plus peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.answer import open_engine
+from index.clean import fold
+from index.evaluate import read_questions
+from index.settings import PROJECT_ROOT, IndexSettings
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"p50 {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms"
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", default=str(PROJECT_ROOT / "eval" / "questions.jsonl"))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--index", help="index folder (default: settings)")
+    args = parser.parse_args()
+    settings = IndexSettings(**({"index_dir": Path(args.index).resolve()} if args.index else {}))
+    engine = open_engine(settings)
+    searcher = engine._searcher  # the benchmark looks inside on purpose, to time each stage
+    stored, embedder = searcher._stored, searcher._embedder
+    questions = [q.text for q in read_questions(Path(args.questions))]
+    for question in questions:  # warm-up: caches, lazy imports, first-call allocations
+        engine.answer(question)
+
+    stages: dict[str, list[float]] = {"embed question": [], "vector search": [], "keyword search": [],
+                                      "whole answer": []}
+    for _ in range(args.rounds):
+        for question in questions:
+            vector = embedder.encode_queries([question])[0]
+            stages["embed question"].append(timed(lambda: embedder.encode_queries([question])))
+            stages["vector search"].append(timed(lambda: stored.vectors.search(vector, settings.candidates)))
+            tokens = stored.keywords.tokens(fold(question))
+            stages["keyword search"].append(timed(lambda: stored.keywords.search(tokens, settings.candidates)))
+            stages["whole answer"].append(timed(lambda: engine.answer(question)))
+
+    print(f"index: {settings.index_dir} ({len(stored.chunks)} passages, {stored.manifest.vector_index} vectors, "
+          f"model {stored.manifest.model})")
+    print(f"{len(questions)} questions x {args.rounds} rounds, warm")
+    for name, samples in stages.items():
+        print(f"  {name:<16} {percentiles(samples)}")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
