@@ -33,7 +33,8 @@ _BLURBS = (
     re.compile(r"那就快来(?:吧|看看吧?)\s*[!！。]?\s*"),
     re.compile(r"以下是(?:我|小编|本站)?(?:共享|分享|整理|收集|精心整理)[^。!?！？]{0,50}[,，]\s*希望[^。!?！？]{0,20}[!！。]\s*"),
 )
-_SENTENCE_FINAL = "。！？!?；;…」』”\"）)"
+_SENTENCE_FINAL = "。！？!?；;…"
+_CLOSERS = "」』”\"’）)】》"
 _PAGE_PIECE = re.compile(r"^(\d{1,3})[、.．]\s*")
 
 
@@ -136,12 +137,18 @@ def rejoin_page_breaks(paragraphs: list[str]) -> list[str]:
     joined: list[str] = []
     for paragraph, number in zip(paragraphs, numbers):
         body = _PAGE_PIECE.sub("", paragraph, count=1) if number else paragraph
-        continues = number and joined and not joined[-1].endswith(tuple(_SENTENCE_FINAL))
+        continues = number and joined and not ends_sentence(joined[-1])
         if continues or (number and joined and body[:1] in ",，、;；:："):
             joined[-1] = joined[-1] + body.lstrip(",，、")
         else:
             joined.append(body)
     return joined
+
+
+def ends_sentence(text: str) -> bool:
+    """True when a text ends with sentence-final punctuation, closing quotes aside; for rejoining pieces."""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return stripped.endswith(tuple(_SENTENCE_FINAL))
 
 
 def _piece_number(paragraph: str) -> int:
@@ -156,7 +163,7 @@ def _is_page_dump(paragraphs: list[str], numbers: list[int]) -> bool:
         return False
     mid_sentence = sum(
         1 for prev, paragraph, n in zip(paragraphs, paragraphs[1:], numbers[1:])
-        if n > 1 and not prev.endswith(tuple(_SENTENCE_FINAL))
+        if n > 1 and not ends_sentence(prev)
     )
     return mid_sentence >= max(1, len(numbered) // 3)
 

@@ -215,13 +215,18 @@ def _local_matches(folded: str) -> Iterator[tuple[int, str, int, tuple[str, ...]
             continue
         new_area = suffix in ("新区", "高新区", "开发区") and anchor == "start" and len(base) == 2
         if anchor == "admin" or base in _heads() or new_area:
-            anchored.setdefault(base + suffix, (levels[suffix], _unit_before(window[: len(window) - len(base)])))
+            context = folded[max(0, match.start(2) - len(base) - 10) : match.start(2) - len(base)]
+            anchored.setdefault(base + suffix, (levels[suffix], _unit_before(context)))
     for name, (level, above) in anchored.items():
         for found in re.finditer(re.escape(name), folded):
             yield found.start(), name, level, above
 
 
 def _unit_before(text: str) -> tuple[str, ...]:
+    for suffix in ("街道", "镇", "乡"):
+        if text.endswith(suffix):
+            base, _anchor = _trim_base(text[: -len(suffix)])
+            return (base + suffix,) if len(base) >= 2 else ()
     names = _gazetteer()
     for size in range(min(len(text), 8), 1, -1):
         tail = text[-size:]

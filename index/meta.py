@@ -1,0 +1,208 @@
+"""Turns one ingested SourceFile into Documents: cleaned text, reports split apart, metadata extracted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from index.clean import clean_lines, ends_sentence, fold, is_furniture, normalize_lines
+from index.places import CITY, DISTRICT, find_places, place_level
+from index.records import Document, SourceFile
+
+_SUBTITLE = re.compile(r"^(?:——|--|—|－－)\s*")
+_DOC_FILE = re.compile(r"^(.{4,80}?)\.(?:docx?|pdf|pptx?|wps|txt)$", re.IGNORECASE)
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}年(?:度)?")
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})(?!\d)")
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\d|份?[-至到])")
+_HEADING_MAX_CHARS = 60
+_DOWNLOAD_SITES = ("淘文阁", "taowenge", "道客巴巴", "豆丁", "原创力", "文库", "book118", "docin", "doc88")
+_SOURCE_LINE = re.compile(r"(?:来源|稿源|出处)\s*[:]\s*([^\s|,]{2,30})")
+_ORIGINAL_STATEMENT = re.compile(r"本文(?:为|系|是)(.{2,20}?)(?:杂志社|编辑部|杂志|周刊|报社)?(?:独家)?原创")
+_SITE_NAV = re.compile(r"^([^\s>|]{2,20}?(?:网|网站|在线|新闻网|门户))\s*(?:>>|>|»)")
+_PUBLISHER_SUFFIX = re.compile(r"(?:杂志社|编辑部|调研组|课题组|杂志)$")
+_REPORTER = re.compile(r"[(\[【]\s*(?:本刊|本报|本网)?(?:特约|实习)?记者\s*[:]?\s*([^()\[\]【】]{2,30})[)\]】]")
+_TEAM = re.compile(r"[(\[【]\s*(?:调研组|课题组|采访组|写作组)成员\s*[:]\s*([^()\[\]【】]{2,60})[)\]】]")
+_CREDIT_AUTHOR = re.compile(r"^(?:记者|作者|文|撰稿)\s*[:/]\s*(.{2,40})$")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def documents_from_source(source: SourceFile) -> list[Document]:
+    """Clean one source file into one Document per report it holds, with title, date, places…; for build."""
+    lines = normalize_lines(source.text)
+    paragraphs = clean_lines(lines)
+    hint = str(source.meta.get("title", "") or "") or _download_title(lines)
+    date, publisher, author = extract_date(lines), extract_source(lines), extract_author(lines)
+    marker = _YEAR_PREFIX.sub("", hint) if hint and "title" not in source.meta else ""
+    reports = split_reports(paragraphs, marker) if marker else [paragraphs]
+    stem = PurePosixPath(source.path).stem
+    documents = []
+    for number, report in enumerate(reports, start=1):
+        title, subtitle, body = split_title(report)
+        places = find_places("\n".join([title, subtitle, *body]))
+        if not title:
+            title = _report_title(marker, places) if len(reports) > 1 else (hint or _first_heading(body) or stem)
+        documents.append(Document(
+            doc_id=stem if number == 1 else f"{stem}-{number}", path=source.path, title=title,
+            text="\n".join(body), subtitle=subtitle, source=publisher, date=date, author=author, places=places,
+        ))
+    return [_apply_overrides(document, source.meta) for document in documents]
+
+
+def split_title(paragraphs: Sequence[str]) -> tuple[str, str, list[str]]:
+    """Headline, subtitle (without its dashes) and remaining paragraphs; mastheads before the headline go."""
+    for index, paragraph in enumerate(paragraphs[:6]):
+        if index and _SUBTITLE.match(paragraph) and _is_heading(paragraphs[index - 1]):
+            subtitle = _SUBTITLE.sub("", paragraph).strip()
+            return paragraphs[index - 1], subtitle, list(paragraphs[index + 1 :])
+    if paragraphs and _is_heading(paragraphs[0]) and len(paragraphs[0]) >= 8 and _looks_like_headline(paragraphs):
+        return paragraphs[0], "", list(paragraphs[1:])
+    return "", "", list(paragraphs)
+
+
+def _looks_like_headline(paragraphs: Sequence[str]) -> bool:
+    # A first line followed straight by body text is a headline; one followed by a heading is a section.
+    return len(paragraphs) > 1 and not _is_heading(paragraphs[1])
+
+
+def _is_heading(paragraph: str) -> bool:
+    return len(paragraph) <= _HEADING_MAX_CHARS and not ends_sentence(paragraph) and not _SUBTITLE.match(paragraph)
+
+
+def _first_heading(paragraphs: Sequence[str]) -> str:
+    return next((p for p in paragraphs if _is_heading(p) and len(p) >= 6), "")
+
+
+def _download_title(lines: Sequence[str]) -> str:
+    # Download sites print the document's file name as the page title: "2022年….docx".
+    for line in lines[:5]:
+        match = _DOC_FILE.match(line.strip())
+        if match:
+            return match.group(1).strip()
+    return ""
+
+
+def split_reports(paragraphs: Sequence[str], marker: str) -> list[list[str]]:
+    """Split a dump holding several reports where its shared title recurs glued after a full stop."""
+    if len(marker) < 6 or not any(_glued_positions(p, marker, mid_only=True) for p in paragraphs):
+        return [list(paragraphs)]
+    reports: list[list[str]] = [[]]
+    for paragraph in paragraphs:
+        cuts = [0, *_glued_positions(paragraph, marker, mid_only=False), len(paragraph)]
+        for index, (start, end) in enumerate(zip(cuts, cuts[1:])):
+            piece = paragraph[start:end]
+            if index and piece.startswith(marker):
+                piece = piece[len(marker) :]
+                if reports[-1]:
+                    reports.append([])
+            if not _is_only_titles(piece, marker):
+                reports[-1].append(piece.strip())
+    return [report for report in reports if report]
+
+
+def _is_only_titles(text: str, marker: str) -> bool:
+    # "2022年先进…现代化 先进…现代化": a page-top title line, nothing of the report itself.
+    return not _YEAR_PREFIX.sub("", text.replace(marker, "").strip()).strip()
+
+
+def _glued_positions(paragraph: str, marker: str, *, mid_only: bool) -> list[int]:
+    positions = []
+    for match in re.finditer(re.escape(marker), paragraph):
+        before = paragraph[: match.start()].rstrip()
+        after = paragraph[match.end() : match.end() + 1]
+        if not after or after in ",，。、:：的是":
+            continue
+        if before and ends_sentence(before):
+            positions.append(match.start())
+        elif not mid_only and _is_only_titles(before, marker):
+            positions.append(match.start())
+    return positions
+
+
+def _report_title(marker: str, places: Sequence[str]) -> str:
+    # Reports cut out of one dump share its title; the city and district they are about tell them apart.
+    leading = list(places[:1])
+    for place in places[1:]:
+        if place_level(place) <= place_level(leading[-1]):
+            break
+        leading.append(place)
+    local = [p for p in leading if CITY <= place_level(p) <= DISTRICT][:2]
+    return f"{marker}（{''.join(local)}）" if local else marker
+
+
+def extract_date(lines: Sequence[str]) -> str:
+    """ISO date of publication: a dateline first, else the first dated event with a year in the text."""
+    for line in lines:
+        if is_furniture(line) and not _DOC_FILE.match(line) and "上传" not in line:
+            match = _FULL_DATE.search(line)
+            if match:
+                return _iso(*match.groups())
+    for line in lines:
+        if is_furniture(line):
+            continue
+        match = _FULL_DATE.search(line)
+        if match:
+            return _iso(*match.groups())
+        month = _YEAR_MONTH.search(line)
+        if month:
+            return _iso(*month.groups())
+    return ""
+
+
+def _iso(year: str, month: str, day: str | None = None) -> str:
+    if not 1 <= int(month) <= 12 or (day is not None and not 1 <= int(day) <= 31):
+        return ""
+    return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day is not None else "")
+
+
+def extract_source(lines: Sequence[str]) -> str:
+    """Publisher: a "来源:" line, else a "本文为…原创" statement, else the site named in the breadcrumb."""
+    for pattern in (_SOURCE_LINE, _ORIGINAL_STATEMENT, _SITE_NAV):
+        for line in lines:
+            found = _search_display(pattern, line)
+            if found and not any(site in fold(found) for site in _DOWNLOAD_SITES):
+                return _PUBLISHER_SUFFIX.sub("", found) if len(found) > 4 else found
+    return ""
+
+
+def extract_author(lines: Sequence[str]) -> str:
+    """Author names joined with "、": a "(本刊记者 X)" byline, a research team, or a "记者:" credit."""
+    for pattern in (_REPORTER, _TEAM, _CREDIT_AUTHOR):
+        for line in lines:
+            found = _search_display(pattern, line)
+            names = [n for n in re.split(r"[\s、,，;；/]+", found) if _NAME.match(n)] if found else []
+            if names:
+                return "、".join(names)
+    return ""
+
+
+def _search_display(pattern: re.Pattern[str], line: str) -> str:
+    # Patterns are written in folded (Simplified) form; return the same span of the report's own text.
+    folded = fold(line)
+    match = pattern.search(folded)
+    if not match:
+        return ""
+    if len(folded) == len(line):
+        return line[match.start(1) : match.end(1)].strip()
+    return match.group(1).strip()
+
+
+def _apply_overrides(document: Document, meta: dict[str, object]) -> Document:
+    # Sidecar values are what a person wrote down: they beat anything guessed from the text.
+    changes: dict[str, object] = {}
+    for key in ("title", "subtitle", "source", "date", "author", "url"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            changes[key] = value.strip()
+        elif key == "date" and value is not None and hasattr(value, "isoformat"):
+            changes[key] = value.isoformat()[:10]
+    places = meta.get("places")
+    if isinstance(places, str) and places.strip():
+        places = re.split(r"[\s,，、;；]+", places.strip())
+    if isinstance(places, (list, tuple)) and places:
+        changes["places"] = tuple(fold(str(p)) for p in places if str(p).strip())
+    if not changes:
+        return document
+    from dataclasses import replace
+
+    return replace(document, **changes)  # type: ignore[arg-type]
