@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from index.settings import TomlSettings
+from index.settings import PROJECT_ROOT, TomlSettings
 
 MISSING_TOKEN_MESSAGE = (
     "error: BOT_TOKEN is not set. Export BOT_TOKEN=<token from @BotFather> or put it in .env, "
@@ -29,6 +30,9 @@ class BotSettings(TomlSettings):
     group_mode: Literal["addressed", "all"] = Field(
         default="addressed",
         description="In groups, answer only when mentioned, replied to or commanded ('addressed'), or every text.",
+    )
+    state_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "bot", description="Where questions behind 'more results' buttons are kept."
     )
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL; set it for webhook mode.")
     webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook server binds.")

@@ -1,0 +1,78 @@
+"""Inline-button data for the Telegram bot: encoded within 64 bytes, valid across restarts (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from index.records import Answer
+
+MAX_CALLBACK_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+Kind = Literal["more", "context", "cite", "place"]
+_CODES: dict[Kind, str] = {"more": "m", "context": "c", "cite": "q", "place": "p"}
+_KINDS: dict[str, Kind] = {code: kind for kind, code in _CODES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What a button asks for: a chunk id (context, cite), a place, or a stored question key (more)."""
+
+    kind: Kind
+    value: str
+    offset: int = 0  # "more": rank of the first passage to show, minus one
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: its label and its encoded action."""
+
+    label: str
+    data: str
+
+
+def encode_action(action: Action) -> str:
+    """The callback data for an action, e.g. "c|001_744f9100ef1c3714:12" or "m|3|9f2c4e1a0b"."""
+    code = _CODES[action.kind]
+    data = f"{code}|{action.offset}|{action.value}" if action.kind == "more" else f"{code}|{action.value}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode_action(data: str) -> Action | None:
+    """The action encoded in callback data, or None for data this bot did not write."""
+    code, _, rest = data.partition("|")
+    kind = _KINDS.get(code)
+    if kind is None or not rest:
+        return None
+    if kind != "more":
+        return Action(kind, rest)
+    offset, _, key = rest.partition("|")
+    return Action(kind, key, int(offset)) if offset.isdigit() and key else None
+
+
+def _button(label: str, action: Action) -> list[Button]:
+    # An id too long for Telegram's limit loses its button rather than breaking the whole reply.
+    try:
+        return [Button(label, encode_action(action))]
+    except ValueError:
+        return []
+
+
+def answer_buttons(answer: Answer, question_key: str) -> list[list[Button]]:
+    """Per passage "context" and "cite" buttons, then "more results" while passages remain."""
+    rows = [
+        _button(f"[{c.number}] 上下文", Action("context", c.chunk_id)) + _button(f"[{c.number}] 引用", Action("cite", c.chunk_id))
+        for c in answer.citations
+    ]
+    shown = answer.offset + len(answer.hits)
+    if answer.hits and shown < answer.total:
+        rows.append(_button(f"更多结果 ▸ ({shown + 1}–)", Action("more", question_key, shown)))
+    return [row for row in rows if row]
+
+
+def place_buttons(places: Sequence[tuple[str, int]], *, per_row: int = 3, most: int = 30) -> list[list[Button]]:
+    """A tap button per place, a few per row, for /places."""
+    buttons = [b for name, count in places[:most] for b in _button(f"{name} ({count})", Action("place", name))]
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]

@@ -1,0 +1,41 @@
+"""Fixtures for bot tests: a FakeEngine, settings with a dummy token, and an Application over FakeBotApi."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
+
+from bot.app import build_application
+from bot.settings import BotSettings
+from tests.fakes import FakeBotApi, FakeEngine
+
+
+@pytest.fixture
+def engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> BotSettings:
+    return BotSettings(token=SecretStr("123:ABC"), base_url="http://127.0.0.1:9/bot", state_dir=tmp_path / "state",
+                       page_size=2)
+
+
+@pytest.fixture
+def api() -> FakeBotApi:
+    return FakeBotApi()
+
+
+@pytest.fixture
+async def app(engine: FakeEngine, bot_settings: BotSettings, api: FakeBotApi) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """An initialised Application whose HTTP calls go to `api`."""
+    application = build_application(engine, bot_settings, request=HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(api)}))
+    async with application:  # initialize() calls getMe
+        yield application
