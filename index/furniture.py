@@ -111,7 +111,14 @@ _DATELINE = re.compile(
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s|$|来源|作者|编辑|浏览|点击|字号)"
 )
 
+_PAGE_COUNTER_ONLY = re.compile(r"^(?:\s*第\s*\d{1,4}\s*页\s*[/,]?\s*共\s*\d{1,4}\s*页\s*)+$|^-?\s*\d{1,4}\s*-?$")
+
+
+def _is_page_counter(folded: str) -> bool:
+    return bool(_PAGE_COUNTER_ONLY.match(folded))
+
+
 _RULES = (
     _is_navigation, _is_chrome_words, _is_credit, _is_statement, _is_qr_prompt, _is_download_chrome,
-    _is_spam, _is_date_line,
+    _is_spam, _is_date_line, _is_page_counter,
 )

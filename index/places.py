@@ -209,7 +209,8 @@ def _local_matches(folded: str) -> Iterator[tuple[int, str, int, tuple[str, ...]
             continue
         window = folded[max(0, match.start(2) - 8) : match.start(2)]
         base, anchor = _trim_base(window)
-        if len(base) < 2 or base in _GENERIC_BASES or base[-2:] in _GENERIC_BASES or base[:2] in _GENERIC_BASES:
+        base = base.lstrip("".join(_STOP_CHARS | _BOUNDARY_CHARS))
+        if len(base) < 2 or base in _GENERIC_BASES or base[:2] in _GENERIC_BASES:
             continue
         if "的" in base or base.isdigit():
             continue
@@ -223,7 +224,7 @@ def _local_matches(folded: str) -> Iterator[tuple[int, str, int, tuple[str, ...]
 
 
 def _unit_before(text: str) -> tuple[str, ...]:
-    for suffix in ("街道", "镇", "乡"):
+    for suffix in ("街道", "镇", "乡", "高新区", "新区", "开发区"):
         if text.endswith(suffix):
             base, _anchor = _trim_base(text[: -len(suffix)])
             return (base + suffix,) if len(base) >= 2 else ()
