@@ -40,7 +40,8 @@ _PAGE_PIECE = re.compile(r"^(\d{1,3})[、.．]\s*")
 
 def fold(text: str) -> str:
     """Matching form of a text (NFKC, Simplified, lowercase) for keyword search, places, dedupe and eval."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    converted: str = _t2s().convert(unicodedata.normalize("NFKC", text))
+    return converted.lower()
 
 
 @functools.cache

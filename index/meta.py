@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from index.clean import clean_lines, ends_sentence, fold, is_furniture, normalize_lines
@@ -201,8 +202,4 @@ def _apply_overrides(document: Document, meta: dict[str, object]) -> Document:
         places = re.split(r"[\s,，、;；]+", places.strip())
     if isinstance(places, (list, tuple)) and places:
         changes["places"] = tuple(fold(str(p)) for p in places if str(p).strip())
-    if not changes:
-        return document
-    from dataclasses import replace
-
-    return replace(document, **changes)  # type: ignore[arg-type]
+    return replace(document, **changes) if changes else document  # type: ignore[arg-type]

