@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlparse
 
-from telegram import BotCommand, Message
+from telegram import BotCommand, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -85,3 +86,17 @@ def build_application(
     application.add_handler(InlineQueryHandler(handlers.inline))
     application.add_error_handler(on_error)
     return application
+
+
+def run_application(engine: Engine, settings: BotSettings) -> None:
+    """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
+    application = build_application(engine, settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"), webhook_url=settings.webhook_url,
+            secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
