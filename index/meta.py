@@ -56,8 +56,11 @@ def split_title(paragraphs: Sequence[str]) -> tuple[str, str, list[str]]:
         if index and _SUBTITLE.match(paragraph) and _is_heading(paragraphs[index - 1]):
             subtitle = _SUBTITLE.sub("", paragraph).strip()
             return paragraphs[index - 1], subtitle, list(paragraphs[index + 1 :])
-    if paragraphs and _is_heading(paragraphs[0]) and len(paragraphs[0]) >= 8 and _looks_like_headline(paragraphs):
-        return paragraphs[0], "", list(paragraphs[1:])
+    for index, paragraph in enumerate(paragraphs[:3]):
+        if _is_heading(paragraph) and len(paragraph) >= 8 and _looks_like_headline(paragraphs[index:]):
+            return paragraph, "", list(paragraphs[index + 1 :])
+        if len(paragraph) >= 12 or not _is_heading(paragraph):
+            break  # only a short masthead ("大国新村") may stand above the headline
     return "", "", list(paragraphs)
 
 

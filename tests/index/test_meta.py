@@ -132,3 +132,11 @@ def test_extract_source(lines: list[str], expected: str) -> None:
 )
 def test_extract_author(lines: list[str], expected: str) -> None:
     assert extract_author(lines) == expected
+
+
+def test_short_masthead_above_the_headline_is_dropped() -> None:
+    source = SourceFile(path="x/site.txt", text="大國新村\n社區治理的南山經驗與啟示\n南山區推進小區黨支部全覆蓋。\n", format="txt")
+
+    [document] = documents_from_source(source)
+
+    assert (document.doc_id, document.title, document.text) == ("site", "社區治理的南山經驗與啟示", "南山區推進小區黨支部全覆蓋。")
