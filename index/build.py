@@ -70,6 +70,32 @@ def prepare_documents(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
     return documents, skipped
 
 
+def main_places(document: Document) -> tuple[str, ...]:
+    """The places a report is about, not every place it mentions in passing.
+
+    A place counts when the title names it or the text names it often: at least twice and at least a
+    quarter as often as the most-named place. 000's forum in 天府新区 names 杭州市 once, as a guest's home.
+    """
+    heading = fold(f"{document.title} {document.subtitle}")
+    body = fold(document.text)
+    mentions = {p: max(body.count(fold(a)) for a in place_aliases(p) if len(a) >= 2) for p in document.places}
+    if not any(mentions.values()):
+        return document.places  # given by a sidecar, not found in the text: trust it
+    floor = max(2, max(mentions.values()) / 4)
+    return tuple(
+        p for p in document.places
+        if mentions[p] >= floor or any(fold(a) in heading for a in place_aliases(p) if len(a) >= 2)
+    )
+
+
+EMBEDDED_TEXT = "section+text"  # recorded in the manifest; change it whenever index_text() changes
+
+
+def index_text(chunk: Chunk) -> str:
+    """What is embedded and keyword-indexed for a passage: its section heading gives it context."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+
+
 def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int) -> list[Chunk]:
     """Passages of all reports, each knowing the places it and its report are about."""
     chunks = []
@@ -102,8 +128,10 @@ def _previous_vectors(index_dir: Path, model: str) -> dict[str, npt.NDArray[np.f
     except Exception:  # a damaged old index only costs re-embedding
         logger.warning("could not reuse vectors of %s", index_dir, exc_info=True)
         return {}
+    if old.manifest.embedded_text != EMBEDDED_TEXT:
+        return {}
     vectors = old.vectors.vectors(range(len(old.chunks)))
-    return {c.text: vectors[i] for i, c in enumerate(old.chunks)}
+    return {index_text(c): vectors[i] for i, c in enumerate(old.chunks)}
 
 
 def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, npt.NDArray[np.float32]],
@@ -132,20 +160,22 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")
     documents, skipped = prepare_documents(corpus_dir)
+    documents = [dataclasses.replace(d, places=main_places(d)) for d in documents]
     if not documents:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no files"
         raise EmptyCorpusError(f"no readable report in {corpus_dir} ({reasons})")
     chunks, dropped = collapse_near_duplicates(
         chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars), key=fold
     )
-    vectors, reused = embed_passages(embedder, [c.text for c in chunks],
+    vectors, reused = embed_passages(embedder, [index_text(c) for c in chunks],
                                      _previous_vectors(index_dir, embedder.name), progress)
     vector_index = VectorIndex.build(vectors, exact_max=exact_search_max)
-    keywords = KeywordIndex.build([fold(c.text) for c in chunks], corpus_terms(documents, chunks))
+    keywords = KeywordIndex.build([fold(index_text(c)) for c in chunks], corpus_terms(documents, chunks))
     manifest = Manifest(
         model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
         vector_index=vector_index.kind, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         skipped=[{"path": s.path, "reason": s.reason} for s in skipped], duplicates_dropped=len(dropped),
+        embedded_text=EMBEDDED_TEXT,
     )
     save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords))
     return BuildReport(index_dir, len(documents), len(chunks), tuple(skipped), len(dropped), reused,

@@ -94,6 +94,10 @@ class KeywordIndex:
             return 0.0
         return math.log(1 + (self._passages - df + 0.5) / (df + 0.5))
 
+    def max_idf(self) -> float:
+        """The weight of a token found in a single passage: the rarest possible."""
+        return math.log(1 + (self._passages - 0.5) / 1.5) if self._passages else 0.0
+
     def search(self, tokens: Sequence[str], k: int,
                allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score) for query tokens, optionally only among allowed rows."""

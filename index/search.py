@@ -126,7 +126,7 @@ class HybridSearcher:
 
         keywords = self._stored.keywords
         tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
-        weights = {t: keywords.idf(t) for t in tokens if keywords.idf(t) > 0}
+        weights = self._token_weights(query)
         vectors = self._embedder.encode_queries([query.text, " ".join(query.expansions)] if query.expansions
                                                 else [query.text])
         rankings: dict[str, list[int]] = {
@@ -157,6 +157,18 @@ class HybridSearcher:
             return SearchResult(query, (), True)
         hits = self._distinct_hits(ranked, fused, sentences, limit=max(k, self._candidates))
         return SearchResult(query, tuple(hits), False)
+
+    def _token_weights(self, query: Query) -> dict[str, float]:
+        """How much each word of the question matters when judging a passage's coverage of it.
+
+        A word no passage holds weighs as much as the rarest word: "上证指数" missing from every passage
+        is evidence that the corpus cannot answer. English words are left out, since Chinese passages
+        never hold them; their Chinese expansions and places stand for them.
+        """
+        keywords = self._stored.keywords
+        text = " ".join((*query.expansions, *query.places)) if query.is_english else query.keyword_text
+        rarest = keywords.max_idf()
+        return {t: keywords.idf(t) or rarest for t in dict.fromkeys(keywords.tokens(text))}
 
     def _boost(self, query: Query, chunk: Chunk, row: int) -> float:
         boost = 1.0

@@ -41,6 +41,7 @@ class Manifest:
     built_at: str
     skipped: list[dict[str, str]] = field(default_factory=list)
     duplicates_dropped: int = 0
+    embedded_text: str = ""  # how a passage became the text that was embedded; vectors are reused only if equal
     format_version: int = FORMAT_VERSION
 
 
