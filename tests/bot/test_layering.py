@@ -1,0 +1,24 @@
+"""The dependency rule between packages: index never imports telegram; render and layout stay Telegram-free."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from index.settings import PROJECT_ROOT
+
+_TELEGRAM_IMPORT = re.compile(r"^\s*(from|import)\s+telegram\b", re.MULTILINE)
+
+
+def _importing_telegram(paths: list[Path]) -> list[str]:
+    return [p.name for p in paths if _TELEGRAM_IMPORT.search(p.read_text(encoding="utf-8"))]
+
+
+def test_index_never_imports_telegram() -> None:
+    assert _importing_telegram(sorted((PROJECT_ROOT / "index").rglob("*.py"))) == []
+
+
+def test_pure_bot_modules_never_import_telegram() -> None:
+    pure = ["layout.py", "render.py", "callbacks.py", "query.py", "store.py", "terminal.py", "engine.py"]
+
+    assert _importing_telegram([PROJECT_ROOT / "bot" / name for name in pure]) == []
