@@ -6,6 +6,7 @@ entities: every piece of corpus or user text is escaped on its own and wrapped i
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Sequence
@@ -161,5 +162,8 @@ def render_inline(answer: Answer) -> list[InlineEntry]:
         details = clean_text("".join(span.text for span in details_line))
         summary = shorten(clean_text(hit.best_sentence or hit.chunk.text), INLINE_DESCRIPTION_CHARS)
         message = html_messages((passage_section(hit, citation),))[0]
-        entries.append(InlineEntry(hit.chunk.chunk_id, title, f"{details}\n{summary}", message))
+        result_id = hit.chunk.chunk_id
+        if len(result_id.encode()) > 64:  # Telegram's limit on inline result ids
+            result_id = hashlib.sha256(result_id.encode()).hexdigest()[:32]
+        entries.append(InlineEntry(result_id, title, f"{details}\n{summary}", message))
     return entries
