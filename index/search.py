@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
@@ -15,17 +15,12 @@ from index.chunk import split_sentences
 from index.clean import fold
 from index.embed import Embedder
 from index.query import PlaceGazetteer, Query, analyse_question
-from index.records import Chunk, Hit
+from index.records import Hit
 from index.store import StoredIndex
 
 logger = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual constant (Cormack, Clarke & Büttcher 2009)
-# Weights of the rankings fused. Keyword and dense search are equals; the best-sentence ranking
-# breaks ties towards passages where the question's words meet in one sentence.
-WEIGHTS = {"vector": 1.0, "keyword": 1.0, "expansion": 0.7, "sentence": 0.6}
-PLACE_BOOST = 1.6  # a passage about the place the question names beats an equal one elsewhere
-PHRASE_BOOST = 1.4  # a passage holding a quoted phrase of the question
 DUPLICATE_BIGRAMS = 0.6  # Jaccard of character bigrams past which two hits count as one
 
 
@@ -36,6 +31,43 @@ class Thresholds:
     min_cosine: float = 0.80  # below this, the best passage is not about the question at all
     confident_cosine: float = 0.86  # above this, the dense match alone is enough
     min_coverage: float = 0.35  # share of the question's keyword weight found in the best passage
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How the candidate rankings are fused and boosted."""
+
+    # Dense and keyword search are equals; the best-sentence and coverage rankings favour passages
+    # where the question's words meet, in one sentence or at all.
+    weights: Mapping[str, float] = field(default_factory=lambda: {
+        "vector": 1.0, "keyword": 1.0, "expansion": 0.7, "sentence": 0.6, "coverage": 0.0})
+    place_boost: float = 1.6  # a passage about the place the question names beats an equal one elsewhere
+    phrase_boost: float = 1.4  # a passage holding a quoted phrase of the question
+    rrf_k: int = RRF_K
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The passages proposed for a question (as row numbers) and what is known about each."""
+
+    query: Query
+    rankings: Mapping[str, Sequence[int]]
+    cosines: Mapping[int, float]  # best cosine with the question or its Chinese expansion
+    sentences: Mapping[int, tuple[int, int, float]]  # best sentence (start, end, share of question weight)
+    coverage: Mapping[int, float]  # share of the question's keyword weight found in the passage
+    in_place: frozenset[int]  # rows about a place the question names
+    phrased: frozenset[int]  # rows holding a quoted phrase of the question
+
+
+def rank_candidates(found: Candidates, ranking: Ranking) -> tuple[list[int], dict[int, float]]:
+    """Candidate rows best first, with their fused scores."""
+    fused = reciprocal_rank_fusion(found.rankings, weights=ranking.weights, k=ranking.rrf_k)
+    for row in fused:
+        if row in found.in_place:
+            fused[row] *= ranking.place_boost
+        if row in found.phrased:
+            fused[row] *= ranking.phrase_boost
+    return sorted(fused, key=lambda r: -fused[r]), fused
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +122,13 @@ class HybridSearcher:
     """Searches a loaded index with a question in Chinese (either script) or English."""
 
     def __init__(self, stored: StoredIndex, embedder: Embedder, *, candidates: int = 50,
-                 thresholds: Thresholds = Thresholds()) -> None:
+                 thresholds: Thresholds = Thresholds(), ranking: Ranking = Ranking()) -> None:
         self._stored = stored
         self._embedder = embedder
         self._candidates = candidates
         self._thresholds = thresholds
+        self._ranking = ranking
         self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
-        self._doc_places = {d.doc_id: frozenset(d.places) for d in stored.documents}
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(stored.chunks[row].text))
 
     def _rows_about(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
@@ -112,8 +144,8 @@ class HybridSearcher:
         scores = self._stored.vectors.scores(vector, rows.tolist())
         return [int(rows[i]) for i in np.argsort(-scores)[: self._candidates]]
 
-    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
-        """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
+    def gather(self, question: str, *, place: str | None = None) -> Candidates | None:
+        """Everything known about the candidate passages for a question; None when nothing can match."""
         query = analyse_question(question, self.gazetteer)
         allowed = None
         if place:
@@ -122,7 +154,7 @@ class HybridSearcher:
             query = Query(query.text, query.folded, query.is_english, tuple(dict.fromkeys((*scope, *query.places))),
                           query.expansions, query.phrases)
             if not allowed.any():
-                return SearchResult(query, (), True)
+                return Candidates(query, {}, {}, {}, {}, frozenset(), frozenset())
 
         keywords = self._stored.keywords
         tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
@@ -136,27 +168,34 @@ class HybridSearcher:
         if query.expansions:
             rankings["expansion"] = self._vector_ranking(vectors[1], allowed)
         rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
-        if not rows:
-            return SearchResult(query, (), True)
         cosines = dict(zip(rows, self._stored.vectors.scores(vectors[0], rows).tolist()))
         if query.expansions:
             extra = self._stored.vectors.scores(vectors[1], rows).tolist()
             cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
         sentences = {row: best_sentence(self._stored.chunks[row].text, weights) for row in rows}
+        coverage = {row: self._coverage(row, weights) for row in rows}
         rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
+        rankings["coverage"] = sorted(rows, key=lambda r: (-coverage[r], -cosines[r]))
+        wanted = set(query.places)
+        in_place = frozenset(r for r in rows if wanted & set(self._stored.chunks[r].places))
+        phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in query.phrases))
+        return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased)
 
-        fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
-        for row in rows:
-            fused[row] *= self._boost(query, self._stored.chunks[row], row)
-        ranked = sorted(rows, key=lambda r: -fused[r])
-
-        top = ranked[0]
-        coverage = self._coverage(top, weights)
-        if self._abstains(cosines[top], coverage, has_place=bool(query.places)):
-            logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosines[top], coverage)
-            return SearchResult(query, (), True)
-        hits = self._distinct_hits(ranked, fused, sentences, limit=max(k, self._candidates))
-        return SearchResult(query, tuple(hits), False)
+    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
+        """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
+        found = self.gather(question, place=place)
+        assert found is not None
+        if not found.cosines:
+            return SearchResult(found.query, (), True)
+        ranked, fused = rank_candidates(found, self._ranking)
+        # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
+        cosine = max(found.cosines.values())
+        coverage = max(found.coverage[row] for row in ranked[:5])
+        if self._abstains(cosine, coverage, has_place=bool(found.query.places)):
+            logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosine, coverage)
+            return SearchResult(found.query, (), True)
+        hits = self._distinct_hits(ranked, fused, found.sentences, limit=max(k, self._candidates))
+        return SearchResult(found.query, tuple(hits), False)
 
     def _token_weights(self, query: Query) -> dict[str, float]:
         """How much each word of the question matters when judging a passage's coverage of it.
@@ -168,15 +207,11 @@ class HybridSearcher:
         keywords = self._stored.keywords
         text = " ".join((*query.expansions, *query.places)) if query.is_english else query.keyword_text
         rarest = keywords.max_idf()
-        return {t: keywords.idf(t) or rarest for t in dict.fromkeys(keywords.tokens(text))}
-
-    def _boost(self, query: Query, chunk: Chunk, row: int) -> float:
-        boost = 1.0
-        if query.places and set(query.places) & (set(chunk.places) | self._doc_places.get(chunk.doc_id, set())):
-            boost *= PLACE_BOOST
-        if query.phrases and any(p in self._folded(row) for p in query.phrases):
-            boost *= PHRASE_BOOST
-        return boost
+        tokens = list(dict.fromkeys(keywords.tokens(text)))
+        # jieba's search mode adds the parts of long words (南山区 -> 南山, 山区); counting those again
+        # would let a passage that only says 山区 look half as good as one about 南山区.
+        whole = [t for t in tokens if not any(t != other and t in other for other in tokens)]
+        return {t: keywords.idf(t) or rarest for t in whole}
 
     def _coverage(self, row: int, weights: Mapping[str, float]) -> float:
         total = sum(weights.values())
