@@ -23,7 +23,7 @@ from index.ingest import read_corpus
 from index.keyword import KeywordIndex
 from index.meta import documents_from_source
 from index.places import find_places, place_aliases
-from index.query import quoted_phrases
+from index.query import quoted_phrases, romanise
 from index.records import Chunk, Document, Skipped
 from index.store import Manifest, StoredIndex, load_index, save_index
 from index.vector import VectorIndex
@@ -170,7 +170,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
     vectors, reused = embed_passages(embedder, [index_text(c) for c in chunks],
                                      _previous_vectors(index_dir, embedder.name), progress)
     vector_index = VectorIndex.build(vectors, exact_max=exact_search_max)
-    keywords = KeywordIndex.build([fold(index_text(c)) for c in chunks], corpus_terms(documents, chunks))
+    keywords = KeywordIndex.build([fold(index_text(c)) for c in chunks], corpus_terms(documents, chunks),
+                                  romanise=romanise)
     manifest = Manifest(
         model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
         vector_index=vector_index.kind, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

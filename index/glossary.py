@@ -420,26 +420,62 @@ def _build_index(glossary: Mapping[str, tuple[str, ...]]) -> dict[tuple[str, ...
     return index
 
 
+# Words that carry no topic in an English question.
+ENGLISH_STOPWORDS = frozenset(
+    """a an the of in on at to for and or but is are was were be been being do does did done doing how what which
+    who whom whose why when where there here this that these those it its they them their we our us you your i me
+    my he she his her has have had having can could would should will shall may might must many much more most
+    some any all each every about with by from as into than then so such not no yes if also very just only
+    other others own same both either neither one two three first last new get got make made use used way ways
+    tell know want need help like please thing things kind sort there's what's how's""".split()
+)
+
+
 _INDEX = _build_index(GLOSSARY)
+_STOP_STEMS = frozenset(_stem(word) for word in ENGLISH_STOPWORDS) | ENGLISH_STOPWORDS
 _LONGEST = max(len(key) for key in _INDEX)
 
 
-def english_terms(question: str) -> tuple[str, ...]:
-    """Chinese terms for the glossary phrases in an English question, in order of appearance.
+def uncovered_words(question: str) -> tuple[str, ...]:
+    """Content words of an English question that no glossary phrase covers (as stems), in order."""
+    words = _stems(question)
+    left: list[str] = []
+    position = 0
+    while position < len(words):
+        for size in range(min(_LONGEST, len(words) - position), 0, -1):
+            if words[position : position + size] in _INDEX:
+                position += size
+                break
+        else:
+            word = words[position]
+            if word not in _STOP_STEMS and len(word) > 2 and not word.isdigit():
+                left.append(word)
+            position += 1
+    return _unique(left)
 
-    At each word the longest phrase wins, so "red property management" gives 红色物业 rather
-    than 红色 plus 物业. Terms are not repeated.
+
+def english_concepts(question: str) -> tuple[tuple[str, ...], ...]:
+    """For each glossary phrase in an English question, its Chinese terms (synonyms of one concept).
+
+    At each word the longest phrase wins, so "red property management" gives (红色物业,) rather
+    than 红色 plus 物业.
     """
     words = _stems(question)
-    found: list[str] = []
+    found: list[tuple[str, ...]] = []
     position = 0
     while position < len(words):
         for size in range(min(_LONGEST, len(words) - position), 0, -1):
             terms = _INDEX.get(words[position : position + size])
             if terms is not None:
-                found.extend(terms)
+                if terms not in found:
+                    found.append(terms)
                 position += size
                 break
         else:
             position += 1
-    return _unique(found)
+    return tuple(found)
+
+
+def english_terms(question: str) -> tuple[str, ...]:
+    """Chinese terms for the glossary phrases in an English question, in order of appearance, unrepeated."""
+    return _unique(term for concept in english_concepts(question) for term in concept)

@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -27,11 +27,13 @@ STOPWORDS = frozenset(
     有 没 没有 个 些 一个 一些 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪 多少 几 几个 是否 吗 呢 吧 啊
     谁 何 为何 为什么 哪一年 哪年 主要 通过 进行 开展 方面 情况 做 做了 干 搞 请问 介绍 一下 有关 关于
     可以 能 能够 会 要 应 应该 我 我们 你 你们 他 他们 它 大家 自己 上 下 中 里 内 后 前 时 年 月 日
+    一共 总共 共有 到底 究竟 具体 都有 哪几 哪几个 多大 多久 多长 多高 怎么办 咋办 咋 呀 么 啥 还有 以及
     the a an of in on at to for and or is are was were be been do does did how what which who whom why
     when where many much about with by from as that this these those it its their there has have had
     """.split()
 )
 _NO_TEXT = re.compile(r"^[\W_]+$")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def make_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
@@ -62,16 +64,23 @@ class KeywordIndex:
     """BM25 over passage tokens, with the corpus terms that made the tokenizer."""
 
     def __init__(self, retriever: bm25s.BM25, tokenizer: jieba.Tokenizer, words: Sequence[str],
-                 document_frequency: dict[str, int], passages: int) -> None:
+                 document_frequency: dict[str, int], passages: int,
+                 romanised: dict[str, list[str]] | None = None) -> None:
         self._retriever = retriever
         self.tokenizer = tokenizer
         self.words = list(words)
         self._df = document_frequency
         self._passages = passages
+        self.romanised = romanised or {}  # toneless pinyin -> corpus words, for names in English questions
 
     @classmethod
-    def build(cls, folded_passages: Sequence[str], words: Iterable[str]) -> KeywordIndex:
-        """Index folded passage texts; words are corpus terms jieba must keep whole."""
+    def build(cls, folded_passages: Sequence[str], words: Iterable[str],
+              romanise: Callable[[str], str] | None = None) -> KeywordIndex:
+        """Index folded passage texts; words are corpus terms jieba must keep whole.
+
+        With romanise given, every Chinese word of two to four characters is also listed under its
+        pinyin, so an English question naming "Xie Ju" or "Chongqing" can find 谢菊 and 重庆.
+        """
         words = sorted(set(words))
         tokenizer = make_tokenizer(words)
         corpus = [keyword_tokens(text, tokenizer) or [""] for text in folded_passages]
@@ -81,7 +90,12 @@ class KeywordIndex:
         for tokens in corpus:
             for token in set(tokens):
                 df[token] = df.get(token, 0) + 1
-        return cls(retriever, tokenizer, words, df, len(corpus))
+        romanised: dict[str, list[str]] = {}
+        if romanise is not None:
+            for token in sorted(df, key=lambda t: -df[t]):
+                if 2 <= len(token) <= 4 and _CJK_WORD.match(token):
+                    romanised.setdefault(romanise(token), []).append(token)
+        return cls(retriever, tokenizer, words, df, len(corpus), romanised)
 
     def tokens(self, folded: str) -> list[str]:
         """The tokens this index would match for a folded text."""
@@ -116,7 +130,7 @@ class KeywordIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(folder), show_progress=False)
         (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
-        stats = {"passages": self._passages, "df": self._df}
+        stats = {"passages": self._passages, "df": self._df, "romanised": self.romanised}
         (folder / "df.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -125,4 +139,5 @@ class KeywordIndex:
         retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
         stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
-        return cls(retriever, make_tokenizer(words), words, stats["df"], stats["passages"])
+        return cls(retriever, make_tokenizer(words), words, stats["df"], stats["passages"],
+                   stats.get("romanised", {}))

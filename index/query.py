@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pypinyin import lazy_pinyin
 
 from index.clean import fold
-from index.glossary import english_terms
+from index.glossary import english_concepts, uncovered_words
 from index.places import place_aliases
 
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -28,11 +28,15 @@ class Query:
     places: tuple[str, ...]  # canonical corpus places the question names
     expansions: tuple[str, ...]  # Chinese terms standing for English words of the question
     phrases: tuple[str, ...]  # quoted phrases, folded
+    uncovered: tuple[str, ...] = ()  # English content words neither the glossary nor the places explain
+    concepts: tuple[tuple[str, ...], ...] = ()  # per glossary phrase of an English question, its Chinese terms
+    names: tuple[str, ...] = ()  # corpus words an English question names in pinyin: "Xie Ju" -> 谢菊
+    asks_number: bool = False  # "多少", "how many": the answer holds a figure
 
     @property
     def keyword_text(self) -> str:
-        """Folded text for keyword tokens: the question plus its Chinese expansions and places."""
-        return " ".join((self.folded, *self.expansions, *self.places))
+        """Folded text for keyword tokens: the question plus its Chinese expansions, names and places."""
+        return " ".join((self.folded, *self.expansions, *self.names, *self.places))
 
 
 def romanise(name: str) -> str:
@@ -104,12 +108,41 @@ def is_mostly_latin(text: str) -> bool:
     return latin > 2 * len(_CJK.findall(text))
 
 
-def analyse_question(question: str, gazetteer: PlaceGazetteer) -> Query:
-    """Folds the question and finds the places, quoted phrases and English terms it contains."""
+_NUMBER_QUESTION = re.compile(
+    r"多少|几[个名家项次年人户万]|几成|比例|占比|百分之|how (many|much|large|big|long)|what (share|percentage|proportion)"
+    r"|number of|when did|which year|what year|哪一?年"
+)
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
+
+
+def pinyin_names(text: str, romanised: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """Corpus words whose pinyin a Latin text spells as capitalised words: "Xie Ju" -> 谢菊."""
+    found: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group().lower().split()
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                key = "".join(words[start:start + size])
+                # Short keys are English words as often as names ("Hang", "Wang"); two syllables at least.
+                if len(key) >= 4 and key in romanised:
+                    found.extend(romanised[key][:3])
+    return _unique(found)
+
+
+def analyse_question(question: str, gazetteer: PlaceGazetteer,
+                     romanised: Mapping[str, Sequence[str]] | None = None) -> Query:
+    """Folds the question and finds the places, names, quoted phrases and English terms it contains."""
     text = question.strip()
     folded = fold(text)
     english = is_mostly_latin(text)
     places = _unique((*gazetteer.find(folded), *gazetteer.find_romanised(text)))
-    expansions = english_terms(text) if english else ()
+    concepts = english_concepts(text) if english else ()
+    expansions = tuple(dict.fromkeys(term for concept in concepts for term in concept))
     phrases = tuple(fold(p) for p in quoted_phrases(text))
-    return Query(text, folded, english, places, expansions, phrases)
+    names = tuple(n for n in pinyin_names(text, romanised or {}) if n not in places) if english else ()
+    spelled = {romanise(n) for n in names}
+    uncovered = tuple(
+        w for w in uncovered_words(text) if not gazetteer.find_romanised(w) and not any(w in s for s in spelled)
+    ) if english else ()
+    asks_number = bool(_NUMBER_QUESTION.search(folded))
+    return Query(text, folded, english, places, expansions, phrases, uncovered, concepts, names, asks_number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import numpy.typing as npt
 from index.chunk import split_sentences
 from index.clean import fold
 from index.embed import Embedder
+from index.places import place_aliases
 from index.query import PlaceGazetteer, Query, analyse_question
 from index.records import Hit
 from index.store import StoredIndex
@@ -30,7 +32,7 @@ class Thresholds:
 
     min_cosine: float = 0.80  # below this, the best passage is not about the question at all
     confident_cosine: float = 0.86  # above this, the dense match alone is enough
-    min_coverage: float = 0.35  # share of the question's keyword weight found in the best passage
+    min_coverage: float = 0.4  # share of the question's keyword weight found in the best passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class Candidates:
     coverage: Mapping[int, float]  # share of the question's keyword weight found in the passage
     in_place: frozenset[int]  # rows about a place the question names
     phrased: frozenset[int]  # rows holding a quoted phrase of the question
+    question_cosine: float  # best cosine of the question itself, without Chinese expansions
 
 
 def rank_candidates(found: Candidates, ranking: Ranking) -> tuple[list[int], dict[int, float]]:
@@ -106,13 +109,24 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def best_sentence(text: str, weights: Mapping[str, float]) -> tuple[int, int, float]:
-    """The sentence of a passage holding most of the question's keyword weight: (start, end, share)."""
-    total = sum(weights.values()) or 1.0
+# A concept of the question: the forms that express it (any one will do) and how much it matters.
+Concept = tuple[tuple[str, ...], float]
+DIGITS = tuple("0123456789")
+
+
+def covered_share(folded: str, concepts: Sequence[Concept]) -> float:
+    """Share of the question's weight whose concepts appear in a folded text."""
+    total = sum(weight for _, weight in concepts)
+    if total == 0:
+        return 0.0
+    return sum(weight for forms, weight in concepts if any(f in folded for f in forms)) / total
+
+
+def best_sentence(text: str, concepts: Sequence[Concept]) -> tuple[int, int, float]:
+    """The sentence of a passage covering most of the question: (start, end, share of its weight)."""
     best = (0, len(text), -1.0)
     for start, end in split_sentences(text):
-        folded = fold(text[start:end])
-        share = sum(w for token, w in weights.items() if token in folded) / total
+        share = covered_share(fold(text[start:end]), concepts)
         if share > best[2]:
             best = (start, end, share)
     return best
@@ -146,19 +160,18 @@ class HybridSearcher:
 
     def gather(self, question: str, *, place: str | None = None) -> Candidates | None:
         """Everything known about the candidate passages for a question; None when nothing can match."""
-        query = analyse_question(question, self.gazetteer)
+        query = analyse_question(question, self.gazetteer, self._stored.keywords.romanised)
         allowed = None
         if place:
             scope = self.gazetteer.resolve(place)
             allowed = self._rows_about(scope) if scope else np.zeros(len(self._stored.chunks), dtype=bool)
-            query = Query(query.text, query.folded, query.is_english, tuple(dict.fromkeys((*scope, *query.places))),
-                          query.expansions, query.phrases)
+            query = dataclasses.replace(query, places=tuple(dict.fromkeys((*scope, *query.places))))
             if not allowed.any():
-                return Candidates(query, {}, {}, {}, {}, frozenset(), frozenset())
+                return Candidates(query, {}, {}, {}, {}, frozenset(), frozenset(), 0.0)
 
         keywords = self._stored.keywords
         tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
-        weights = self._token_weights(query)
+        concepts = self._concepts(query)
         vectors = self._embedder.encode_queries([query.text, " ".join(query.expansions)] if query.expansions
                                                 else [query.text])
         rankings: dict[str, list[int]] = {
@@ -169,17 +182,18 @@ class HybridSearcher:
             rankings["expansion"] = self._vector_ranking(vectors[1], allowed)
         rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
         cosines = dict(zip(rows, self._stored.vectors.scores(vectors[0], rows).tolist()))
+        question_cosine = max(cosines.values(), default=0.0)
         if query.expansions:
             extra = self._stored.vectors.scores(vectors[1], rows).tolist()
             cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
-        sentences = {row: best_sentence(self._stored.chunks[row].text, weights) for row in rows}
-        coverage = {row: self._coverage(row, weights) for row in rows}
+        sentences = {row: best_sentence(self._stored.chunks[row].text, concepts) for row in rows}
+        coverage = {row: covered_share(self._folded(row), concepts) for row in rows}
         rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
         rankings["coverage"] = sorted(rows, key=lambda r: (-coverage[r], -cosines[r]))
         wanted = set(query.places)
         in_place = frozenset(r for r in rows if wanted & set(self._stored.chunks[r].places))
         phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in query.phrases))
-        return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased)
+        return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased, question_cosine)
 
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
@@ -191,42 +205,52 @@ class HybridSearcher:
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = max(found.cosines.values())
         coverage = max(found.coverage[row] for row in ranked[:5])
-        if self._abstains(cosine, coverage, has_place=bool(found.query.places)):
+        if self._abstains(cosine, coverage):
             logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosine, coverage)
             return SearchResult(found.query, (), True)
         hits = self._distinct_hits(ranked, fused, found.sentences, limit=max(k, self._candidates))
         return SearchResult(found.query, tuple(hits), False)
 
-    def _token_weights(self, query: Query) -> dict[str, float]:
-        """How much each word of the question matters when judging a passage's coverage of it.
+    def _concepts(self, query: Query) -> list[Concept]:
+        """What a passage must hold to answer the question, each with its weight (IDF).
 
         A word no passage holds weighs as much as the rarest word: "上证指数" missing from every passage
-        is evidence that the corpus cannot answer. English words are left out, since Chinese passages
-        never hold them; their Chinese expansions and places stand for them.
+        is evidence that the corpus cannot answer. An English question is judged by its glossary
+        concepts (any synonym will do), its places, and the words the glossary could not translate.
         """
         keywords = self._stored.keywords
-        text = " ".join((*query.expansions, *query.places)) if query.is_english else query.keyword_text
         rarest = keywords.max_idf()
-        tokens = list(dict.fromkeys(keywords.tokens(text)))
+
+        def weight(forms: Sequence[str]) -> float:
+            return max((keywords.idf(f) for f in forms if keywords.idf(f) > 0), default=rarest)
+
+        # "How many" is answered by a figure: a passage or sentence holding digits covers that part.
+        concepts: list[Concept] = [(DIGITS, rarest / 2)] if query.asks_number else []
+        if query.is_english:
+            concepts.extend((forms, weight(forms)) for forms in query.concepts)
+            concepts.extend(((name,), weight((name,))) for name in query.names)
+            for place in query.places:
+                forms = tuple(fold(a) for a in place_aliases(place) if len(a) >= 2)
+                concepts.append((forms, weight(forms)))
+            # Untranslatable words ("smartphone" beside "elderly") count at half weight, since the
+            # dense match may still have understood them.
+            concepts.extend(((), rarest / 2) for _ in query.uncovered)
+            return concepts
+        tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
         # jieba's search mode adds the parts of long words (南山区 -> 南山, 山区); counting those again
         # would let a passage that only says 山区 look half as good as one about 南山区.
         whole = [t for t in tokens if not any(t != other and t in other for other in tokens)]
-        return {t: keywords.idf(t) or rarest for t in whole}
+        concepts.extend(((t,), keywords.idf(t) or rarest) for t in whole)
+        return concepts
 
-    def _coverage(self, row: int, weights: Mapping[str, float]) -> float:
-        total = sum(weights.values())
-        if total == 0:
-            return 0.0
-        folded = self._folded(row)
-        return sum(w for token, w in weights.items() if token in folded) / total
-
-    def _abstains(self, cosine: float, coverage: float, *, has_place: bool) -> bool:
+    def _abstains(self, cosine: float, coverage: float) -> bool:
         t = self._thresholds
         if cosine < t.min_cosine:
             return True
         if cosine >= t.confident_cosine:
             return False
-        return coverage < t.min_coverage and not has_place
+        # A place alone is no answer: "明天北京会下雨吗" names 北京 and nothing else the reports hold.
+        return coverage < t.min_coverage
 
     def _distinct_hits(self, ranked: Sequence[int], fused: Mapping[int, float],
                        sentences: Mapping[int, tuple[int, int, float]], *, limit: int) -> list[Hit]:

@@ -23,7 +23,7 @@ def test_rank_fusion_prefers_rows_both_lists_agree_on() -> None:
 def test_best_sentence_is_the_one_holding_the_question_words() -> None:
     text = "南山区统筹各方资源。其中比较典型的是432个快递网点的2万多名快递骑手。成为网格管理助手。"
 
-    start, end, share = best_sentence(text, {"快递": 1.0, "骑手": 1.0})
+    start, end, share = best_sentence(text, [(("快递",), 1.0), (("骑手",), 1.0)])
 
     assert text[start:end] == "其中比较典型的是432个快递网点的2万多名快递骑手。"
     assert share == 1.0
@@ -32,7 +32,7 @@ def test_best_sentence_is_the_one_holding_the_question_words() -> None:
 def test_best_sentence_of_traditional_text_matches_simplified_words() -> None:
     text = "強化社會功能。分布於南山區的快遞騎手。"
 
-    start, end, _ = best_sentence(text, {"快递": 1.0})
+    start, end, _ = best_sentence(text, [(("快递",), 1.0)])
 
     assert text[start:end] == "分布於南山區的快遞騎手。"
 
