@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.chunk import chunk_document
+from index.chunk import chunk_document, index_text
 from index.clean import fold
 from index.dedupe import collapse_near_duplicates
 from index.embed import Embedder
@@ -89,11 +89,6 @@ def main_places(document: Document) -> tuple[str, ...]:
 
 
 EMBEDDED_TEXT = "section+text"  # recorded in the manifest; change it whenever index_text() changes
-
-
-def index_text(chunk: Chunk) -> str:
-    """What is embedded and keyword-indexed for a passage: its section heading gives it context."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 
 
 def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int) -> list[Chunk]:

@@ -234,3 +234,8 @@ def _balanced(text: str, units: list[tuple[int, int]], *, max_chars: int) -> lis
         pieces.append((units[j][0], units[k - 1][1]))
         k = j
     return pieces[::-1]
+
+
+def index_text(chunk: Chunk) -> str:
+    """What is embedded, keyword-indexed and judged for coverage: the passage under its section heading."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text

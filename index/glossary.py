@@ -14,6 +14,9 @@ from types import MappingProxyType
 # Each group: English phrasings (lowercase; British or American spelling, singular) ->
 # Simplified Chinese terms as the reports write them, most specific first.
 _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    # --- what people said: reports quote speakers with these verbs ------------------------------
+    (("talk about", "speak about", "talk", "speak", "say", "said", "point out", "remark", "argue", "view",
+      "speech"), ("围绕", "表示", "认为", "指出", "谈", "阐释", "发言")),
     # --- party building -------------------------------------------------------------------
     (("party building",), ("党建",)),
     (("party-building-led", "led by party building"), ("党建引领", "党建")),

@@ -32,6 +32,7 @@ class Query:
     concepts: tuple[tuple[str, ...], ...] = ()  # per glossary phrase of an English question, its Chinese terms
     names: tuple[str, ...] = ()  # corpus words an English question names in pinyin: "Xie Ju" -> 谢菊
     asks_number: bool = False  # "多少", "how many": the answer holds a figure
+    asks_reason: bool = False  # "为什么", "why": the answer gives reasons or necessity
 
     @property
     def keyword_text(self) -> str:
@@ -112,6 +113,7 @@ _NUMBER_QUESTION = re.compile(
     r"多少|几[个名家项次年人户万]|几成|比例|占比|百分之|how (many|much|large|big|long)|what (share|percentage|proportion)"
     r"|number of|when did|which year|what year|哪一?年"
 )
+_REASON_QUESTION = re.compile(r"为什么|为何|何以|原因|必要性|意义何在|\bwhy\b|\breasons?\b|\bnecessity\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 
 
@@ -139,10 +141,13 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
     concepts = english_concepts(text) if english else ()
     expansions = tuple(dict.fromkeys(term for concept in concepts for term in concept))
     phrases = tuple(fold(p) for p in quoted_phrases(text))
-    names = tuple(n for n in pinyin_names(text, romanised or {}) if n not in places) if english else ()
+    place_forms = {fold(a) for p in places for a in place_aliases(p)}
+    names = tuple(n for n in pinyin_names(text, romanised or {}) if n not in place_forms) if english else ()
     spelled = {romanise(n) for n in names}
     uncovered = tuple(
         w for w in uncovered_words(text) if not gazetteer.find_romanised(w) and not any(w in s for s in spelled)
     ) if english else ()
     asks_number = bool(_NUMBER_QUESTION.search(folded))
-    return Query(text, folded, english, places, expansions, phrases, uncovered, concepts, names, asks_number)
+    asks_reason = bool(_REASON_QUESTION.search(folded))
+    return Query(text, folded, english, places, expansions, phrases, uncovered, concepts, names, asks_number,
+                 asks_reason)

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from index.chunk import split_sentences
+from index.chunk import index_text, split_sentences
 from index.clean import fold
 from index.embed import Embedder
 from index.places import place_aliases
@@ -42,7 +42,7 @@ class Ranking:
     # Dense and keyword search are equals; the best-sentence and coverage rankings favour passages
     # where the question's words meet, in one sentence or at all.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "vector": 1.0, "keyword": 1.25, "expansion": 0.7, "sentence": 1.5, "coverage": 0.0})
+        "vector": 1.0, "keyword": 1.0, "expansion": 0.4, "sentence": 2.0, "coverage": 0.3})
     place_boost: float = 1.6  # a passage about the place the question names beats an equal one elsewhere
     phrase_boost: float = 1.4  # a passage holding a quoted phrase of the question
     rrf_k: int = RRF_K
@@ -112,6 +112,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 # A concept of the question: the forms that express it (any one will do) and how much it matters.
 Concept = tuple[tuple[str, ...], float]
 DIGITS = tuple("0123456789")
+REASONS = ("必要性", "意义", "原因", "要求", "因为", "由于")
 
 
 def covered_share(folded: str, concepts: Sequence[Concept]) -> float:
@@ -143,7 +144,7 @@ class HybridSearcher:
         self._thresholds = thresholds
         self._ranking = ranking
         self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
-        self._folded = lru_cache(maxsize=20_000)(lambda row: fold(stored.chunks[row].text))
+        self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(stored.chunks[row])))
 
     def _rows_about(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
         wanted = frozenset(places)
@@ -226,6 +227,8 @@ class HybridSearcher:
 
         # "How many" is answered by a figure: a passage or sentence holding digits covers that part.
         concepts: list[Concept] = [(DIGITS, rarest / 2)] if query.asks_number else []
+        if query.asks_reason:  # reports give reasons as 必要性, 意义, 要求 ("…的要求")
+            concepts.append((REASONS, rarest / 2))
         if query.is_english:
             concepts.extend((forms, weight(forms)) for forms in query.concepts)
             concepts.extend(((name,), weight((name,))) for name in query.names)
