@@ -42,7 +42,7 @@ class Ranking:
     # Dense and keyword search are equals; the best-sentence and coverage rankings favour passages
     # where the question's words meet, in one sentence or at all.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "vector": 1.0, "keyword": 1.0, "expansion": 0.4, "sentence": 2.0, "coverage": 0.3})
+        "vector": 1.0, "keyword": 1.0, "expansion": 0.2, "sentence": 1.0, "coverage": 0.3})
     place_boost: float = 1.6  # a passage about the place the question names beats an equal one elsewhere
     phrase_boost: float = 1.4  # a passage holding a quoted phrase of the question
     rrf_k: int = RRF_K

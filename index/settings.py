@@ -65,7 +65,7 @@ class IndexSettings(TomlSettings):
     device: str = Field(default="cpu", description="torch device for embedding.")
     batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
     max_chunk_chars: int = Field(default=360, ge=80, description="Longest passage, in characters.")
-    min_chunk_chars: int = Field(default=60, ge=1, description="Shorter paragraphs join a neighbour.")
+    min_chunk_chars: int = Field(default=120, ge=1, description="Shorter paragraphs join a neighbour.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited per answer.")
     candidates: int = Field(default=50, ge=5, description="Passages each retriever proposes for fusion.")
     exact_search_max: int = Field(

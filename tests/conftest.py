@@ -22,7 +22,7 @@ NEVER_ABSTAIN = Thresholds(min_cosine=-1.0, confident_cosine=-1.0, min_coverage=
 def fake_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of tests/data/corpus (three tiny reports) built with FakeEmbedder."""
     folder = tmp_path_factory.mktemp("fake-index") / "index"
-    build_index(DATA / "corpus", folder, FakeEmbedder(), max_chars=360, min_chars=60, exact_search_max=50_000)
+    build_index(DATA / "corpus", folder, FakeEmbedder(), max_chars=360, min_chars=120, exact_search_max=50_000)
     return folder
 
 
@@ -47,7 +47,7 @@ def real_embedder():  # type: ignore[no-untyped-def]
 def built_index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
     """An index of the real corpus/ built with the real model, once per session."""
     folder = tmp_path_factory.mktemp("real-index") / "index"
-    build_index(PROJECT_ROOT / "corpus", folder, real_embedder, max_chars=360, min_chars=60,
+    build_index(PROJECT_ROOT / "corpus", folder, real_embedder, max_chars=360, min_chars=120,
                 exact_search_max=50_000)
     return folder
 
