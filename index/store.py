@@ -76,13 +76,17 @@ def save_index(folder: Path, stored: StoredIndex) -> None:
     staging = folder.with_name(f".{folder.name}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    _write_jsonl(staging / "documents.jsonl", stored.documents)
-    _write_jsonl(staging / "chunks.jsonl", stored.chunks)
-    stored.vectors.save(staging / "vectors")
-    stored.keywords.save(staging / "keywords")
-    # The manifest goes last: a folder without one is never mistaken for an index.
-    manifest = json.dumps(dataclasses.asdict(stored.manifest), ensure_ascii=False, indent=2)
-    (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+    try:
+        _write_jsonl(staging / "documents.jsonl", stored.documents)
+        _write_jsonl(staging / "chunks.jsonl", stored.chunks)
+        stored.vectors.save(staging / "vectors")
+        stored.keywords.save(staging / "keywords")
+        # The manifest goes last: a folder without one is never mistaken for an index.
+        manifest = json.dumps(dataclasses.asdict(stored.manifest), ensure_ascii=False, indent=2)
+        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     retired = folder.with_name(f".{folder.name}.old-{os.getpid()}")
     if folder.exists():
         folder.rename(retired)

@@ -1,0 +1,99 @@
+"""`python -m index …` as a user runs it: build, docs, chunks, ask (arguments, stdin, JSON), eval."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from index.cli import main
+
+pytestmark = pytest.mark.slow  # the CLI loads the real bundled model
+
+
+def test_build_prints_a_summary_naming_skipped_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "nanshan.txt").write_text("南山区党建\n南山区432个快递网点的2万多名快递骑手参与社会治理。", encoding="utf-8")
+    (corpus / "broken.docx").write_bytes(b"not a zip at all")
+
+    status = main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index")])
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert "indexed 1 documents, 1 passages" in out
+    assert "skipped broken.docx: corrupt .docx" in err
+
+
+def test_build_of_a_corpus_with_nothing_readable_fails_with_a_reason(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+
+    status = main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index")])
+
+    assert status == 1
+    assert "error: no readable report" in capsys.readouterr().err
+
+
+def test_docs_json_lists_each_report_with_its_metadata(built_index_dir: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["docs", "--index", str(built_index_dir), "--json"]) == 0
+
+    docs = {d["id"]: d for d in map(json.loads, capsys.readouterr().out.splitlines())}
+    nanshan = docs["001_744f9100ef1c3714"]
+    assert (nanshan["title"], nanshan["source"], nanshan["date"]) == ("在黨的全面領導下構建社會治理共同體", "人民論壇", "2021-07")
+    assert nanshan["places"][:2] == ["深圳市", "南山区"] and nanshan["passages"] > 0
+
+
+def test_chunks_json_carries_title_section_and_offsets(built_index_dir: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chunks", "--index", str(built_index_dir), "--json"]) == 0
+
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and all(r["title"] and r["end"] - r["start"] == len(r["text"]) for r in rows)
+    assert len({r["text"] for r in rows}) == len(rows)
+
+
+def test_ask_json_prints_one_object_per_question_read_from_stdin(
+        built_index_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("how did Nanshan organise courier riders\n\nHow do I bake bread?\n"))
+
+    assert main(["ask", "--index", str(built_index_dir), "--json"]) == 0
+
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["question"] for a in answers] == ["how did Nanshan organise courier riders", "How do I bake bread?"]
+    first = answers[0]["results"][0]
+    assert set(first) >= {"rank", "chunk_id", "doc_id", "title", "text", "score", "best_sentence", "citation"}
+    assert first["rank"] == 1 and "432個快遞網點" in first["text"] and first["citation"].startswith("[1] 《")
+    assert answers[1]["results"] == []
+
+
+def test_ask_with_top_k_and_words_as_arguments(built_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--index", str(built_index_dir), "--json", "--top-k", "2", "栖霞区", "红色物业"]) == 0
+
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["question"] == "栖霞区 红色物业" and len(answer["results"]) == 2
+
+
+def test_ask_with_an_empty_line_argument_is_an_error(built_index_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--index", str(built_index_dir), "？"]) == 1
+    assert "请输入" in capsys.readouterr().err
+
+
+def test_eval_prints_the_metrics_table(built_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = Path(__file__).parents[2] / "eval" / "dev_questions.jsonl"
+
+    assert main(["eval", str(questions), "--index", str(built_index_dir)]) == 0
+
+    out = capsys.readouterr().out
+    assert "| all | 32 |" in out and "| out_of_corpus | 2 |" in out and "2/2" in out
+
+
+def test_missing_index_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["docs", "--index", str(tmp_path / "none")]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
