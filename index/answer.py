@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from index.clean import fold
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
 from index.query import PlaceGazetteer, quoted_phrases
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
@@ -104,16 +105,34 @@ class AnswerEngine:
             raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
         wanted = set(names)
         documents = tuple(d for d in self._documents.values() if wanted & set(d.places))
-        practices = Counter(
-            name for d in documents for c in self._by_doc.get(d.doc_id, []) for name in quoted_phrases(c.text)
-        )
+        passages = [c for d in documents for c in self._by_doc.get(d.doc_id, [])]
         label = names[0] if len(names) == 1 else "、".join(names)
-        return PlaceSummary(label, documents, tuple(name for name, _ in practices.most_common(20)))
+        return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)))
 
     def topics(self) -> list[str]:
         """A few named practices the reports describe most, for help texts and abstentions."""
-        counts = Counter(name for c in self._chunks.values() for name in quoted_phrases(c.text))
-        return [name for name, _ in counts.most_common(8)]
+        return practice_names(self._chunks.values(), limit=8)
+
+
+# Words that mark a quoted phrase as the name of a practice rather than a slogan or metaphor.
+_PRACTICE_WORDS = re.compile(
+    r"机制|制度|工程|行动|计划|课堂|服务|党建|物业|网格|联盟|品牌|工作法|模式|体系|中心|驿站|学院|议事|共治|协同|"
+    r"联建|专员|支部|书记|志愿|值日|菜单|示范|清单|工作室|平台|治理|营造|[0-9+]"
+)
+
+
+def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
+    """Quoted practice names in passages, most mentioned first; one entry per name whatever its script."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for chunk in chunks:
+        for name in quoted_phrases(chunk.text):
+            key = fold(name)
+            if len(key) < 3 or not _PRACTICE_WORDS.search(key):
+                continue
+            counts[key] += 1
+            shown.setdefault(key, name)
+    return [shown[key] for key, _ in counts.most_common(limit)]
 
 
 def open_engine(settings: IndexSettings) -> AnswerEngine:

@@ -23,6 +23,8 @@ from index.store import StoredIndex
 logger = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual constant (Cormack, Clarke & Büttcher 2009)
+RELEVANCE_FLOOR = 0.5  # hits scoring under this share of the best one are not offered, even when paging
+MAX_HITS = 20  # most passages one question pages through
 DUPLICATE_BIGRAMS = 0.6  # Jaccard of character bigrams past which two hits count as one
 
 
@@ -209,7 +211,10 @@ class HybridSearcher:
         if self._abstains(cosine, coverage):
             logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosine, coverage)
             return SearchResult(found.query, (), True)
-        hits = self._distinct_hits(ranked, fused, found.sentences, limit=max(k, self._candidates))
+        # Past half the best fused score, hits share little with the question: paging stops there.
+        floor = RELEVANCE_FLOOR * fused[ranked[0]]
+        relevant = [row for row in ranked if fused[row] >= floor]
+        hits = self._distinct_hits(relevant, fused, found.sentences, limit=max(k, MAX_HITS))
         return SearchResult(found.query, tuple(hits), False)
 
     def _concepts(self, query: Query) -> list[Concept]:
