@@ -69,6 +69,6 @@ class IndexSettings(TomlSettings):
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited per answer.")
     candidates: int = Field(default=50, ge=5, description="Passages each retriever proposes for fusion.")
     exact_search_max: int = Field(
-        default=50_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
+        default=20_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
     )
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are refused.")
