@@ -119,10 +119,22 @@ def _strip_blurbs(line: str) -> str:
     return line
 
 
+# A reporter's credit glued to the end of the last paragraph: "…頒發聘書。(本刊記者 劉艷梅)".
+_TRAILING_CREDIT = re.compile(
+    r"[(（]\s*(?:本刊|本报|本報|特约|特約)?(?:记者|記者|通讯员|通訊員|撰稿|供稿|作者|文|图|圖)[\s:：/]*"
+    r"[^()（）]{1,30}[)）]\s*$"
+)
+
+
+def strip_trailing_credit(line: str) -> str:
+    """Drop a reporter or author credit in brackets from the end of a paragraph (metadata has read it)."""
+    return _TRAILING_CREDIT.sub("", line).rstrip()
+
+
 def clean_lines(lines: list[str]) -> list[str]:
     """Paragraphs from normalised lines: chrome dropped, page breaks rejoined, repeats kept once."""
-    kept = [line for line in lines if not is_furniture(line)]
-    return drop_repeated_paragraphs(rejoin_page_breaks(kept))
+    kept = [strip_trailing_credit(line) for line in lines if not is_furniture(line)]
+    return drop_repeated_paragraphs(rejoin_page_breaks([line for line in kept if line]))
 
 
 def clean_text(raw: str) -> str:

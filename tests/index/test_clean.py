@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean_text, fold, is_furniture, rejoin_page_breaks, repair_mojibake, strip_pinyin
+from index.clean import (
+    clean_text,
+    fold,
+    is_furniture,
+    rejoin_page_breaks,
+    repair_mojibake,
+    strip_pinyin,
+    strip_trailing_credit,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -148,3 +156,15 @@ def test_traditional_text_stays_traditional() -> None:
 
 def test_fold_gives_simplified_lowercase_halfwidth() -> None:
     assert fold("南山區ＧＤＰ（先鋒學院）") == "南山区gdp(先锋学院)"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param("並為其頒發聘書。(本刊記者 劉艷梅)", "並為其頒發聘書。", id="reporter-credit"),
+        pytest.param("活动圆满结束。（通讯员 张三）", "活动圆满结束。", id="correspondent-full-width"),
+        pytest.param("中共中央黨校(國家行政學院)教授", "中共中央黨校(國家行政學院)教授", id="real-parentheses"),
+    ],
+)
+def test_trailing_credit_is_dropped_from_a_paragraph(line: str, expected: str) -> None:
+    assert strip_trailing_credit(line) == expected
