@@ -25,6 +25,7 @@ else
 endif
 
 test: setup index
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 setup: $(INSTALLED) $(MODEL_READY)
@@ -54,7 +55,7 @@ bench: setup index
 	$(PY) benchmarks/build_speed.py
 
 typecheck: $(INSTALLED)
-	$(PY) -m mypy index bot
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) models var
