@@ -147,6 +147,7 @@ class HybridSearcher:
         self._ranking = ranking
         self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(stored.chunks[row])))
+        self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
 
     def _rows_about(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
         wanted = frozenset(places)
@@ -161,8 +162,8 @@ class HybridSearcher:
         scores = self._stored.vectors.scores(vector, rows.tolist())
         return [int(rows[i]) for i in np.argsort(-scores)[: self._candidates]]
 
-    def gather(self, question: str, *, place: str | None = None) -> Candidates | None:
-        """Everything known about the candidate passages for a question; None when nothing can match."""
+    def gather(self, question: str, *, place: str | None = None) -> Candidates:
+        """Everything known about the candidate passages for a question (none when nothing can match)."""
         query = analyse_question(question, self.gazetteer, self._stored.keywords.romanised)
         allowed = None
         if place:
@@ -200,8 +201,8 @@ class HybridSearcher:
 
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
-        found = self.gather(question, place=place)
-        assert found is not None
+        # Paging asks the same question again: the second time costs no embedding or search.
+        found = self._recent(question, place)
         if not found.cosines:
             return SearchResult(found.query, (), True)
         ranked, fused = rank_candidates(found, self._ranking)
