@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,6 +115,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 # A concept of the question: the forms that express it (any one will do) and how much it matters.
 Concept = tuple[tuple[str, ...], float]
 DIGITS = tuple("0123456789")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 REASONS = ("必要性", "意义", "原因", "要求", "因为", "由于")
 
 
@@ -244,13 +246,20 @@ class HybridSearcher:
             # Untranslatable words ("smartphone" beside "elderly") count at half weight, since the
             # dense match may still have understood them.
             concepts.extend(((), rarest / 2) for _ in query.uncovered)
+            # Chinese typed into an English question ("What has Qixia done on 红色物业?") counts as such.
+            concepts.extend(self._word_concepts(" ".join(_CJK_RUN.findall(query.folded))))
             return concepts
-        tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
+        concepts.extend(self._word_concepts(query.keyword_text))
+        return concepts
+
+    def _word_concepts(self, folded: str) -> list[Concept]:
+        """One concept per whole keyword token of a folded Chinese text."""
+        keywords = self._stored.keywords
+        tokens = list(dict.fromkeys(keywords.tokens(folded)))
         # jieba's search mode adds the parts of long words (南山区 -> 南山, 山区); counting those again
         # would let a passage that only says 山区 look half as good as one about 南山区.
         whole = [t for t in tokens if not any(t != other and t in other for other in tokens)]
-        concepts.extend(((t,), keywords.idf(t) or rarest) for t in whole)
-        return concepts
+        return [((t,), keywords.idf(t) or keywords.max_idf()) for t in whole]
 
     def _abstains(self, cosine: float, coverage: float) -> bool:
         t = self._thresholds

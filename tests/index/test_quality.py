@@ -81,3 +81,9 @@ def test_place_question_steers_to_that_district(real_engine: AnswerEngine) -> No
 
     assert answer.places == ("栖霞区",)
     assert "红色物业" in answer.hits[0].chunk.text and "栖霞区" in answer.hits[0].chunk.places
+
+
+def test_chinese_terms_inside_an_english_question_count(real_engine: AnswerEngine) -> None:
+    answer = real_engine.answer("What has Qixia done on 红色物业?")
+
+    assert "红色物业" in answer.hits[0].best_sentence
