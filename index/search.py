@@ -45,7 +45,7 @@ class Ranking:
     # Dense and keyword search are equals; the best-sentence and coverage rankings favour passages
     # where the question's words meet, in one sentence or at all.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "vector": 1.0, "keyword": 1.0, "expansion": 0.2, "sentence": 1.0, "coverage": 0.3})
+        "vector": 1.0, "keyword": 0.75, "expansion": 0.2, "sentence": 1.0, "coverage": 0.0})
     place_boost: float = 1.6  # a passage about the place the question names beats an equal one elsewhere
     phrase_boost: float = 1.4  # a passage holding a quoted phrase of the question
     rrf_k: int = RRF_K
@@ -63,6 +63,7 @@ class Candidates:
     in_place: frozenset[int]  # rows about a place the question names
     phrased: frozenset[int]  # rows holding a quoted phrase of the question
     question_cosine: float  # best cosine of the question itself, without Chinese expansions
+    on_topic: Mapping[int, float]  # like coverage, counting only the topic (no places, no figures wanted)
 
 
 def rank_candidates(found: Candidates, ranking: Ranking) -> tuple[list[int], dict[int, float]]:
@@ -173,7 +174,7 @@ class HybridSearcher:
             allowed = self._rows_about(scope) if scope else np.zeros(len(self._stored.chunks), dtype=bool)
             query = dataclasses.replace(query, places=tuple(dict.fromkeys((*scope, *query.places))))
             if not allowed.any():
-                return Candidates(query, {}, {}, {}, {}, frozenset(), frozenset(), 0.0)
+                return Candidates(query, {}, {}, {}, {}, frozenset(), frozenset(), 0.0, {})
 
         keywords = self._stored.keywords
         tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
@@ -192,14 +193,22 @@ class HybridSearcher:
         if query.expansions:
             extra = self._stored.vectors.scores(vectors[1], rows).tolist()
             cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
+        # Places are left to the place boost, which knows what a passage is about even where its text
+        # does not repeat the name ("全区划分网格1063个" in the 栖霞区 report).
+        place_forms = {fold(a) for p in query.places for a in place_aliases(p)}
+        concepts = [c for c in concepts if not place_forms & set(c[0])] or concepts
         sentences = {row: best_sentence(self._stored.chunks[row].text, concepts) for row in rows}
         coverage = {row: covered_share(self._folded(row), concepts) for row in rows}
+        # Whether the corpus answers at all is judged on the topic alone: a wish for a figure is no
+        # answer ("中国GDP增长多少" finds numbers everywhere, never GDP).
+        topic = [c for c in concepts if c[0] not in (DIGITS, REASONS)] or concepts
+        on_topic = {row: covered_share(self._folded(row), topic) for row in rows}
         rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
         rankings["coverage"] = sorted(rows, key=lambda r: (-coverage[r], -cosines[r]))
         wanted = set(query.places)
         in_place = frozenset(r for r in rows if wanted & set(self._stored.chunks[r].places))
         phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in query.phrases))
-        return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased, question_cosine)
+        return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased, question_cosine, on_topic)
 
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
@@ -210,7 +219,7 @@ class HybridSearcher:
         ranked, fused = rank_candidates(found, self._ranking)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = max(found.cosines.values())
-        coverage = max(found.coverage[row] for row in ranked[:5])
+        coverage = max(found.on_topic[row] for row in ranked[:5])
         if self._abstains(cosine, coverage):
             logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosine, coverage)
             return SearchResult(found.query, (), True)
@@ -267,7 +276,6 @@ class HybridSearcher:
             return True
         if cosine >= t.confident_cosine:
             return False
-        # A place alone is no answer: "明天北京会下雨吗" names 北京 and nothing else the reports hold.
         return coverage < t.min_coverage
 
     def _distinct_hits(self, ranked: Sequence[int], fused: Mapping[int, float],
