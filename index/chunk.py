@@ -24,6 +24,11 @@ _WORD = re.compile(r"\w")
 _DASHES = re.compile(r"^[—\-–~～]+")
 
 
+_BYLINE = re.compile(
+    r"(?:来源|來源|记者|記者|编辑|編輯|责编|責編|作者|通讯员|通訊員|摄影|攝影|位置|时间|時間|日期|发布|發佈|發布|"
+    r"出处|出處|电话|電話|邮箱|郵箱|地址|网址|網址|关键词|關鍵詞|标签|標籤|分享)\s*:|\d:\d"
+)
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of text, for the search engine's best-sentence highlight and for chunking.
 
@@ -53,7 +58,7 @@ def is_heading(line: str, *, max_chars: int = 32) -> bool:
     """Whether a line is a short section heading (not a sentence), for setting Chunk.section.
 
     Headings carry no sentence-final punctuation anywhere ("一是…。" lead sentences are body text),
-    do not end in a comma, hold no colon (bylines such as "來源:四川黨的建設" are not headings),
+    do not end in a comma, are not bylines ("來源:四川黨的建設", "記者:…"),
     and are not bracketed editor notes such as "(責編:王珂園)".
     """
     text = line.strip()
@@ -62,7 +67,10 @@ def is_heading(line: str, *, max_chars: int = 32) -> bool:
         return False
     if any(char in _FINAL for char in text) or text[-1] in _NOT_HEADING_END:
         return False
-    if ":" in text or "：" in text:  # bylines and page furniture: 來源:… 記者:… 當前位置:…
+    plain = text.replace("：", ":")
+    # "红色物业:推行物业服务+" is a heading; bylines and furniture ("來源:…", "記者:…", "當前位置:…",
+    # a "14:57" time) are not, nor is a label with nothing after it.
+    if ":" in plain and (plain.endswith(":") or _BYLINE.search(plain)):
         return False
     return not (text[0] in _OPENERS[:5] and text[-1] in _CLOSERS)
 

@@ -171,13 +171,14 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("incubation",), ("孵化",)),
     (("employment",), ("就业",)),
     # --- new employment groups ----------------------------------------------------------------
-    (("courier", "delivery man", "delivery worker"), ("快递员", "快递小哥", "快递骑手", "外卖小哥")),
-    (("courier rider",), ("快递骑手", "快递小哥", "快递员")),
+    (("courier", "delivery man", "delivery worker", "delivery staff", "delivery driver"),
+     ("快递员", "快递小哥", "快递骑手", "外卖小哥", "骑手", "小哥")),
+    (("courier rider",), ("快递骑手", "快递小哥", "快递员", "骑手")),
     (("delivery rider",), ("外卖骑手", "快递骑手", "骑手")),
     (("rider",), ("骑手",)),
     (("food delivery", "takeaway"), ("外卖",)),
     (("express delivery",), ("快递",)),
-    (("courier outlet", "courier station"), ("快递网点",)),
+    (("courier outlet", "courier station", "rider station", "courier hub"), ("快递网点", "驿站", "小哥之家")),
     (("ride-hailing driver",), ("网约车司机", "网约车")),
     (("truck driver",), ("货车司机",)),
     (("new employment group", "gig worker"), ("新就业群体", "新就业形态")),
@@ -220,8 +221,10 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("burden reduction",), ("减负",)),
     # --- housing, renewal, services ------------------------------------------------------------
     (("old residential area renovation", "old neighborhood renovation"), ("老旧小区改造", "老旧小区")),
-    (("old residential area", "old neighborhood"), ("老旧小区",)),
-    (("renovation",), ("改造",)),
+    (("old residential area", "old neighborhood", "old housing", "old compound", "old estate"),
+     ("老旧小区", "旧改", "老房")),
+    (("beautiful home", "beautiful homes"), ("美丽家园",)),
+    (("renovation", "renovate", "refurbish", "upgrade", "retrofit"), ("改造", "更新", "提升")),
     (("organic renewal", "urban renewal"), ("有机更新", "城市更新")),
     (("urban village",), ("城中村",)),
     (("village-to-residence",), ("村改居",)),
@@ -430,7 +433,8 @@ ENGLISH_STOPWORDS = frozenset(
     my he she his her has have had having can could would should will shall may might must many much more most
     some any all each every about with by from as into than then so such not no yes if also very just only
     other others own same both either neither one two three first last new get got make made use used way ways
-    tell know want need help like please thing things kind sort there's what's how's""".split()
+    tell know want need help like please thing things kind sort there's what's how's
+    district districts city county province town township area region""".split()
 )
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from index.clean import fold
 from index.glossary import english_concepts, uncovered_words
@@ -45,6 +45,17 @@ def romanise(name: str) -> str:
     return "".join(lazy_pinyin(name)).lower()
 
 
+def romanisations(name: str, *, most: int = 16) -> set[str]:
+    """Every toneless pinyin spelling of a name, for characters with several readings: 朝阳 -> chaoyang, zhaoyang."""
+    readings = [sorted(set(r)) for r in pinyin(name, style=Style.NORMAL, heteronym=True)]
+    spellings = {""}
+    for options in readings:
+        spellings = {s + o.lower() for s in spellings for o in options}
+        if len(spellings) > most:  # long names with many readings: the usual reading is enough
+            return {romanise(name)}
+    return spellings | {romanise(name)}
+
+
 class PlaceGazetteer:
     """Maps what users type for a place (南山, 南山區, Nanshan) to the corpus's own place names."""
 
@@ -57,7 +68,8 @@ class PlaceGazetteer:
                 if len(alias) < 2:
                     continue
                 self._by_alias.setdefault(alias, set()).add(place)
-                self._by_pinyin.setdefault(romanise(alias), set()).add(place)
+                for spelling in romanisations(alias):
+                    self._by_pinyin.setdefault(spelling, set()).add(place)
         # Longest aliases first, so 南山区 wins over 南山 and the match is not counted twice.
         self._aliases = sorted(self._by_alias, key=len, reverse=True)
 

@@ -35,7 +35,13 @@ class Thresholds:
 
     min_cosine: float = 0.80  # below this, the best passage is not about the question at all
     confident_cosine: float = 0.86  # above this, the dense match alone is enough
-    min_coverage: float = 0.4  # share of the question's keyword weight found in the best passage
+    min_coverage: float = 0.4  # share of the question's topic weight found in one of the best passages
+    # English questions meet Chinese passages at lower cosines, and their untranslatable words make
+    # coverage an underestimate: they abstain only when nothing of them is found.
+    english_min_cosine: float = 0.72
+    english_min_coverage: float = 0.2
+    english_place_cosine: float = 0.78
+    english_place_coverage: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +207,9 @@ class HybridSearcher:
         coverage = {row: covered_share(self._folded(row), concepts) for row in rows}
         # Whether the corpus answers at all is judged on the topic alone: a wish for a figure is no
         # answer ("中国GDP增长多少" finds numbers everywhere, never GDP).
-        topic = [c for c in concepts if c[0] not in (DIGITS, REASONS)] or concepts
+        # Names spelled in pinyin are no topic either ("Beijing" spells 北京 and 背景 alike).
+        named = set(query.names)
+        topic = [c for c in concepts if c[0] not in (DIGITS, REASONS) and not named & set(c[0])] or concepts
         on_topic = {row: covered_share(self._folded(row), topic) for row in rows}
         rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
         rankings["coverage"] = sorted(rows, key=lambda r: (-coverage[r], -cosines[r]))
@@ -220,7 +228,7 @@ class HybridSearcher:
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = max(found.cosines.values())
         coverage = max(found.on_topic[row] for row in ranked[:5])
-        if self._abstains(cosine, coverage):
+        if self._abstains(found.query, found.question_cosine if found.query.is_english else cosine, coverage):
             logger.info("abstained on %r (cosine %.3f, coverage %.2f)", question, cosine, coverage)
             return SearchResult(found.query, (), True)
         # Past half the best fused score, hits share little with the question: paging stops there.
@@ -270,8 +278,16 @@ class HybridSearcher:
         whole = [t for t in tokens if not any(t != other and t in other for other in tokens)]
         return [((t,), keywords.idf(t) or keywords.max_idf()) for t in whole]
 
-    def _abstains(self, cosine: float, coverage: float) -> bool:
+    def _abstains(self, query: Query, cosine: float, coverage: float) -> bool:
         t = self._thresholds
+        if query.is_english:
+            if cosine < t.english_min_cosine:
+                return True
+            # Naming a district of the corpus ("Xihu", "Qixia") is evidence of topic when the dense
+            # match agrees, even if the glossary could not translate the rest.
+            if query.places and (cosine >= t.english_place_cosine or coverage >= t.english_place_coverage):
+                return False
+            return coverage < t.english_min_coverage
         if cosine < t.min_cosine:
             return True
         if cosine >= t.confident_cosine:

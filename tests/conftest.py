@@ -15,7 +15,8 @@ from tests.fakes import FakeEmbedder
 
 DATA = Path(__file__).parent / "data"
 # Hashed bigrams give low cosines, so the fake engine never abstains; abstention is tested on the real model.
-NEVER_ABSTAIN = Thresholds(min_cosine=-1.0, confident_cosine=-1.0, min_coverage=0.0)
+NEVER_ABSTAIN = Thresholds(min_cosine=-1.0, confident_cosine=-1.0, min_coverage=0.0, english_min_cosine=-1.0,
+                           english_min_coverage=0.0)
 
 
 @pytest.fixture(scope="session")

@@ -258,3 +258,14 @@ def test_real_report_passages_are_exact_bounded_and_start_at_sentences(path: Pat
 
 def _inside_overlong_sentence(text: str, offset: int) -> bool:
     return any(start < offset < end and end - start > 360 for start, end in split_sentences(text))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("红色物业：推行“物业服务＋”", id="full-width-colon"),
+        pytest.param("新就業群體:山城小哥有了“加油站”", id="traditional-colon"),
+    ],
+)
+def test_a_label_and_colon_heading_is_still_a_heading(line: str) -> None:
+    assert is_heading(line)
