@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -56,6 +56,16 @@ class IndexSettings(TomlSettings):
         default=str(DEFAULT_MODEL_DIR),
         description="sentence-transformers model: a local folder, or a name already in the HF cache.",
     )
+    @field_validator("embedding_model")
+    @classmethod
+    def _local_model_folder(cls, value: str) -> str:
+        # "models/multilingual-e5-small-q4" and "BAAI/bge-m3" look alike: a folder of the project wins.
+        expanded = Path(value).expanduser()
+        anchored = PROJECT_ROOT / expanded
+        if not expanded.is_absolute() and (anchored.is_dir() or anchored == DEFAULT_MODEL_DIR):
+            return str(PROJECT_ROOT / expanded)
+        return str(expanded) if value.startswith("~") else value
+
     query_prompt: str | None = Field(
         default=None, description="Text put before questions; None uses the model's own 'query' prompt."
     )
