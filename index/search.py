@@ -154,6 +154,7 @@ class HybridSearcher:
         self._candidates = candidates
         self._thresholds = thresholds
         self._ranking = ranking
+        self._terms = frozenset(stored.keywords.words)
         self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(stored.chunks[row])))
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
@@ -215,7 +216,11 @@ class HybridSearcher:
         rankings["coverage"] = sorted(rows, key=lambda r: (-coverage[r], -cosines[r]))
         wanted = set(query.places)
         in_place = frozenset(r for r in rows if wanted & set(self._stored.chunks[r].places))
-        phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in query.phrases))
+        # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
+        named_practices = [t for t in keywords.tokens(query.folded) if len(t) >= 4 and t in self._terms
+                           and t not in place_forms]
+        phrases = {*query.phrases, *named_practices}
+        phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in phrases))
         return Candidates(query, rankings, cosines, sentences, coverage, in_place, phrased, question_cosine, on_topic)
 
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
