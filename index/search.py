@@ -156,14 +156,18 @@ class HybridSearcher:
         self._ranking = ranking
         self._terms = frozenset(stored.keywords.words)
         self.gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
+        self._rows_by_place: dict[str, list[int]] = {}
+        for row, chunk in enumerate(stored.chunks):
+            for place in chunk.places:
+                self._rows_by_place.setdefault(place, []).append(row)
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(stored.chunks[row])))
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
 
     def _rows_about(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
-        wanted = frozenset(places)
-        return np.fromiter(
-            (bool(wanted & set(c.places)) for c in self._stored.chunks), dtype=bool, count=len(self._stored.chunks)
-        )
+        allowed = np.zeros(len(self._stored.chunks), dtype=bool)
+        for place in places:
+            allowed[self._rows_by_place.get(place, [])] = True
+        return allowed
 
     def _vector_ranking(self, vector: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_] | None) -> list[int]:
         if allowed is None:

@@ -69,3 +69,9 @@ def test_no_two_hits_are_near_duplicates(fake_engine: AnswerEngine) -> None:
 
     texts = [hit.chunk.text for hit in answer.hits]
     assert len(texts) == len(set(texts))
+
+
+def test_named_practice_asked_without_quotes_finds_its_passage(fake_engine: AnswerEngine) -> None:
+    answer = fake_engine.answer("一小区一专员是什么制度")
+
+    assert "一小区一专员" in answer.hits[0].chunk.text
