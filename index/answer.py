@@ -145,5 +145,7 @@ def open_engine(settings: IndexSettings) -> AnswerEngine:
     embedder = load_embedder(settings)
     stored = load_index(settings.index_dir, model=embedder.name)
     searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)
+    # The first pass through torch allocates and picks kernels; do it now, not on a user's question.
+    embedder.encode_queries(["党建引领基层治理"])
     return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=settings.top_k,
                         max_question_chars=settings.max_question_chars)
