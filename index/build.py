@@ -25,7 +25,7 @@ from index.meta import documents_from_source
 from index.places import find_places, place_aliases
 from index.query import quoted_phrases, romanise
 from index.records import Chunk, Document, Skipped
-from index.store import Manifest, StoredIndex, load_index, save_index
+from index.store import Manifest, StoredIndex, load_passages, save_index
 from index.vector import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -117,16 +117,16 @@ def corpus_terms(documents: Iterable[Document], chunks: Iterable[Chunk]) -> set[
 def _previous_vectors(index_dir: Path, model: str) -> dict[str, npt.NDArray[np.float32]]:
     """Vectors of the index being replaced, by passage text, so an unchanged passage is not re-embedded."""
     try:
-        old = load_index(index_dir, model=model)
+        manifest, chunks, stored = load_passages(index_dir, model=model)
     except (IndexMissingError, IndexMismatchError):
         return {}
     except Exception:  # a damaged old index only costs re-embedding
         logger.warning("could not reuse vectors of %s", index_dir, exc_info=True)
         return {}
-    if old.manifest.embedded_text != EMBEDDED_TEXT:
+    if manifest.embedded_text != EMBEDDED_TEXT:
         return {}
-    vectors = old.vectors.vectors(range(len(old.chunks)))
-    return {index_text(c): vectors[i] for i, c in enumerate(old.chunks)}
+    vectors = stored.vectors(range(len(chunks)))
+    return {index_text(c): vectors[i] for i, c in enumerate(chunks)}
 
 
 def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, npt.NDArray[np.float32]],

@@ -110,28 +110,42 @@ def read_manifest(folder: Path) -> Manifest:
     return Manifest(**data)
 
 
+def _documents(folder: Path) -> list[Document]:
+    return [Document(**{**d, "places": tuple(d["places"])}) for d in _read_jsonl(folder / "documents.jsonl")]
+
+
+def _chunks(folder: Path) -> list[Chunk]:
+    return [Chunk(**{**c, "places": tuple(c["places"])}) for c in _read_jsonl(folder / "chunks.jsonl")]
+
+
 def read_documents(folder: Path) -> list[Document]:
     """The reports of an index folder, without loading its search indexes."""
     read_manifest(folder)
-    return [Document(**{**d, "places": tuple(d["places"])}) for d in _read_jsonl(folder / "documents.jsonl")]
+    return _documents(folder)
 
 
 def read_chunks(folder: Path) -> list[Chunk]:
     """The passages of an index folder, in row order, without loading its search indexes."""
     read_manifest(folder)
-    return [Chunk(**{**c, "places": tuple(c["places"])}) for c in _read_jsonl(folder / "chunks.jsonl")]
+    return _chunks(folder)
 
 
-def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
-    """Load an index folder; with model given, refuse an index built with another model."""
+def load_passages(folder: Path, *, model: str | None = None) -> tuple[Manifest, list[Chunk], VectorIndex]:
+    """Manifest, passages and their vectors, without the reports or the keyword index (for rebuilds)."""
     manifest = read_manifest(folder)
     if model is not None and manifest.model != model:
         raise IndexMismatchError(
             f"索引是用模型 {manifest.model} 建立的，而当前设置的模型是 {model}。"
             "请运行 `python -m index build` 用当前模型重建索引，或把 embedding_model 改回原来的模型。"
         )
-    documents, chunks = read_documents(folder), read_chunks(folder)
+    chunks = _chunks(folder)
     vectors = VectorIndex.load(folder / "vectors")
     if len(vectors) != len(chunks) or vectors.dimension != manifest.dimension:
         raise IndexMismatchError(f"{folder} 的索引文件不完整（向量与段落数目不符），请重建索引。")
-    return StoredIndex(manifest, documents, chunks, vectors, KeywordIndex.load(folder / "keywords"))
+    return manifest, chunks, vectors
+
+
+def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
+    """Load an index folder; with model given, refuse an index built with another model."""
+    manifest, chunks, vectors = load_passages(folder, model=model)
+    return StoredIndex(manifest, _documents(folder), chunks, vectors, KeywordIndex.load(folder / "keywords"))
