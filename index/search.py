@@ -189,7 +189,7 @@ class HybridSearcher:
 
         keywords = self._stored.keywords
         tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
-        concepts = self._concepts(query)
+        concepts = self._concepts(query, tokens)
         vectors = self._embedder.encode_queries([query.text, " ".join(query.expansions)] if query.expansions
                                                 else [query.text])
         rankings: dict[str, list[int]] = {
@@ -246,7 +246,7 @@ class HybridSearcher:
         hits = self._distinct_hits(relevant, fused, found.sentences, limit=max(k, MAX_HITS))
         return SearchResult(found.query, tuple(hits), False)
 
-    def _concepts(self, query: Query) -> list[Concept]:
+    def _concepts(self, query: Query, tokens: Sequence[str]) -> list[Concept]:
         """What a passage must hold to answer the question, each with its weight (IDF).
 
         A word no passage holds weighs as much as the rarest word: "上证指数" missing from every passage
@@ -273,15 +273,15 @@ class HybridSearcher:
             # dense match may still have understood them.
             concepts.extend(((), rarest / 2) for _ in query.uncovered)
             # Chinese typed into an English question ("What has Qixia done on 红色物业?") counts as such.
-            concepts.extend(self._word_concepts(" ".join(_CJK_RUN.findall(query.folded))))
+            cjk = " ".join(_CJK_RUN.findall(query.folded))
+            concepts.extend(self._word_concepts(list(dict.fromkeys(keywords.tokens(cjk)))))
             return concepts
-        concepts.extend(self._word_concepts(query.keyword_text))
+        concepts.extend(self._word_concepts(tokens))
         return concepts
 
-    def _word_concepts(self, folded: str) -> list[Concept]:
-        """One concept per whole keyword token of a folded Chinese text."""
+    def _word_concepts(self, tokens: Sequence[str]) -> list[Concept]:
+        """One concept per whole keyword token (the question's tokens, without repeats)."""
         keywords = self._stored.keywords
-        tokens = list(dict.fromkeys(keywords.tokens(folded)))
         # jieba's search mode adds the parts of long words (南山区 -> 南山, 山区); counting those again
         # would let a passage that only says 山区 look half as good as one about 南山区.
         whole = [t for t in tokens if not any(t != other and t in other for other in tokens)]
