@@ -140,15 +140,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from index.answer import open_engine
-    from index.evaluate import format_table, read_questions, run, score_by_kind
+    from index.evaluate import engine_retriever, format_table, read_questions, run, score_by_kind
 
     engine = open_engine(_settings(args))
-
-    def retrieve(question: str) -> tuple[list[str], bool]:
-        answer = engine.answer(question, limit=10)
-        return [h.chunk.text for h in answer.hits], answer.abstained
-
-    outcomes = run(read_questions(Path(args.file)), retrieve)
+    outcomes = run(read_questions(Path(args.file)), engine_retriever(engine))
     if args.verbose:
         for o in outcomes:
             print(f"{o.rank:>2} {'A' if o.abstained else ' '} [{o.question.kind}] {o.question.text}")

@@ -6,8 +6,10 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from index.clean import fold
+from index.records import Answer
 
 OUT_OF_CORPUS = "out_of_corpus"
 
@@ -61,6 +63,23 @@ def first_correct_rank(passages: Sequence[str], gold: Iterable[str]) -> int:
         if any(g in folded for g in wanted):
             return rank
     return 0
+
+
+class Answering(Protocol):
+    """What evaluation needs of an engine."""
+
+    def answer(self, question: str, *, place: str | None = None, offset: int = 0,
+               limit: int | None = None) -> Answer: ...
+
+
+def engine_retriever(engine: Answering) -> Callable[[str], tuple[list[str], bool]]:
+    """A retrieve function for run(): the top ten passage texts of an answer, and whether it abstained."""
+
+    def retrieve(question: str) -> tuple[list[str], bool]:
+        answer = engine.answer(question, limit=10)
+        return [hit.chunk.text for hit in answer.hits], answer.abstained
+
+    return retrieve
 
 
 def run(questions: Sequence[Question], retrieve: Callable[[str], tuple[list[str], bool]]) -> list[Outcome]:

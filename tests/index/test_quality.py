@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.answer import AnswerEngine
-from index.evaluate import Scores, read_questions, run, score_by_kind
+from index.evaluate import Scores, engine_retriever, read_questions, run, score_by_kind
 from index.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -17,11 +17,7 @@ GROWN_SET = PROJECT_ROOT / "eval" / "questions.jsonl"  # the same questions plus
 
 
 def scores(engine: AnswerEngine, path: Path) -> dict[str, Scores]:
-    def retrieve(question: str) -> tuple[list[str], bool]:
-        answer = engine.answer(question, limit=10)
-        return [hit.chunk.text for hit in answer.hits], answer.abstained
-
-    return score_by_kind(run(read_questions(path), retrieve))
+    return score_by_kind(run(read_questions(path), engine_retriever(engine)))
 
 
 @pytest.fixture(scope="module")
