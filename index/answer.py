@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from index.chinese import HAN
 from index.clean import fold
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
 from index.query import PlaceGazetteer, quoted_phrases
@@ -13,7 +14,7 @@ from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.search import Searcher
 from index.settings import IndexSettings
 
-_MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+_MEANINGFUL = re.compile(rf"[\w{HAN}]")
 
 
 def cite(number: int, chunk: Chunk, document: Document) -> Citation:

@@ -5,21 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.chinese import CLOSERS as _CLOSERS
+from index.chinese import COMMAS as _COMMAS
+from index.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
+from index.chinese import OPENERS as _OPENERS
+from index.chinese import SENTENCE_END as _SENTENCE_END
+from index.chinese import SENTENCE_FINAL as _FINAL
 from index.records import Chunk, Document
 
-# Full-width, ASCII and small-form (﹔﹖﹗) sentence ends. NFKC turns ！？； into !?; but leaves 。,
-# so both forms must be accepted.
-_FINAL = "。！？；!?;﹔﹖﹗｡"
-# Closing quotes and brackets that belong to the sentence they follow: 。” ！」 ?)
-_CLOSERS = "”’」』）)】》〉〕］]\"'"
-_OPENERS = "（(【[［〔〈《“‘「『"
-# A sentence may be cut inside only at these, and only when it alone is longer than a passage.
-_COMMAS = "，,、：:﹐"
 _NOT_HEADING_END = _FINAL + _COMMAS + "…—-"
-_SENTENCE_END = re.compile(rf"[{re.escape(_FINAL)}]+[{re.escape(_CLOSERS)}]*")
-# Pinyin glosses some scraped pages put after characters, e.g. 構(gòu); they should not make a
-# heading look long if the cleaner left them in.
-_PINYIN_GLOSS = re.compile(r"\([a-zA-Z\u00c0-\u024f]+\)")
 _WORD = re.compile(r"\w")
 _DASHES = re.compile(r"^[—\-–~～]+")
 
@@ -54,7 +48,7 @@ def _ascii_word(text: str, i: int) -> bool:
     return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
 
 
-def is_heading(line: str, *, max_chars: int = 32) -> bool:
+def is_heading(line: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
     """Whether a line is a short section heading (not a sentence), for setting Chunk.section.
 
     Headings carry no sentence-final punctuation anywhere ("一是…。" lead sentences are body text),
@@ -62,7 +56,7 @@ def is_heading(line: str, *, max_chars: int = 32) -> bool:
     and are not bracketed editor notes such as "(責編:王珂園)".
     """
     text = line.strip()
-    visible = _PINYIN_GLOSS.sub("", text)
+    visible = LATIN_GLOSS.sub("", text)
     if not text or len(visible) > max_chars or len(_WORD.findall(visible)) < 2:
         return False
     if any(char in _FINAL for char in text) or text[-1] in _NOT_HEADING_END:

@@ -8,33 +8,19 @@ import unicodedata
 
 import opencc
 
+from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, ends_sentence, is_pinyin_gloss
 from index.furniture import is_folded_furniture
-
-# Pinyin glued after a character by some sites' ruby markup: 區(qū), 這(zhè), 產（chǎn）.
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_SYLLABLE = rf"(?:[a-z{_TONED}]{{1,6}})"
-_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[(（]({_SYLLABLE}(?:\s{_SYLLABLE}){{0,3}})[)）]")
-# Plain-ASCII syllables count only when they spell real pinyin, so (ltd) or (abc) stay.
-_PLAIN_SYLLABLE = re.compile(
-    r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
-    r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|uang"
-    r"|ue|ui|un|uo|v|ve)$"
-)
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
                         r"\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
-# "第 11 页 共 11 页", "第1页 / 共11页": page counters, sometimes glued to a paragraph's end.
-_PAGE_COUNTER = re.compile(r"\s*第\s*\d{1,4}\s*[页頁]\s*[/／,，]?\s*共\s*\d{1,4}\s*[页頁]\s*")
 # Download-site blurbs glued into the first page: "想知道…吗?那就快来吧!以下是我共享的…,希望能帮助到大家!"
 _BLURBS = (
     re.compile(r"想(?:知道|了解)[^。!?！？]{0,40}吗\s*[?？]\s*"),
     re.compile(r"那就快来(?:吧|看看吧?)\s*[!！。]?\s*"),
     re.compile(r"以下是(?:我|小编|本站)?(?:共享|分享|整理|收集|精心整理)[^。!?！？]{0,50}[,，]\s*希望[^。!?！？]{0,20}[!！。]\s*"),
 )
-_SENTENCE_FINAL = "。！？!?；;…"
-_CLOSERS = "」』”\"’）)】》"
 _PAGE_PIECE = re.compile(r"^(\d{1,3})[、.．]\s*")
 
 
@@ -52,12 +38,11 @@ def _t2s() -> opencc.OpenCC:
 
 def strip_pinyin(text: str) -> str:
     """Remove pinyin glosses glued after characters, keeping real parentheses; for display text."""
-    return _PINYIN.sub(_drop_if_pinyin, text)
+    return PINYIN_GLOSS.sub(_drop_if_pinyin, text)
 
 
 def _drop_if_pinyin(match: re.Match[str]) -> str:
-    syllables = match.group(1).split()
-    if any(ch in _TONED for ch in match.group(1)) or all(_PLAIN_SYLLABLE.match(s) for s in syllables):
+    if is_pinyin_gloss(match.group(1)):
         return ""
     return match.group(0)
 
@@ -70,7 +55,7 @@ def repair_mojibake(text: str) -> str:
 # A lost lead byte shows as "?", then characters made of misaligned byte pairs, until an ASCII
 # byte (shown as a Latin letter or digit) brings the decoder back in step.
 _SHIFTED_GBK = re.compile(r"\?([^\sA-Za-z0-9?]{2,40}?[A-Za-z0-9])")
-_CJK_OR_PUNCT = re.compile(r"^[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e“”‘’…—·]+$")
+_CJK_OR_PUNCT = re.compile(rf"^[{HAN}\u3000-\u303f\uff01-\uff5e“”‘’…—·]+$")
 _LEAD_BYTES = (b"\xa1", b"\xa3")  # the usual leads of GBK punctuation: 。《、“ and ！，
 
 
@@ -110,7 +95,7 @@ def normalize_lines(raw: str) -> list[str]:
 
 def strip_page_counters(line: str) -> str:
     """Remove "第 N 页 共 M 页" counters wherever they sit in a line, keeping a space between words."""
-    return _PAGE_COUNTER.sub(" ", line).strip()
+    return PAGE_COUNTER.sub(" ", line).strip()
 
 
 def _strip_blurbs(line: str) -> str:
@@ -156,12 +141,6 @@ def rejoin_page_breaks(paragraphs: list[str]) -> list[str]:
         else:
             joined.append(body)
     return joined
-
-
-def ends_sentence(text: str) -> bool:
-    """True when a text ends with sentence-final punctuation, closing quotes aside; for rejoining pieces."""
-    stripped = text.rstrip().rstrip(_CLOSERS)
-    return stripped.endswith(tuple(_SENTENCE_FINAL))
 
 
 def _piece_number(paragraph: str) -> int:

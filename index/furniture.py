@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from index.chinese import PAGE_COUNTER_LINE, SENTENCE_END
+
 # Patterns run on the folded (NFKC, Simplified, lowercase) line, so 責編 and 责编 both match.
 
 # Breadcrumbs and site paths: "首页 > 调查研究 > 正文", "中国共产党新闻网>>党建", "a | b | c".
 _NAV_SEPARATOR = re.compile(r"\s*(?:>>|>|»|›|→)\s*")
 _BAR_SEPARATOR = re.compile(r"\s*[|｜]\s*")
-_SENTENCE_END = re.compile(r"[。!?;！？；]")
 
 # A credit line opens with a role and a colon or slash: "责编/魏飞", "[责任编辑:王克]", "记者:施安南".
 _CREDIT = re.compile(
@@ -63,7 +64,7 @@ def is_folded_furniture(folded: str) -> bool:
 
 def _is_navigation(folded: str) -> bool:
     # A breadcrumb has short segments and no sentence punctuation.
-    if _SENTENCE_END.search(folded) or len(folded) > 80:
+    if SENTENCE_END.search(folded) or len(folded) > 80:
         return False
     for separator, longest in ((_NAV_SEPARATOR, 16), (_BAR_SEPARATOR, 8)):
         parts = [p for p in separator.split(folded) if p]
@@ -98,7 +99,7 @@ def _is_download_chrome(folded: str) -> bool:
 def _is_spam(folded: str) -> bool:
     # Keyword-stuffed lines: several spam words, or mostly spam words between commas.
     hits = _SPAM.findall(folded)
-    return len(hits) >= 3 or (len(hits) >= 2 and not _SENTENCE_END.search(folded))
+    return len(hits) >= 3 or (len(hits) >= 2 and not SENTENCE_END.search(folded))
 
 
 def _is_date_line(folded: str) -> bool:
@@ -111,11 +112,8 @@ _DATELINE = re.compile(
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s|$|来源|作者|编辑|浏览|点击|字号)"
 )
 
-_PAGE_COUNTER_ONLY = re.compile(r"^(?:\s*第\s*\d{1,4}\s*页\s*[/,]?\s*共\s*\d{1,4}\s*页\s*)+$|^-?\s*\d{1,4}\s*-?$")
-
-
 def _is_page_counter(folded: str) -> bool:
-    return bool(_PAGE_COUNTER_ONLY.match(folded))
+    return bool(PAGE_COUNTER_LINE.match(folded))
 
 
 _RULES = (

