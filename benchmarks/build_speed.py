@@ -1,7 +1,8 @@
 """Index build speed by stage, and peak memory: `python benchmarks/build_speed.py [--corpus DIR]`.
 
-Runs the same stages as `python -m index build` (read + clean, chunk, de-duplicate, embed, vector and
-keyword indexes) into a temporary folder and prints seconds per stage and passages per second.
+Runs the real build (index.build.build_index, as `python -m index build` does) into a temporary
+folder, timing each stage through the build's own progress callback, and prints seconds per stage
+and passages per second.
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.build import chunk_corpus, corpus_terms, embed_passages, prepare_documents
-from index.clean import fold
-from index.dedupe import collapse_near_duplicates
+from index.build import StageProgress, build_index
 from index.embed import load_embedder
-from index.keyword import KeywordIndex
 from index.settings import IndexSettings
-from index.vector import VectorIndex
+
+
+class StageTimer:
+    """A build progress callback that notes when each stage starts and ends."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+        self.units: dict[str, tuple[int, str]] = {}
+
+    def __call__(self, event: StageProgress) -> None:
+        now = time.perf_counter()
+        self.started.setdefault(event.stage, now)
+        if event.finished:
+            self.seconds[event.stage] = now - self.started[event.stage]
+            self.units[event.stage] = (event.done, event.unit)
 
 
 def main() -> None:
@@ -29,41 +42,21 @@ def main() -> None:
     embedder = load_embedder(settings)
     embedder.encode_passages(["预热"])  # model warm-up is not part of the build rate
 
-    timings: dict[str, float] = {}
-    mark = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        timings[name] = now - mark
-        mark = now
-
-    documents, skipped = prepare_documents(settings.corpus_dir)
-    lap("read + clean")
-    chunks = chunk_corpus(documents, max_chars=settings.max_chunk_chars, min_chars=settings.min_chunk_chars)
-    lap("chunk")
-    chunks, dropped = collapse_near_duplicates(chunks, key=fold)
-    lap("de-duplicate")
-    vectors, _ = embed_passages(embedder, [c.text for c in chunks], {})
-    lap("embed")
-    vector_index = VectorIndex.build(vectors, exact_max=settings.exact_search_max)
-    lap("vector index")
-    keywords = KeywordIndex.build([fold(c.text) for c in chunks], corpus_terms(documents, chunks))
-    lap("keyword index")
+    timer = StageTimer()
     with tempfile.TemporaryDirectory() as folder:
-        vector_index.save(Path(folder) / "v")
-        keywords.save(Path(folder) / "k")
-    lap("save")
+        report = build_index(settings.corpus_dir, Path(folder) / "index", embedder,
+                             max_chars=settings.max_chunk_chars, min_chars=settings.min_chunk_chars,
+                             exact_search_max=settings.exact_search_max, progress=timer)
 
-    total = sum(timings.values())
-    chars = sum(len(c.text) for c in chunks)
-    print(f"corpus: {settings.corpus_dir}: {len(documents)} documents, {len(chunks)} passages "
-          f"({chars} characters), {len(dropped)} near-duplicates dropped, {len(skipped)} files skipped")
-    print(f"model: {embedder.name}, {vector_index.kind} vector search")
-    for name, seconds in timings.items():
-        print(f"  {name:<14} {seconds:7.2f} s")
-    print(f"  {'total':<14} {total:7.2f} s   = {len(chunks) / total:.1f} passages/s "
-          f"(embedding alone {len(chunks) / timings['embed']:.1f} passages/s)")
+    print(f"corpus: {settings.corpus_dir}: {report.documents} documents, {report.passages} passages, "
+          f"{report.duplicates_dropped} near-duplicates dropped, {len(report.skipped)} files skipped")
+    print(f"model: {embedder.name}, {report.vector_index} vector search")
+    for stage, seconds in timer.seconds.items():
+        done, unit = timer.units[stage]
+        print(f"  {stage:<14} {seconds:7.2f} s   {done:>6} {unit}")
+    embedded = timer.units["embed"][0]
+    print(f"  {'total':<14} {report.seconds:7.2f} s   = {report.passages / report.seconds:.1f} passages/s "
+          f"(embedding alone {embedded / timer.seconds['embed']:.1f} passages/s)")
     print(f"peak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,12 +18,11 @@ from index.clean import fold
 from index.dedupe import collapse_near_duplicates
 from index.embed import Embedder
 from index.errors import IndexMismatchError, IndexMissingError, QaError
-from index.glossary import GLOSSARY
 from index.ingest import read_corpus
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, corpus_terms
 from index.meta import documents_from_source
-from index.places import find_places, place_aliases
-from index.query import quoted_phrases, romanise
+from index.places import main_places, passage_places
+from index.query import romanise
 from index.records import Chunk, Document, Skipped
 from index.store import Manifest, StoredIndex, load_passages, save_index
 from index.vector import VectorIndex
@@ -33,6 +32,54 @@ logger = logging.getLogger(__name__)
 
 class EmptyCorpusError(QaError):
     """The corpus folder holds no readable report."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    """Where a build stands, for progress displays and benchmarks: done of total units in one stage.
+
+    Every stage reports done=0 when it starts and finished=True when it ends; total is 0 while
+    unknown (files are counted as they are read).
+    """
+
+    stage: str
+    done: int
+    total: int
+    unit: str
+    finished: bool = False
+
+
+Progress = Callable[[StageProgress], None]
+
+# The stages of a build, in order, with the unit each counts.
+STAGES = (
+    ("read", "files"), ("chunk", "reports"), ("de-duplicate", "passages"), ("embed", "passages"),
+    ("vector index", "passages"), ("keyword index", "passages"), ("save", "passages"),
+)
+_UNITS = dict(STAGES)
+
+
+class _Stage:
+    """Reports one stage's start, steps and end to a Progress callback (or to nobody)."""
+
+    def __init__(self, progress: Progress | None, name: str, total: int) -> None:
+        self._progress = progress
+        self.name = name
+        self.total = total
+        self.done = 0
+        self.step(0)
+
+    def step(self, done: int, total: int | None = None, *, finished: bool = False) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+        if self._progress is not None:
+            self._progress(StageProgress(self.name, done, self.total, _UNITS[self.name], finished))
+
+    def end(self, total: int | None = None) -> None:
+        """Reports the stage complete: total given, else the known total, else the units counted."""
+        final = total if total is not None else (self.total or self.done)
+        self.step(final, final, finished=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +96,14 @@ class BuildReport:
     seconds: float
 
 
-def prepare_documents(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
+def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None = None,
+                      ) -> tuple[list[Document], list[Skipped]]:
     """Reads and cleans every report; a file that fails is skipped with its reason, the rest go on."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for item in read_corpus(corpus_dir):
+    for done, item in enumerate(read_corpus(corpus_dir), 1):
+        if progress:
+            progress(done)
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
@@ -70,48 +120,19 @@ def prepare_documents(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
     return documents, skipped
 
 
-def main_places(document: Document) -> tuple[str, ...]:
-    """The places a report is about, not every place it mentions in passing.
-
-    A place counts when the title names it or the text names it often: at least twice and at least a
-    quarter as often as the most-named place. 000's forum in 天府新区 names 杭州市 once, as a guest's home.
-    """
-    heading = fold(f"{document.title} {document.subtitle}")
-    body = fold(document.text)
-    mentions = {p: max(body.count(fold(a)) for a in place_aliases(p) if len(a) >= 2) for p in document.places}
-    if not any(mentions.values()):
-        return document.places  # given by a sidecar, not found in the text: trust it
-    floor = max(2, max(mentions.values()) / 4)
-    return tuple(
-        p for p in document.places
-        if mentions[p] >= floor or any(fold(a) in heading for a in place_aliases(p) if len(a) >= 2)
-    )
-
-
 EMBEDDED_TEXT = "section+text"  # recorded in the manifest; change it whenever index_text() changes
 
 
-def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int) -> list[Chunk]:
+def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int,
+                 progress: Callable[[int], None] | None = None) -> list[Chunk]:
     """Passages of all reports, each knowing the places it and its report are about."""
     chunks = []
-    for document in documents:
+    for done, document in enumerate(documents, 1):
         for chunk in chunk_document(document, max_chars=max_chars, min_chars=min_chars):
-            own = find_places(f"{chunk.section}\n{chunk.text}")
-            places = tuple(dict.fromkeys((*own, *document.places)))
-            chunks.append(dataclasses.replace(chunk, places=places))
+            chunks.append(dataclasses.replace(chunk, places=passage_places(chunk, document.places)))
+        if progress:
+            progress(done)
     return chunks
-
-
-def corpus_terms(documents: Iterable[Document], chunks: Iterable[Chunk]) -> set[str]:
-    """Words jieba must keep whole: places and their short forms, quoted practice names, glossary terms."""
-    terms: set[str] = set()
-    for place in {p for d in documents for p in d.places} | {p for c in chunks for p in c.places}:
-        terms.update(fold(alias) for alias in place_aliases(place))
-    for chunk in chunks:
-        terms.update(quoted_phrases(fold(chunk.text)))
-    for chinese in GLOSSARY.values():
-        terms.update(chinese)
-    return {t for t in terms if 2 <= len(t) <= 12}
 
 
 def _previous_vectors(index_dir: Path, model: str) -> dict[str, npt.NDArray[np.float32]]:
@@ -132,7 +153,10 @@ def _previous_vectors(index_dir: Path, model: str) -> dict[str, npt.NDArray[np.f
 def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, npt.NDArray[np.float32]],
                    progress: Callable[[int, int], None] | None = None,
                    batch: int = 256) -> tuple[npt.NDArray[np.float32], int]:
-    """Vectors for all texts, taking unchanged ones from reuse; returns them and how many were reused."""
+    """Vectors for all texts, taking unchanged ones from reuse; returns them and how many were reused.
+
+    progress(done, total) counts the passages that needed embedding.
+    """
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     todo = []
     for i, text in enumerate(texts):
@@ -149,24 +173,42 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-                exact_search_max: int, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Builds and atomically installs the index; the previous index keeps serving until then."""
+                exact_search_max: int, progress: Progress | None = None) -> BuildReport:
+    """Builds and atomically installs the index; the previous index keeps serving until then.
+
+    progress, if given, hears the start, steps and end of every stage in STAGES.
+    """
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")
-    documents, skipped = prepare_documents(corpus_dir)
+    stage = _Stage(progress, "read", 0)
+    documents, skipped = prepare_documents(corpus_dir, stage.step)
     documents = [dataclasses.replace(d, places=main_places(d)) for d in documents]
+    stage.end()
     if not documents:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no files"
         raise EmptyCorpusError(f"no readable report in {corpus_dir} ({reasons})")
-    chunks, dropped = collapse_near_duplicates(
-        chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars), key=fold
-    )
-    vectors, reused = embed_passages(embedder, [index_text(c) for c in chunks],
-                                     _previous_vectors(index_dir, embedder.name), progress)
+    stage = _Stage(progress, "chunk", len(documents))
+    passages = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars, progress=stage.step)
+    stage.end()
+    stage = _Stage(progress, "de-duplicate", len(passages))
+    chunks, dropped = collapse_near_duplicates(passages, key=fold)
+    stage.end()
+    texts = [index_text(c) for c in chunks]
+    stage = _Stage(progress, "embed", len(texts))
+    vectors, reused = embed_passages(embedder, texts, _previous_vectors(index_dir, embedder.name),
+                                     lambda done, total: stage.step(done, total))
+    stage.end(len(texts) - reused)
+    stage = _Stage(progress, "vector index", len(chunks))
     vector_index = VectorIndex.build(vectors, exact_max=exact_search_max)
-    keywords = KeywordIndex.build([fold(index_text(c)) for c in chunks], corpus_terms(documents, chunks),
-                                  romanise=romanise)
+    stage.end()
+    stage = _Stage(progress, "keyword index", len(chunks))
+    folded = [fold(t) for t in texts]
+    vocabulary = corpus_terms([*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)],
+                              (fold(c.text) for c in chunks))
+    keywords = KeywordIndex.build(folded, vocabulary, romanise=romanise)
+    stage.end()
+    stage = _Stage(progress, "save", len(chunks))
     manifest = Manifest(
         model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
         vector_index=vector_index.kind, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -174,5 +216,6 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
         embedded_text=EMBEDDED_TEXT,
     )
     save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords))
+    stage.end()
     return BuildReport(index_dir, len(documents), len(chunks), tuple(skipped), len(dropped), reused,
                        vector_index.kind, time.perf_counter() - started)

@@ -25,19 +25,16 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
     return IndexSettings(**overrides)
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rembedding passages: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     from index.build import build_index
     from index.embed import load_embedder
+    from index.progress import ProgressDisplay
 
     settings = _settings(args)
     embedder = load_embedder(settings, allow_download=True)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
-                         progress=_progress if sys.stderr.isatty() else None)
+                         progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()))
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(f"indexed {report.documents} documents, {report.passages} passages "

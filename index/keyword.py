@@ -15,6 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chinese import HAN_WORD
+from index.clean import fold
+from index.glossary import GLOSSARY
+from index.places import place_aliases
+from index.query import quoted_phrases
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,18 @@ STOPWORDS = frozenset(
     """.split()
 )
 _NO_TEXT = re.compile(r"^[\W_]+$")
+
+
+def corpus_terms(places: Iterable[str], folded_passages: Iterable[str]) -> set[str]:
+    """Words jieba must keep whole, for the build: places and their short forms, quoted practice names, glossary terms."""
+    terms: set[str] = set()
+    for place in set(places):
+        terms.update(fold(alias) for alias in place_aliases(place))
+    for text in folded_passages:
+        terms.update(quoted_phrases(text))
+    for chinese in GLOSSARY.values():
+        terms.update(chinese)
+    return {t for t in terms if 2 <= len(t) <= 12}
 
 
 def make_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:

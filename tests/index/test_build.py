@@ -11,9 +11,8 @@ import numpy.typing as npt
 import pytest
 from docx import Document as DocxDocument
 
-from index.build import build_index, main_places
+from index.build import STAGES, StageProgress, build_index
 from index.errors import IndexMismatchError, IndexMissingError
-from index.records import Document
 from index.store import load_index, read_chunks, read_documents, read_manifest
 from tests.fakes import FakeEmbedder
 
@@ -109,11 +108,29 @@ def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
         load_index(tmp_path / "nowhere")
 
 
-def test_main_places_drop_places_named_only_in_passing() -> None:
-    text = "天府新区论坛在成都举行。天府新区发布案例。天府新区聘任专家。来自杭州市的嘉宾发言。成都市领导出席,成都市指导。"
-    doc = Document("d", "d.txt", "天府新区“两新”党建论坛", text, places=("天府新区", "成都市", "杭州市"))
+def test_every_stage_reports_its_start_and_its_end_in_order(tmp_path: Path) -> None:
+    events: list[StageProgress] = []
 
-    assert main_places(doc) == ("天府新区", "成都市")
+    report = build_index(DATA / "corpus", tmp_path / "index", FakeEmbedder(), max_chars=360, min_chars=120,
+                         exact_search_max=1000, progress=events.append)
+
+    assert [e.stage for e in events if e.done == 0 and not e.finished] == [name for name, _ in STAGES]
+    ends = {e.stage: e for e in events if e.finished}
+    assert list(ends) == [name for name, _ in STAGES]
+    assert ends["read"].done == 3 and ends["chunk"].done == report.documents
+    assert ends["embed"].done == ends["embed"].total == report.passages
+    assert all(e.done <= e.total or e.total == 0 for e in events)
+
+
+def test_rebuild_reports_embedding_only_what_changed(tmp_path: Path) -> None:
+    build_index(DATA / "corpus", tmp_path / "index", FakeEmbedder(), max_chars=360, min_chars=120,
+                exact_search_max=1000)
+    events: list[StageProgress] = []
+
+    build_index(DATA / "corpus", tmp_path / "index", FakeEmbedder(), max_chars=360, min_chars=120,
+                exact_search_max=1000, progress=events.append)
+
+    assert [(e.done, e.total) for e in events if e.stage == "embed" and e.finished] == [(0, 0)]
 
 
 def test_every_passage_of_the_real_corpus_knows_its_report(built_index_dir: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.keyword import KeywordIndex, keyword_tokens, make_tokenizer
+from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer
 
 PASSAGES = [
     "其中比较典型的是分布于南山区432个快递网点的2万多名快递骑手。",
@@ -19,6 +19,13 @@ PASSAGES = [
 @pytest.fixture(scope="module")
 def keywords() -> KeywordIndex:
     return KeywordIndex.build(PASSAGES, ["南山区", "红色物业", "快递骑手", "五邻营造"])
+
+
+def test_corpus_terms_hold_place_short_forms_quoted_names_and_glossary_terms() -> None:
+    terms = corpus_terms(["南山区"], ["推行“五邻营造”工作法。", "“一”字"])
+
+    assert {"南山区", "南山", "五邻营造", "红色物业"} <= terms
+    assert "一" not in terms
 
 
 def test_corpus_terms_are_single_tokens() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.places import find_places, place_aliases
+from index.places import find_places, main_places, passage_places, place_aliases
+from index.records import Chunk, Document
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,22 @@ def test_most_mentioned_place_comes_first_with_its_parents() -> None:
 )
 def test_place_aliases(place: str, expected: tuple[str, ...]) -> None:
     assert place_aliases(place) == expected
+
+
+def test_main_places_drop_places_named_only_in_passing() -> None:
+    text = "天府新区论坛在成都举行。天府新区发布案例。天府新区聘任专家。来自杭州市的嘉宾发言。成都市领导出席,成都市指导。"
+    doc = Document("d", "d.txt", "天府新区“两新”党建论坛", text, places=("天府新区", "成都市", "杭州市"))
+
+    assert main_places(doc) == ("天府新区", "成都市")
+
+
+def test_main_places_trust_a_sidecar_the_text_never_names() -> None:
+    doc = Document("d", "d.txt", "社区议事", "居民议事会每月召开。", places=("拱墅区",))
+
+    assert main_places(doc) == ("拱墅区",)
+
+
+def test_passage_places_lead_with_the_passage_own_places_then_the_report() -> None:
+    chunk = Chunk("d:0", "d", 0, "一、南山区", "南山区的快递骑手参与治理。", 0, 13)
+
+    assert passage_places(chunk, ("深圳市", "拱墅区")) == ("南山区", "深圳市", "拱墅区")
