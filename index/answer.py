@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from index.chinese import HAN
+from index.cite import display_title, shown_date
 from index.clean import fold
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
 from index.query import PlaceGazetteer, quoted_phrases
@@ -19,8 +20,8 @@ _MEANINGFUL = re.compile(rf"[\w{HAN}]")
 
 def cite(number: int, chunk: Chunk, document: Document) -> Citation:
     """The citation a reader sees for a passage: report title, source, date and section."""
-    return Citation(number, document.doc_id, chunk.chunk_id, document.title, document.source, document.date,
-                    chunk.section, document.path)
+    return Citation(number, document.doc_id, chunk.chunk_id, display_title(document), document.source or document.site,
+                    shown_date(document), chunk.section, document.path)
 
 
 def compose_answer(question: str, hits: Sequence[Hit], documents: dict[str, Document], *, offset: int = 0,

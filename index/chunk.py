@@ -11,6 +11,7 @@ from index.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
 from index.chinese import OPENERS as _OPENERS
 from index.chinese import SENTENCE_END as _SENTENCE_END
 from index.chinese import SENTENCE_FINAL as _FINAL
+from index.clean import is_caption
 from index.records import Chunk, Document
 
 _NOT_HEADING_END = _FINAL + _COMMAS + "…—-"
@@ -52,7 +53,7 @@ def is_heading(line: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
     """Whether a line is a short section heading (not a sentence), for setting Chunk.section.
 
     Headings carry no sentence-final punctuation anywhere ("一是…。" lead sentences are body text),
-    do not end in a comma, are not bylines ("來源:四川黨的建設", "記者:…"),
+    do not end in a comma, are not bylines ("來源:四川黨的建設", "記者:…") or photo captions,
     and are not bracketed editor notes such as "(責編:王珂園)".
     """
     text = line.strip()
@@ -65,6 +66,8 @@ def is_heading(line: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
     # "红色物业:推行物业服务+" is a heading; bylines and furniture ("來源:…", "記者:…", "當前位置:…",
     # a "14:57" time) are not, nor is a label with nothing after it.
     if ":" in plain and (plain.endswith(":") or _BYLINE.search(plain)):
+        return False
+    if is_caption(text):  # "杭州市拱墅區委常委、組織部部長 施甜甜" names who is in a photo, not a topic
         return False
     return not (text[0] in _OPENERS[:5] and text[-1] in _CLOSERS)
 

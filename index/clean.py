@@ -9,7 +9,7 @@ import unicodedata
 import opencc
 
 from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, ends_sentence, is_pinyin_gloss
-from index.furniture import is_folded_furniture
+from index.furniture import is_folded_caption, is_folded_furniture
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
                         r"\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")
@@ -83,6 +83,11 @@ def _to_fullwidth(ch: str) -> str:
 def is_furniture(line: str) -> bool:
     """True when a line is site chrome (nav, share, QR, credits, copyright, ICP, download site, spam)."""
     return is_folded_furniture(fold(line))
+
+
+def is_caption(line: str) -> bool:
+    """True when a line is a photo caption or speaker credit (office + name), which never heads a section."""
+    return is_folded_caption(fold(line))
 
 
 def normalize_lines(raw: str) -> list[str]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.errors import QaError
-from index.records import Answer
+from index.records import Answer, Citation, Document, Hit
 from index.settings import IndexSettings
 
 
@@ -45,6 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from index.cite import gbt7714_reference
     from index.store import read_chunks, read_documents
 
     settings = _settings(args)
@@ -52,9 +54,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for chunk in read_chunks(settings.index_dir):
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     for doc in read_documents(settings.index_dir):
-        row = {"id": doc.doc_id, "file": doc.path, "title": doc.title, "subtitle": doc.subtitle,
-               "source": doc.source, "date": doc.date, "author": doc.author, "places": list(doc.places),
-               "passages": counts.get(doc.doc_id, 0)}
+        row = {"id": doc.doc_id, "file": doc.path, "title": doc.title, "subtitle": doc.subtitle, "part": doc.part,
+               "kind": doc.kind, "source": doc.source, "date": doc.date, "year_estimated": doc.year_estimated,
+               "author": doc.author, "site": doc.site, "url": doc.url, "posted": doc.posted,
+               "event_date": doc.event_date, "doc_number": doc.doc_number, "places": list(doc.places),
+               "passages": counts.get(doc.doc_id, 0), "reference": gbt7714_reference(doc)}
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
@@ -90,18 +94,24 @@ def _questions(words: Sequence[str]) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The one-line JSON shape `ask --json` prints for an answer."""
+def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
+    """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference and CSL-JSON."""
+    from index.bibliography import csl_json
+    from index.cite import gbt7714_reference, in_text_citation
+
+    def result(hit: Hit, citation: Citation) -> dict[str, Any]:
+        doc = documents[hit.chunk.doc_id]
+        return {"rank": citation.number, "chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id,
+                "title": citation.title, "section": hit.chunk.section, "text": hit.chunk.text, "score": hit.score,
+                "best_sentence": hit.best_sentence, "citation": str(citation),
+                "reference": gbt7714_reference(doc, accessed=datetime.date.today()),
+                "in_text": in_text_citation(doc), "csl": csl_json(doc)}
+
     return {
         "question": answer.question,
         "abstained": answer.abstained,
         "places": list(answer.places),
-        "results": [
-            {"rank": c.number, "chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "title": c.title,
-             "section": h.chunk.section, "text": h.chunk.text, "score": h.score, "best_sentence": h.best_sentence,
-             "citation": str(c)}
-            for h, c in zip(answer.hits, answer.citations)
-        ],
+        "results": [result(h, c) for h, c in zip(answer.hits, answer.citations)],
     }
 
 
@@ -129,7 +139,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 1
             continue
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+            documents = {h.chunk.doc_id: engine.document(h.chunk.doc_id) for h in answer.hits}
+            print(json.dumps(answer_json(answer, documents), ensure_ascii=False), flush=True)
         else:
             _print_answer(answer)
     return status

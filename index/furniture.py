@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.chinese import PAGE_COUNTER_LINE, SENTENCE_END
+from index.chinese import HAN_BASIC, PAGE_COUNTER_LINE, SENTENCE_END
 
 # Patterns run on the folded (NFKC, Simplified, lowercase) line, so 責編 and 责编 both match.
 
@@ -114,6 +114,19 @@ _DATELINE = re.compile(
 
 def _is_page_counter(folded: str) -> bool:
     return bool(PAGE_COUNTER_LINE.match(folded))
+
+
+# A photo caption or speaker credit: an office, a space, a name ("杭州市拱墅区委常委、组织部部长 施甜甜").
+# It is kept as text (it says who spoke) but is never a section heading over the passages below it.
+_CAPTION = re.compile(
+    r"^\S.{1,48}?(?:书记|部长|主任|会长|院长|所长|局长|区长|市长|镇长|县长|主席|校长|教授|研究员|总编辑|主编|社长|"
+    rf"经理|董事长|专员|委员|常委|负责人|代表|干事)\s+[{HAN_BASIC}·]{{2,4}}$"
+)
+
+
+def is_folded_caption(folded: str) -> bool:
+    """True when an already folded line is a photo caption or speaker credit; for clean.is_caption."""
+    return bool(_CAPTION.match(folded.strip()))
 
 
 _RULES = (

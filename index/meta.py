@@ -27,14 +27,32 @@ _REPORTER = re.compile(r"[(\[【]\s*(?:本刊|本报|本网)?(?:特约|实习)?�
 _TEAM = re.compile(r"[(\[【]\s*(?:调研组|课题组|采访组|写作组)成员\s*[:]\s*([^()\[\]【】]{2,60})[)\]】]")
 _CREDIT_AUTHOR = re.compile(r"^(?:记者|作者|文|撰稿)\s*[:/]\s*(.{2,40})$")
 _NAME = re.compile(rf"^[{HAN_BASIC}·]{{2,4}}$")
+# "(作者系中共南京市栖霞区委常委、组织部部长)": an author named only by office.
+_AUTHOR_NOTE = re.compile(r"^[(\[【]\s*作者(?:系|为|是)\s*([^()\[\]【】]{4,60}?)\s*[)\]】]$")
+# A document-sharing site's notice: "上传人:… 文档编号:27045061 上传时间:2022-07-21".
+_UPLOAD_NOTICE = re.compile(r"上传人\s*:|文档编号\s*:|上传时间\s*:")
+_UPLOADED = re.compile(r"上传时间\s*:\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_DOC_NUMBER = re.compile(r"文档编号\s*:\s*(\d{4,})")
+# "请在taowenge.com淘文阁网|…上搜索": the sharing site names itself after its address.
+_SHARING_SITE = re.compile(rf"请在\s*(?:www\.)?[a-z0-9.-]+\.(?:com|cn|net)\s*([{HAN_BASIC}]{{2,10}}?网)")
+# A periodical's own words about itself: its reporters, its editorial office, a paper database's header.
+_PERIODICAL_EVIDENCE = re.compile(r"本刊(?:特约)?记者|杂志社原创|期刊选粹|^论文部分内容阅读$")
+_MASTHEAD = re.compile(rf"^[{HAN_BASIC}]{{2,8}}$")
+_NEWSPAPER_EVIDENCE = re.compile(r"本报(?:特约)?记者|本报讯")
+_NEWSPAPER_NAME = re.compile(r"(?<!学)报$")
+# What a sidecar <name>.meta.toml may set besides `places` (a list); corpus/README.md describes each.
+SIDECAR_TEXT_FIELDS = ("title", "subtitle", "source", "date", "author", "url", "kind", "site", "posted",
+                       "event_date", "doc_number", "accessed", "year_estimated", "part")
+UNTITLED = "[无题名]"  # GB/T 7714 and ISBD put what a cataloguer supplies in square brackets
 
 
 def documents_from_source(source: SourceFile) -> list[Document]:
     """Clean one source file into one Document per report it holds, with title, date, places…; for build."""
     lines = normalize_lines(source.text)
     paragraphs = clean_lines(lines)
-    hint = str(source.meta.get("title", "") or "") or _download_title(lines)
-    date, publisher, author = extract_date(lines), extract_source(lines), extract_author(lines)
+    shared_title = _download_title(lines)
+    hint = str(source.meta.get("title", "") or "") or shared_title
+    provenance = extract_provenance(lines)
     marker = _YEAR_PREFIX.sub("", hint) if hint and "title" not in source.meta else ""
     reports = split_reports(paragraphs, marker) if marker else [paragraphs]
     stem = PurePosixPath(source.path).stem
@@ -42,13 +60,54 @@ def documents_from_source(source: SourceFile) -> list[Document]:
     for number, report in enumerate(reports, start=1):
         title, subtitle, body = split_title(report)
         places = find_places("\n".join([title, subtitle, *body]))
-        if not title:
-            title = _report_title(marker, places) if len(reports) > 1 else (hint or _first_heading(body) or stem)
-        documents.append(Document(
-            doc_id=stem if number == 1 else f"{stem}-{number}", path=source.path, title=title,
-            text="\n".join(body), subtitle=subtitle, source=publisher, date=date, author=author, places=places,
+        part = ""
+        if not title and len(reports) > 1:
+            # Pieces of one shared file are cited as that file; which piece it is stays beside the title.
+            title, part = hint, _part_label(number, places)
+        elif not title:
+            # Never promote a section heading: a report whose text has no headline has no known title.
+            title = hint or UNTITLED
+        documents.append(replace(
+            provenance, doc_id=stem if number == 1 else f"{stem}-{number}", path=source.path, title=title,
+            text="\n".join(body), subtitle=subtitle, places=places, part=part,
         ))
     return [_apply_overrides(document, source.meta) for document in documents]
+
+
+def extract_provenance(lines: Sequence[str]) -> Document:
+    """What the page around a report says about it (kind, source, site, dates, author); path and text empty."""
+    source, site = extract_source(lines), extract_site(lines)
+    kind = extract_kind(lines, source=source, site=site)
+    dateline, upload = extract_date(lines), _search_lines(_UPLOADED, lines)
+    # A periodical's article reposted on a website carries the site's date, not the issue's.
+    reposted = kind == "journal" and bool(site)
+    return Document(
+        doc_id="", path="", title="", text="", source=source, author=extract_author(lines), kind=kind, site=site,
+        date="" if reposted or kind == "shared" else dateline,
+        posted=upload or (dateline if site else ""),
+        # GB/T 7714 cites an estimated year in brackets: the issue came out by the day it was reposted.
+        year_estimated=dateline[:4] if reposted else "",
+        event_date=extract_event_date(lines), doc_number=_search_lines(_DOC_NUMBER, lines),
+    )
+
+
+def extract_kind(lines: Sequence[str], *, source: str = "", site: str = "") -> str:
+    """One of records.KINDS, from what the page shows (upload notice, 本刊/本报 bylines, 杂志社), or ""."""
+    folded = [fold(line) for line in lines]
+    if any(_UPLOAD_NOTICE.search(line) for line in folded):
+        return "shared"
+    if any(_PERIODICAL_EVIDENCE.search(line) for line in folded):
+        return "journal"
+    if source and any(f"《{fold(source)}》杂志" in line for line in folded):
+        return "journal"
+    if any(_NEWSPAPER_EVIDENCE.search(line) for line in folded) or _NEWSPAPER_NAME.search(fold(source)):
+        return "newspaper"
+    return "webpage" if site else ""
+
+
+def _part_label(number: int, places: Sequence[str]) -> str:
+    local = _local_places(places)
+    return f"第{number}篇：{''.join(local)}" if local else f"第{number}篇"
 
 
 def split_title(paragraphs: Sequence[str]) -> tuple[str, str, list[str]]:
@@ -72,10 +131,6 @@ def _looks_like_headline(paragraphs: Sequence[str]) -> bool:
 
 def _is_heading(paragraph: str) -> bool:
     return len(paragraph) <= _HEADING_MAX_CHARS and not ends_sentence(paragraph) and not _SUBTITLE.match(paragraph)
-
-
-def _first_heading(paragraphs: Sequence[str]) -> str:
-    return next((p for p in paragraphs if _is_heading(p) and len(p) >= 6), "")
 
 
 def _download_title(lines: Sequence[str]) -> str:
@@ -124,24 +179,30 @@ def _glued_positions(paragraph: str, marker: str, *, mid_only: bool) -> list[int
     return positions
 
 
-def _report_title(marker: str, places: Sequence[str]) -> str:
-    # Reports cut out of one dump share its title; the city and district they are about tell them apart.
+def _local_places(places: Sequence[str]) -> list[str]:
+    # The city and district a piece is about tell the pieces of one dump apart.
+    if not places:
+        return []
     leading = list(places[:1])
     for place in places[1:]:
         if place_level(place) <= place_level(leading[-1]):
             break
         leading.append(place)
-    local = [p for p in leading if CITY <= place_level(p) <= DISTRICT][:2]
-    return f"{marker}（{''.join(local)}）" if local else marker
+    return [p for p in leading if CITY <= place_level(p) <= DISTRICT][:2]
 
 
 def extract_date(lines: Sequence[str]) -> str:
-    """ISO date of publication: a dateline first, else the first dated event with a year in the text."""
+    """ISO date of a dateline ("2022年01月25日14:57 来源:…"); a date inside the report is an event's, not this."""
     for line in lines:
-        if is_furniture(line) and not _DOC_FILE.match(line) and "上传" not in line:
+        if is_furniture(line) and not _DOC_FILE.match(line) and "上传" not in fold(line):
             match = _FULL_DATE.search(line)
             if match:
                 return _iso(*match.groups())
+    return ""
+
+
+def extract_event_date(lines: Sequence[str]) -> str:
+    """The first dated event with a year in the report's text (a forum, the field research), ISO."""
     for line in lines:
         if is_furniture(line):
             continue
@@ -161,23 +222,55 @@ def _iso(year: str, month: str, day: str | None = None) -> str:
 
 
 def extract_source(lines: Sequence[str]) -> str:
-    """Publisher: a "来源:" line, else a "本文为…原创" statement, else the site named in the breadcrumb."""
-    for pattern in (_SOURCE_LINE, _ORIGINAL_STATEMENT, _SITE_NAV):
+    """The periodical or newspaper: a "来源:" line, else a "本文为…杂志社原创" statement; a website is not one."""
+    for pattern in (_SOURCE_LINE, _ORIGINAL_STATEMENT):
         for line in lines:
             found = _search_display(pattern, line)
-            if found and not any(site in fold(found) for site in _DOWNLOAD_SITES):
+            if found and not _is_site_name(found):
                 return _PUBLISHER_SUFFIX.sub("", found) if len(found) > 4 else found
     return ""
 
 
+def extract_site(lines: Sequence[str]) -> str:
+    """The website the copy was taken from: a breadcrumb's first step, or a sharing site's own name."""
+    for pattern in (_SITE_NAV, _SHARING_SITE):
+        for line in lines:
+            found = _search_display(pattern, line)
+            if found:
+                return found
+    # A masthead right above a "首页 > …" breadcrumb: "大國新村".
+    for line, following in zip(lines, lines[1:]):
+        if _MASTHEAD.match(line) and fold(following).startswith("首页") and is_furniture(following):
+            return line.strip()
+    return ""
+
+
+def _is_site_name(name: str) -> bool:
+    folded = fold(name)
+    return any(site in folded for site in _DOWNLOAD_SITES) or folded.endswith(("网", "网站"))
+
+
+def _search_lines(pattern: re.Pattern[str], lines: Sequence[str]) -> str:
+    for line in lines:
+        match = pattern.search(fold(line))
+        if match:
+            return _iso(*match.groups()) if pattern.groups == 3 else match.group(1)
+    return ""
+
+
 def extract_author(lines: Sequence[str]) -> str:
-    """Author names joined with "、": a "(本刊记者 X)" byline, a research team, or a "记者:" credit."""
+    """Author names joined with "、" (a "(本刊记者 X)" byline, a research team, a "记者:" credit), else the
+    office or organisation an "(作者系…)" note names when it names no one."""
     for pattern in (_REPORTER, _TEAM, _CREDIT_AUTHOR):
         for line in lines:
             found = _search_display(pattern, line)
             names = [n for n in re.split(r"[\s、,，;；/]+", found) if _NAME.match(n)] if found else []
             if names:
                 return "、".join(names)
+    for line in lines:
+        found = _search_display(_AUTHOR_NOTE, line)
+        if found:
+            return found
     return ""
 
 
@@ -195,11 +288,13 @@ def _search_display(pattern: re.Pattern[str], line: str) -> str:
 def _apply_overrides(document: Document, meta: dict[str, object]) -> Document:
     # Sidecar values are what a person wrote down: they beat anything guessed from the text.
     changes: dict[str, object] = {}
-    for key in ("title", "subtitle", "source", "date", "author", "url"):
+    for key in SIDECAR_TEXT_FIELDS:
         value = meta.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # year_estimated = 2021, date = 2022
         if isinstance(value, str) and value.strip():
             changes[key] = value.strip()
-        elif key == "date" and value is not None and hasattr(value, "isoformat"):
+        elif value is not None and hasattr(value, "isoformat"):
             changes[key] = value.isoformat()[:10]
     places = meta.get("places")
     if isinstance(places, str) and places.strip():

@@ -23,6 +23,10 @@ class Skipped:
     reason: str
 
 
+# Document.kind: a periodical article, a newspaper article, a web page, a file on a document-sharing site.
+KINDS = ("journal", "newspaper", "webpage", "shared")
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One report: cleaned display text plus the metadata citations are built from."""
@@ -32,11 +36,19 @@ class Document:
     title: str
     text: str  # cleaned, in the report's own characters (Traditional or Simplified)
     subtitle: str = ""
-    source: str = ""  # publisher or site, e.g. "人民论坛"
-    date: str = ""  # ISO "2022-01-25", or "2022-01" / "2022" when that is all the text says
-    author: str = ""
+    source: str = ""  # the periodical or newspaper it appeared in, e.g. "人民论坛"; "" when not known
+    date: str = ""  # publication date, ISO "2022-01-25" / "2022-01" / "2022"; never an event's date
+    author: str = ""  # names joined with "、", or an office or organisation ("中共…区委常委、组织部部长")
     places: tuple[str, ...] = ()  # e.g. ("深圳市", "南山区")
     url: str = ""
+    kind: str = ""  # KINDS: what the text shows it is; "" when that cannot be established
+    site: str = ""  # website the copy was read on ("中国共产党新闻网", "淘文阁网")
+    posted: str = ""  # ISO date the online copy was posted or uploaded
+    event_date: str = ""  # ISO date of the event or field research reported (not of publication)
+    doc_number: str = ""  # a sharing site's document number
+    accessed: str = ""  # ISO date the online copy was retrieved, when someone recorded it
+    year_estimated: str = ""  # a maintainer's estimate of the publication year, cited in brackets
+    part: str = ""  # which piece of a file holding several reports, e.g. "第2篇：衢州市"
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def _report(doc: Document, sections_and_texts: Sequence[tuple[str, str]]) -> tup
 FAKE_REPORTS = [
     _report(
         Document(doc_id="001_744f9100ef1c3714", path="001_744f9100ef1c3714.txt", title="在黨的全面領導下構建社會治理共同體",
-                 subtitle="——深圳市南山區的創新實踐與經驗啟示", text="", source="人民論壇", date="2021-09",
+                 subtitle="——深圳市南山區的創新實踐與經驗啟示", text="", source="人民論壇", date="2021-09", kind="journal",
                  places=("深圳市", "南山區")),
         [("調研背景", "深圳市南山區把黨組織建在矛盾、問題突出的第一線。各方力量參與基層治理。"),
          ("一、黨建引領", "南山區成立快遞騎手黨支部，組織快遞騎手參與社區治理。騎手們成為城市的“移動探頭”。"),
@@ -68,7 +68,7 @@ FAKE_REPORTS = [
     ),
     _report(
         Document(doc_id="002_bcc05597e0a5e93c", path="002_bcc05597e0a5e93c.txt", title="发挥“两新”组织优势 提升基层治理效能",
-                 text="", source="四川党的建设", date="2022-01-25", author="刘艳梅", places=("成都市", "天府新区"),
+                 text="", source="四川党的建设", date="2022-01-25", author="刘艳梅", places=("成都市", "天府新区"), kind="journal",
                  url="https://example.org/sc/2022.html"),
         [("", "天府新区推动“两新”组织参与基层治理，打造红色物业。"),
          ("红色物业", "红色物业把党支部建在小区，物业服务企业成为治理力量。" + "小区议事协商常态化。" * 30),

@@ -101,7 +101,7 @@ async def test_cite_button_gives_a_quotable_passage_and_gbt7714_reference(app: A
 
     (text,) = api.sent_texts()
     assert "<pre>“两新党建论坛的主题是引领 融合 发展。”" in text
-    assert "刘艳梅. 发挥“两新”组织优势 提升基层治理效能[N/OL]. 四川党的建设, 2022-01-25[" in text
+    assert "刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[" in text
 
 
 async def test_button_for_a_passage_no_longer_indexed_gets_a_polite_reply(app: App, api: FakeBotApi) -> None:

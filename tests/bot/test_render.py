@@ -147,9 +147,9 @@ def test_cite_shows_quotable_passage_and_gbt7714_reference_in_copyable_blocks() 
 
     (message,) = html_messages(cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1)))
 
-    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”（刘艳梅：《" in message
+    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”（刘艳梅，2022）</pre>" in message
     assert (
-        "<pre>刘艳梅. 发挥“两新”组织优势 提升基层治理效能[N/OL]. 四川党的建设, 2022-01-25[2024-05-01]. "
+        "<pre>刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. "
         "https://example.org/sc/2022.html.</pre>"
     ) in message
 

@@ -38,7 +38,7 @@ def test_context_and_cite_refer_to_the_numbers_shown() -> None:
     _, output = chat("快遞騎手黨支部", "/context 1", "/cite 1")
 
     assert "▶ 所引段落 · 一、黨建引領" in output
-    assert "在黨的全面領導下構建社會治理共同體: 深圳市南山區的創新實踐與經驗啟示[N/OL]. 人民論壇, 2021-09[" in output
+    assert "在黨的全面領導下構建社會治理共同體: 深圳市南山區的創新實踐與經驗啟示[J]. 人民論壇, 2021." in output
 
 
 def test_unknown_result_number_gets_a_clear_message() -> None:

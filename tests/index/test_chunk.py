@@ -120,6 +120,18 @@ def test_sentences_notes_and_bylines_are_not_headings(line: str) -> None:
     assert not is_heading(line)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("杭州市拱墅區委常委、組織部部長 施甜甜", id="office-and-name"),
+        pytest.param("四川省成都市金牛區撫琴街道黨工委書記 袁勇", id="party-secretary"),
+        pytest.param("江蘇省昆山市陸家鎮鄒家角社區黨委書記、居委會主任 汪玉琴", id="two-offices"),
+    ],
+)
+def test_photo_captions_are_not_headings(line: str) -> None:
+    assert not is_heading(line, max_chars=60)
+
+
 def test_heading_sets_section_of_following_passages_and_is_not_a_passage() -> None:
     text = (
         "推出典型案例 激發發展活力\n\n"
@@ -269,3 +281,14 @@ def _inside_overlong_sentence(text: str, offset: int) -> bool:
 )
 def test_a_label_and_colon_heading_is_still_a_heading(line: str) -> None:
     assert is_heading(line)
+
+
+def test_photo_captions_of_002_never_head_a_section() -> None:
+    from index.build import prepare_documents
+
+    documents, _ = prepare_documents(CORPUS)
+    [report] = [d for d in documents if d.doc_id.startswith("002_")]
+
+    sections = {chunk.section for chunk in chunk_document(report)}
+
+    assert not any(name in section for section in sections for name in ("施甜甜", "謝笑英", "袁勇", "張軍萍", "汪玉琴"))

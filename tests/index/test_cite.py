@@ -1,69 +1,125 @@
-"""GB/T 7714 references and quotable passages built from document metadata."""
+"""GB/T 7714—2015 references, in-text citations and quotable passages built from document metadata."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from index.cite import gbt7714_reference, quotable_passage, split_authors
+from index.build import prepare_documents
+from index.cite import gbt7714_reference, in_text_citation, quotable_passage, split_authors, type_code
 from index.records import Chunk, Document
 
-PERIODICAL = Document(
-    doc_id="002_x",
-    path="002_x.txt",
-    title="發揮“兩新”組織優勢 提升基層治理效能",
-    text="……",
-    source="四川黨的建設",
-    date="2022-01-25",
-    author="劉艷梅",
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+# Written by hand from what each report's text (and its sidecar's reasoning) supports; see corpus/README.md.
+EXPECTED_REFERENCES = {
+    "000_6c6ef55fef508933": "刘艳梅. 发挥“两新”组织优势 提升基层治理效能: 第三届四川天府新区公园城市“两新”党建论坛在成都举行[J]. "
+                            "四川党的建设, [2022].",
+    "001_744f9100ef1c3714": "人民论坛调研组. 在党的全面领导下构建社会治理共同体: 深圳市南山区的创新实践与经验启示[J]. 人民论坛, [2021].",
+    "002_bcc05597e0a5e93c": "施安南, 罗瑞斌. “八八战略”点亮基层善治实践路|党建引领小区治理之道主题研讨会召开[EB/OL].",
+    "003_14ef7fced5c9eca1": "2022年先进基层党组织治理现代化[EB/OL]. 淘文阁网, 2022(2022-07-21).",
+    "003_14ef7fced5c9eca1-2": "2022年先进基层党组织治理现代化[EB/OL]. 淘文阁网, 2022(2022-07-21).",
+    "003_14ef7fced5c9eca1-3": "2022年先进基层党组织治理现代化[EB/OL]. 淘文阁网, 2022(2022-07-21).",
+    "004_d360520e85666164": "中共南京市栖霞区委常委、组织部部长. [南京市栖霞区党建引领基层治理的实践][Z]. [出版年不详].",
+}
+EXPECTED_IN_TEXT = {
+    "000_6c6ef55fef508933": "（刘艳梅，[2022]）",
+    "001_744f9100ef1c3714": "（人民论坛调研组，[2021]）",
+    "002_bcc05597e0a5e93c": "（施安南等，出版年不详）",
+    "003_14ef7fced5c9eca1": "（《2022年先进基层党组织治理现代化》，2022）",
+    "003_14ef7fced5c9eca1-2": "（《2022年先进基层党组织治理现代化》，2022）",
+    "003_14ef7fced5c9eca1-3": "（《2022年先进基层党组织治理现代化》，2022）",
+    "004_d360520e85666164": "（中共南京市栖霞区委常委、组织部部长，出版年不详）",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_documents() -> dict[str, Document]:
+    documents, skipped = prepare_documents(CORPUS)
+    assert skipped == []
+    return {d.doc_id: d for d in documents}
+
+
+def test_references_of_the_five_reports_match_the_hand_written_ones(corpus_documents: dict[str, Document]) -> None:
+    assert {doc_id: gbt7714_reference(d) for doc_id, d in corpus_documents.items()} == EXPECTED_REFERENCES
+
+
+def test_in_text_citations_of_the_five_reports(corpus_documents: dict[str, Document]) -> None:
+    assert {doc_id: in_text_citation(d) for doc_id, d in corpus_documents.items()} == EXPECTED_IN_TEXT
+
+
+ARTICLE = Document(
+    doc_id="a", path="a.txt", title="发挥“两新”组织优势 提升基层治理效能", text="……", source="四川党的建设",
+    date="2022", author="刘艳梅", kind="journal",
 )
 
 
-def test_periodical_article_is_cited_as_online_newspaper() -> None:
-    assert gbt7714_reference(PERIODICAL) == "劉艷梅. 發揮“兩新”組織優勢 提升基層治理效能[N/OL]. 四川黨的建設, 2022-01-25."
+def test_periodical_article_is_a_journal_reference_with_its_year() -> None:
+    assert gbt7714_reference(ARTICLE) == "刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J]. 四川党的建设, 2022."
 
 
-def test_reference_adds_access_date_and_url_when_known() -> None:
-    doc = replace(PERIODICAL, url="https://example.org/a.html")
+def test_online_periodical_gets_access_date_and_url() -> None:
+    doc = replace(ARTICLE, url="https://example.org/a.html")
 
     reference = gbt7714_reference(doc, accessed=datetime.date(2024, 5, 1))
 
     assert reference == (
-        "劉艷梅. 發揮“兩新”組織優勢 提升基層治理效能[N/OL]. 四川黨的建設, 2022-01-25[2024-05-01]. "
-        "https://example.org/a.html."
+        "刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. https://example.org/a.html."
     )
 
 
-def test_reference_without_author_starts_with_title() -> None:
-    doc = replace(PERIODICAL, author="")
+def test_a_recorded_access_date_beats_the_citing_date() -> None:
+    doc = replace(ARTICLE, url="https://example.org/a.html", accessed="2023-03-02")
 
-    assert gbt7714_reference(doc).startswith("發揮“兩新”組織優勢")
+    assert "2022[2023-03-02]." in gbt7714_reference(doc, accessed=datetime.date(2024, 5, 1))
 
 
-def test_web_page_without_source_is_cited_as_electronic_resource() -> None:
-    doc = Document(doc_id="d", path="d.txt", title="社区治理经验", text="", date="2022-07-21", url="https://w.cn/1")
+def test_no_access_date_without_a_url() -> None:
+    assert "[2024" not in gbt7714_reference(ARTICLE, accessed=datetime.date(2024, 5, 1))
+
+
+def test_newspaper_article_cites_the_day() -> None:
+    doc = replace(ARTICLE, kind="newspaper", source="杭州日报", date="2022-11-18")
+
+    assert gbt7714_reference(doc) == "刘艳梅. 发挥“两新”组织优势 提升基层治理效能[N]. 杭州日报, 2022-11-18."
+
+
+def test_web_page_names_site_year_posting_date_access_date_and_url() -> None:
+    doc = Document(doc_id="d", path="d.txt", title="社区治理经验", text="", kind="webpage", site="人民网",
+                   posted="2022-07-21", url="https://w.cn/1")
 
     reference = gbt7714_reference(doc, accessed=datetime.date(2024, 5, 1))
 
-    assert reference == "社区治理经验[EB/OL]. (2022-07-21)[2024-05-01]. https://w.cn/1."
+    assert reference == "社区治理经验[EB/OL]. 人民网, 2022(2022-07-21)[2024-05-01]. https://w.cn/1."
 
 
-def test_web_page_without_any_date_has_no_empty_brackets() -> None:
-    doc = Document(doc_id="d", path="d.txt", title="社区治理经验", text="")
-
-    assert gbt7714_reference(doc) == "社区治理经验[EB/OL]."
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        pytest.param({}, "J", id="periodical"),
+        pytest.param({"source": ""}, "Z", id="periodical-not-named"),
+        pytest.param({"kind": "newspaper", "source": "杭州日报"}, "N", id="newspaper"),
+        pytest.param({"kind": "newspaper", "source": "杭州日报", "url": "https://x"}, "N/OL", id="online-newspaper"),
+        pytest.param({"kind": "webpage"}, "EB/OL", id="web-page"),
+        pytest.param({"kind": "shared"}, "EB/OL", id="shared-document"),
+        pytest.param({"kind": ""}, "Z", id="kind-unknown"),
+    ],
+)
+def test_type_code_follows_what_is_known(changes: dict[str, str], code: str) -> None:
+    assert type_code(replace(ARTICLE, **changes)) == code  # type: ignore[arg-type]
 
 
 def test_subtitle_dashes_become_a_colon() -> None:
-    doc = replace(PERIODICAL, subtitle="——深圳市南山區的創新實踐")
+    doc = replace(ARTICLE, subtitle="——深圳市南山区的创新实践")
 
-    assert "提升基層治理效能: 深圳市南山區的創新實踐[N/OL]" in gbt7714_reference(doc)
+    assert "提升基层治理效能: 深圳市南山区的创新实践[J]" in gbt7714_reference(doc)
 
 
 def test_more_than_three_authors_end_with_deng() -> None:
-    doc = replace(PERIODICAL, author="张三、李四、王五、赵六")
+    doc = replace(ARTICLE, author="张三、李四、王五、赵六")
 
     assert gbt7714_reference(doc).startswith("张三, 李四, 王五, 等. ")
 
@@ -75,16 +131,15 @@ def test_more_than_three_authors_end_with_deng() -> None:
         pytest.param("张三，李四", ["张三", "李四"], id="full-width-comma"),
         pytest.param(" 张三 ", ["张三"], id="padded"),
         pytest.param("", [], id="empty"),
+        pytest.param("中共南京市栖霞区委常委、组织部部长", ["中共南京市栖霞区委常委、组织部部长"], id="office-stays-whole"),
+        pytest.param("人民论坛调研组", ["人民论坛调研组"], id="organisation"),
     ],
 )
-def test_author_field_is_split_on_chinese_and_latin_separators(field: str, names: list[str]) -> None:
+def test_author_field_is_split_into_names_but_an_office_stays_whole(field: str, names: list[str]) -> None:
     assert split_authors(field) == names
 
 
-def test_quotable_passage_quotes_text_and_names_its_report() -> None:
-    chunk = Chunk(chunk_id="002_x:3", doc_id="002_x", position=3, section="一、黨建引領", text=" 黨建引領治理。\n", start=0, end=8)
+def test_quotable_passage_puts_no_section_where_a_page_would_go() -> None:
+    chunk = Chunk(chunk_id="a:3", doc_id="a", position=3, section="一、党建引领", text=" 党建引领治理。\n", start=0, end=8)
 
-    assert quotable_passage(chunk, PERIODICAL) == (
-        "“黨建引領治理。”（劉艷梅：《發揮“兩新”組織優勢 提升基層治理效能》，四川黨的建設，2022-01-25，一、黨建引領）"
-    )
-
+    assert quotable_passage(chunk, ARTICLE) == "“党建引领治理。”（刘艳梅，2022）"

@@ -45,7 +45,9 @@ def test_docs_json_lists_each_report_with_its_metadata(built_index_dir: Path,
 
     docs = {d["id"]: d for d in map(json.loads, capsys.readouterr().out.splitlines())}
     nanshan = docs["001_744f9100ef1c3714"]
-    assert (nanshan["title"], nanshan["source"], nanshan["date"]) == ("在黨的全面領導下構建社會治理共同體", "人民論壇", "2021-07")
+    assert (nanshan["title"], nanshan["kind"], nanshan["source"], nanshan["date"], nanshan["event_date"]) == (
+        "在党的全面领导下构建社会治理共同体", "journal", "人民论坛", "", "2021-07")
+    assert nanshan["reference"].endswith("[J]. 人民论坛, [2021].")
     assert nanshan["places"][:2] == ["深圳市", "南山区"] and nanshan["passages"] > 0
 
 
@@ -69,6 +71,11 @@ def test_ask_json_prints_one_object_per_question_read_from_stdin(
     first = answers[0]["results"][0]
     assert set(first) >= {"rank", "chunk_id", "doc_id", "title", "text", "score", "best_sentence", "citation"}
     assert first["rank"] == 1 and "432個快遞網點" in first["text"] and first["citation"].startswith("[1] 《")
+    assert first["reference"] == (
+        "人民论坛调研组. 在党的全面领导下构建社会治理共同体: 深圳市南山区的创新实践与经验启示[J]. 人民论坛, [2021].")
+    assert first["in_text"] == "（人民论坛调研组，[2021]）"
+    assert (first["csl"]["id"], first["csl"]["type"], first["csl"]["container-title"]) == (
+        "001_744f9100ef1c3714", "article-journal", "人民论坛")
     assert answers[1]["results"] == []
 
 
