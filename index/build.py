@@ -18,7 +18,7 @@ from index.clean import fold
 from index.dedupe import collapse_near_duplicates
 from index.embed import Embedder
 from index.errors import IndexMismatchError, IndexMissingError, QaError
-from index.ingest import read_corpus
+from index.ingest import ReadLimits, read_corpus
 from index.keyword import KeywordIndex, corpus_terms
 from index.meta import documents_from_source
 from index.places import main_places, passage_places
@@ -96,12 +96,15 @@ class BuildReport:
     seconds: float
 
 
+FURNITURE_ONLY = "all text removed as site furniture (navigation, credits, spam)"
+
+
 def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None = None,
-                      ) -> tuple[list[Document], list[Skipped]]:
+                      limits: ReadLimits | None = None) -> tuple[list[Document], list[Skipped]]:
     """Reads and cleans every report; a file that fails is skipped with its reason, the rest go on."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for done, item in enumerate(read_corpus(corpus_dir), 1):
+    for done, item in enumerate(read_corpus(corpus_dir, limits), 1):
         if progress:
             progress(done)
         if isinstance(item, Skipped):
@@ -114,7 +117,7 @@ def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None =
             skipped.append(Skipped(item.path, f"could not be cleaned: {error}"))
             continue
         if not any(d.text.strip() for d in found):
-            skipped.append(Skipped(item.path, "no text left after removing site navigation and spam"))
+            skipped.append(Skipped(item.path, FURNITURE_ONLY))
             continue
         documents.extend(found)
     return documents, skipped
@@ -173,7 +176,8 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-                exact_search_max: int, progress: Progress | None = None) -> BuildReport:
+                exact_search_max: int, progress: Progress | None = None,
+                limits: ReadLimits | None = None) -> BuildReport:
     """Builds and atomically installs the index; the previous index keeps serving until then.
 
     progress, if given, hears the start, steps and end of every stage in STAGES.
@@ -182,7 +186,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")
     stage = _Stage(progress, "read", 0)
-    documents, skipped = prepare_documents(corpus_dir, stage.step)
+    documents, skipped = prepare_documents(corpus_dir, stage.step, limits)
     documents = [dataclasses.replace(d, places=main_places(d)) for d in documents]
     stage.end()
     if not documents:

@@ -8,7 +8,7 @@ import unicodedata
 
 import opencc
 
-from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, ends_sentence, is_pinyin_gloss
+from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, SENTENCE_END, ends_sentence, is_pinyin_gloss
 from index.furniture import is_folded_caption, is_folded_furniture
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
@@ -121,9 +121,22 @@ def strip_trailing_credit(line: str) -> str:
     return _TRAILING_CREDIT.sub("", line).rstrip()
 
 
+# Furniture rules judge a line; a longer one is a paragraph, or a whole report whose line breaks were
+# lost, and is judged sentence by sentence (001 on one line holds a spam line and a copyright notice).
+LONG_LINE_CHARS = 300  # the longest line any rule in furniture.py looks at
+_SENTENCE_PIECE = re.compile(rf".+?(?:{SENTENCE_END.pattern}|$)")
+
+
+def drop_furniture(line: str) -> str:
+    """The line without site chrome: all of it when it is chrome, else its chrome sentences if it is long."""
+    if len(line) <= LONG_LINE_CHARS:
+        return "" if is_furniture(line) else line
+    return "".join(piece for piece in _SENTENCE_PIECE.findall(line) if not is_furniture(piece)).strip()
+
+
 def clean_lines(lines: list[str]) -> list[str]:
     """Paragraphs from normalised lines: chrome dropped, page breaks rejoined, repeats kept once."""
-    kept = [strip_trailing_credit(line) for line in lines if not is_furniture(line)]
+    kept = [strip_trailing_credit(drop_furniture(line)) for line in lines]
     return drop_repeated_paragraphs(rejoin_page_breaks([line for line in kept if line]))
 
 

@@ -29,13 +29,15 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 def cmd_build(args: argparse.Namespace) -> int:
     from index.build import build_index
     from index.embed import load_embedder
+    from index.ingest import ReadLimits
     from index.progress import ProgressDisplay
 
     settings = _settings(args)
     embedder = load_embedder(settings, allow_download=True)
+    limits = ReadLimits.from_megabytes(settings.max_file_mb, settings.max_unpacked_mb, settings.follow_outside_links)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
-                         progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()))
+                         progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()), limits=limits)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(f"indexed {report.documents} documents, {report.passages} passages "

@@ -20,6 +20,10 @@ _BATCH_TEXTS = 20_000  # bounds memory: one batch holds a few million shingles
 # A passage whose sentences all but this share appear in one longer kept passage adds nothing.
 _CONTAINED = 0.9
 _MAX_POSTINGS = 8  # boilerplate sentences repeated everywhere need not point at every passage
+# Passages that share a band but are not similar (common phrasing) would make each new passage check
+# every earlier one, quadratic in a large file; a full bucket takes no more members. A near-duplicate
+# still meets its original in one of the other 15 bands: missing all of them at Jaccard 0.8 is < 0.001.
+_MAX_BUCKET = 16
 
 
 def collapse_near_duplicates(
@@ -78,7 +82,8 @@ def _collapse_similar(keys: list[str], threshold: float) -> tuple[list[bool], di
         match = next((j for slot in row for j in buckets.get(slot, ()) if similar(i, j)), None)
         if match is None:
             for slot in row:
-                buckets[slot].append(i)
+                if len(buckets[slot]) < _MAX_BUCKET:
+                    buckets[slot].append(i)
         else:
             kept[i] = False
             dropped[i] = match

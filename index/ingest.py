@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import stat
 import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.encoding import decode_text
 from index.errors import UnreadableFileError
-from index.formats import extract_docx, extract_markdown, extract_pdf
+from index.formats import MB, extract_docx, extract_markdown, extract_pdf
 from index.records import Skipped, SourceFile
 from index.webpage import decode_page, extract_page
 
-__all__ = ["SUPPORTED_SUFFIXES", "decode_text", "read_corpus", "read_source"]
+__all__ = ["SUPPORTED_SUFFIXES", "ReadLimits", "decode_text", "display_path", "read_corpus", "read_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -23,35 +25,61 @@ _FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".docx"
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
 SIDECAR_SUFFIX = ".meta.toml"
 PROVENANCE_NOTE = "README.md"  # at the corpus root: where the reports came from, not a report
-MAX_FILE_BYTES = 256 * 1024 * 1024  # past this a "report" is an archive or a scan dump
+MAX_SIDECAR_BYTES = 1 * MB  # a few lines of TOML
 
 
-def read_corpus(corpus_dir: Path) -> Iterator[SourceFile | Skipped]:
-    """Every report under corpus_dir, recursively, sorted by relative path; unreadable ones as Skipped."""
-    for relative in _report_paths(corpus_dir):
-        suffix = Path(relative).suffix.lower()
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How much a build may read: per file on disk, per file unpacked (.docx XML, .pdf text), and links."""
+
+    max_file_bytes: int = 256 * MB  # past this a "report" is an archive or a scan dump
+    max_unpacked_bytes: int = 256 * MB  # what a .docx unzips to or a .pdf yields as text
+    follow_outside_links: bool = False  # symbolic links to files outside the corpus folder
+
+    @classmethod
+    def from_megabytes(cls, max_file_mb: float, max_unpacked_mb: float, follow_outside_links: bool) -> ReadLimits:
+        """Limits as settings.toml gives them, in MB."""
+        return cls(int(max_file_mb * MB), int(max_unpacked_mb * MB), follow_outside_links)
+
+
+def read_corpus(corpus_dir: Path, limits: ReadLimits | None = None) -> Iterator[SourceFile | Skipped]:
+    """Every report under corpus_dir, recursively, sorted by name; everything left out as Skipped with a reason.
+
+    Only regular files are opened: a named pipe, device or socket would block or never end.
+    """
+    limits = limits or ReadLimits()
+    root = corpus_dir.resolve()
+    for shown, path in _report_paths(corpus_dir):
+        suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            yield Skipped(relative, _unsupported(suffix))
+            yield Skipped(shown, _unsupported(suffix))
             continue
-        try:
-            yield read_source(corpus_dir / relative, corpus_dir)
-        except UnreadableFileError as error:
-            logger.info("skipping %s: %s", relative, error)
-            yield Skipped(relative, str(error))
+        reason = _unsafe(path, root, limits)
+        if reason is None:
+            try:
+                yield read_source(path, corpus_dir, limits)
+                continue
+            except UnreadableFileError as error:
+                reason = str(error)
+        logger.info("skipping %s: %s", shown, reason)
+        yield Skipped(shown, reason)
 
 
-def read_source(path: Path, corpus_dir: Path) -> SourceFile:
+def read_source(path: Path, corpus_dir: Path, limits: ReadLimits | None = None) -> SourceFile:
     """One report as faithful text plus sidecar metadata; raises UnreadableFileError with a short reason."""
-    relative = path.relative_to(corpus_dir).as_posix()
+    limits = limits or ReadLimits()
+    relative = display_path(path.relative_to(corpus_dir).as_posix())
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFileError(_unsupported(suffix))
     try:
-        text, hints = _extract(_read_bytes(path), suffix)
+        text, hints = _extract(read_regular_file(path, limits.max_file_bytes), suffix, limits)
     except UnreadableFileError:
         raise
     except OSError as error:
         raise UnreadableFileError(f"cannot open file: {error.strerror or type(error).__name__}") from error
+    except MemoryError as error:
+        raise UnreadableFileError("file too large to unpack in memory") from error
     except Exception as error:  # a broken file must cost one Skipped, not the whole build
         logger.warning("unexpected error reading %s", relative, exc_info=True)
         reason = (str(error).strip().splitlines() or [""])[0][:120]
@@ -63,6 +91,73 @@ def read_source(path: Path, corpus_dir: Path) -> SourceFile:
     return SourceFile(relative, text, _FORMATS[suffix], {**hints, **read_sidecar(path)})
 
 
+def display_path(path: str) -> str:
+    """A file name as people should read it: names in GBK bytes (copied from Windows) decoded, others escaped.
+
+    os.walk hands undecodable bytes over as surrogates, which no UTF-8 file (index, log, JSON) can hold.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="backslashreplace")
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes; anything else raises UnreadableFileError.
+
+    O_NONBLOCK keeps a named pipe that replaced a checked file from blocking open(); fstat on the open
+    descriptor then decides, so nothing swapped in between the check and the read gets read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFileError(f"not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise UnreadableFileError(f"file too large ({_megabytes(info.st_size)}; the limit is {_megabytes(max_bytes)})")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            data = file.read(max_bytes + 1)  # a file growing while read is still cut at the limit
+        if len(data) > max_bytes:
+            raise UnreadableFileError(f"file too large (over {_megabytes(max_bytes)})")
+        return data
+    finally:
+        os.close(fd)
+
+
+def _unsafe(path: Path, root: Path, limits: ReadLimits) -> str | None:
+    """Why a listed file must not be opened (a link out of the corpus, not a regular file), or None."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = Path(os.path.realpath(path))
+            if not limits.follow_outside_links and not target.is_relative_to(root):
+                return "symbolic link to a file outside the corpus folder (not followed; see index.follow_outside_links)"
+            info = os.stat(path)
+    except OSError as error:
+        return f"cannot open file: {error.strerror or type(error).__name__}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file ({_kind(info.st_mode)})"
+    return None
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB"
+
+
 def read_sidecar(report: Path) -> dict[str, object]:
     """Metadata from <name>.meta.toml or <name.ext>.meta.toml beside a report; {} if none or malformed."""
     meta: dict[str, object] = {}
@@ -72,21 +167,24 @@ def read_sidecar(report: Path) -> dict[str, object]:
         if not sidecar.is_file():
             continue
         try:
-            table = tomllib.loads(sidecar.read_bytes().decode("utf-8-sig"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            table = tomllib.loads(read_regular_file(sidecar, MAX_SIDECAR_BYTES).decode("utf-8-sig"))
+        except (OSError, UnreadableFileError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             logger.warning("ignoring malformed sidecar %s: %s", sidecar, error)
             continue
         meta.update({key: _plain(value) for key, value in table.items()})
     return meta
 
 
-def _report_paths(corpus_dir: Path) -> Iterator[str]:
+def _report_paths(corpus_dir: Path) -> Iterator[tuple[str, Path]]:
+    """(name to show, path to open) of every candidate file, sorted by the shown name."""
     found: list[str] = []  # relative paths only: a few MB even for hundreds of thousands of files
+    # os.walk does not descend into linked folders (followlinks=False): a link cannot loop or leave.
     for folder, dirs, files in os.walk(corpus_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(folder).relative_to(corpus_dir)
         found.extend((base / name).as_posix() for name in files if _is_candidate(name, base))
-    yield from sorted(found)
+    for relative in sorted(found, key=display_path):
+        yield display_path(relative), corpus_dir / relative
 
 
 def _is_candidate(name: str, folder: Path) -> bool:
@@ -95,24 +193,17 @@ def _is_candidate(name: str, folder: Path) -> bool:
     return not (folder == Path(".") and name.lower() == PROVENANCE_NOTE.lower())
 
 
-def _extract(data: bytes, suffix: str) -> tuple[str, dict[str, object]]:
+def _extract(data: bytes, suffix: str, limits: ReadLimits) -> tuple[str, dict[str, object]]:
     if suffix in {".html", ".htm"}:
         if not data.strip():
             raise UnreadableFileError("empty file")
         return extract_page(decode_page(data))
     if suffix == ".docx":
-        return extract_docx(data), {}
+        return extract_docx(data, max_unpacked_bytes=limits.max_unpacked_bytes), {}
     if suffix == ".pdf":
-        return extract_pdf(data), {}
+        return extract_pdf(data, max_text_bytes=limits.max_unpacked_bytes), {}
     text = decode_text(data)
     return (extract_markdown(text) if suffix == ".md" else text), {}
-
-
-def _read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnreadableFileError(f"file too large ({size // (1024 * 1024)} MB)")
-    return path.read_bytes()
 
 
 def _normalise_newlines(text: str) -> str:

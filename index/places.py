@@ -197,11 +197,20 @@ def _longest_name() -> int:
     return max(len(name) for name in _gazetteer())
 
 
+@functools.cache
+def _openings() -> frozenset[str]:
+    return frozenset(name[:2] for name in _gazetteer())
+
+
 def _gazetteer_matches(folded: str) -> Iterator[tuple[int, str, int, tuple[str, ...]]]:
     names = _gazetteer()
     longest = _longest_name()
+    openings = _openings()  # most positions open no name: one set lookup instead of one per length
     i = 0
     while i < len(folded):
+        if folded[i : i + 2] not in openings:
+            i += 1
+            continue
         for size in range(min(longest, len(folded) - i), 1, -1):
             name = folded[i : i + size]
             if name in names and not _inside_other_name(folded, i) and not _continues(folded, i + size):
@@ -245,9 +254,12 @@ def _local_matches(folded: str) -> Iterator[tuple[int, str, int, tuple[str, ...]
         if anchor == "admin" or base in _heads() or new_area:
             context = folded[max(0, match.start(2) - len(base) - 10) : match.start(2) - len(base)]
             anchored.setdefault(base + suffix, (levels[suffix], _unit_before(context)))
-    for name, (level, above) in anchored.items():
-        for found in re.finditer(re.escape(name), folded):
-            yield found.start(), name, level, above
+    # One pass over the text for all anchored names (a scan per name grew with names × text).
+    if anchored:
+        names = re.compile("|".join(re.escape(n) for n in sorted(anchored, key=len, reverse=True)))
+        for found in names.finditer(folded):
+            level, above = anchored[found.group()]
+            yield found.start(), found.group(), level, above
 
 
 def _unit_before(text: str) -> tuple[str, ...]:

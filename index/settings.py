@@ -82,3 +82,12 @@ class IndexSettings(TomlSettings):
         default=20_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
     )
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are refused.")
+    max_file_mb: float = Field(
+        default=100, gt=0, description="Corpus files larger than this on disk are skipped, unread."
+    )
+    max_unpacked_mb: float = Field(
+        default=100, gt=0, description="A .docx unpacking to more, or a .pdf with more text, is skipped."
+    )
+    follow_outside_links: bool = Field(
+        default=False, description="Follow symbolic links in the corpus folder to files outside it."
+    )

@@ -29,6 +29,11 @@ _BLOCK_TAGS = frozenset(
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Inline images (base64 data: URIs), scripts and styles hold no report text but can be megabytes:
+# libxml2 gives up on a text node or attribute over 10 MB and the whole page came out empty.
+_HEAVY_ELEMENTS = re.compile(r"<(script|style|svg|noscript|template)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_IMAGE_TAG = re.compile(r"<(?:img|source|image)\b[^>]*>", re.IGNORECASE)
+_DATA_URI = re.compile(r"""(["'(])data:[^"')]*""", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's own whitespace; keeps &nbsp; and full-width spaces
 _META_NAMES = {
     "author": "author",
@@ -49,10 +54,18 @@ def decode_page(data: bytes) -> str:
     return decode_declared(data, declared.group(1).decode("ascii"))
 
 
+def strip_heavy_markup(markup: str) -> str:
+    """A page without scripts, styles, images and data: URIs, which carry no report text; for extract_page."""
+    markup = _HEAVY_ELEMENTS.sub(" ", markup)
+    markup = _IMAGE_TAG.sub(" ", markup)
+    return _DATA_URI.sub(r"\1", markup)
+
+
 def extract_page(markup: str) -> tuple[str, dict[str, object]]:
     """The article text of a page (one block per line) and its title/author/date hints."""
     try:
-        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+        parser = lxml.html.HTMLParser(huge_tree=True)  # a long article is one huge text node, not an attack
+        root = lxml.html.document_fromstring(strip_heavy_markup(_XML_DECLARATION.sub("", markup)), parser=parser)
     except etree.ParserError:  # nothing but whitespace or comments: ingest reports "empty file"
         return "", {}
     hints = _page_hints(root)
