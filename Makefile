@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/multilingual-e5-small-q4
 MODEL_READY := $(MODEL)/provenance.json
 INDEX := var/index
-INDEX_READY := $(INDEX)/manifest.json
+INDEX_READY := $(INDEX)/CURRENT
 CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
 PIPELINE := $(wildcard index/*.py)
 

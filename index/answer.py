@@ -141,9 +141,9 @@ def open_engine(settings: IndexSettings) -> AnswerEngine:
     """Loads the built index and its model into an engine (the model only if an index exists)."""
     from index.embed import load_embedder
     from index.search import HybridSearcher
-    from index.store import load_index, read_manifest
+    from index.store import check_index, load_index
 
-    read_manifest(settings.index_dir)  # fails fast, before the slow model load, if there is no index
+    check_index(settings.index_dir)  # fails fast, before the slow model load, if the index is missing or damaged
     embedder = load_embedder(settings)
     stored = load_index(settings.index_dir, model=embedder.name)
     searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)

@@ -24,7 +24,7 @@ from index.meta import documents_from_source
 from index.places import main_places, passage_places
 from index.query import romanise
 from index.records import Chunk, Document, Skipped
-from index.store import Manifest, StoredIndex, load_passages, save_index
+from index.store import Manifest, StoredIndex, build_lock, load_passages, save_index
 from index.vector import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -144,6 +144,9 @@ def _previous_vectors(index_dir: Path, model: str) -> dict[str, npt.NDArray[np.f
         manifest, chunks, stored = load_passages(index_dir, model=model)
     except (IndexMissingError, IndexMismatchError):
         return {}
+    except QaError as error:  # damaged: the new build replaces it, only re-embedding costs more
+        logger.warning("not reusing vectors: %s", error)
+        return {}
     except Exception:  # a damaged old index only costs re-embedding
         logger.warning("could not reuse vectors of %s", index_dir, exc_info=True)
         return {}
@@ -182,6 +185,13 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
 
     progress, if given, hears the start, steps and end of every stage in STAGES.
     """
+    with build_lock(index_dir):  # a second build exits with a message instead of racing this one
+        return _build(corpus_dir, index_dir, embedder, max_chars=max_chars, min_chars=min_chars,
+                      exact_search_max=exact_search_max, progress=progress, limits=limits)
+
+
+def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
+           exact_search_max: int, progress: Progress | None, limits: ReadLimits | None) -> BuildReport:
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")

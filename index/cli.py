@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import io
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from index.errors import QaError
 from index.records import Answer, Citation, Document, Hit
@@ -87,13 +88,20 @@ def cmd_chunks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _questions(words: Sequence[str]) -> Iterator[str]:
+def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str | None]]:
+    """(question, None) per question, or (what was read, why it is not a question) for a bad input line."""
     if words:
-        yield " ".join(words)
+        yield " ".join(words), None
         return
-    for line in sys.stdin:
+    # Bytes, decoded line by line: one line that is not UTF-8 gets its own error, the batch goes on.
+    for number, raw in enumerate(stdin, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield raw.decode("utf-8", errors="replace").rstrip("\r\n"), f"line {number} is not UTF-8 text"
+            continue
         if line.strip():
-            yield line.rstrip("\n")
+            yield line.rstrip("\r\n"), None
 
 
 def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
@@ -131,13 +139,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     engine = open_engine(_settings(args))
     status = 0
-    for question in _questions(args.question):
+    stdin = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))  # tests pass StringIO
+    for question, problem in _questions(args.question, stdin):
         try:
+            if problem is not None:
+                raise QaError(problem)
             answer = engine.answer(question, place=args.place)
         except QaError as error:  # one bad line of stdin must not end the batch
             print(f"error: {error}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"question": question, "error": str(error), "results": []}, ensure_ascii=False))
+                print(json.dumps({"question": question, "error": str(error), "results": []}, ensure_ascii=False),
+                      flush=True)
             status = 1
             continue
         if args.json:

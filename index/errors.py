@@ -23,6 +23,14 @@ class IndexMismatchError(QaError):
     """The index was built with another model or format than the one configured."""
 
 
+class IndexDamagedError(QaError):
+    """An index file is missing, truncated or altered; the message names it and the command that rebuilds."""
+
+
+class IndexBusyError(QaError):
+    """Another build holds the index folder's lock."""
+
+
 class ModelMissingError(QaError):
     """The embedding model could not be found locally."""
 

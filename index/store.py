@@ -1,32 +1,48 @@
-"""The index folder on disk: manifest, reports, passages, vectors and keyword index.
+"""The index folder on disk: one complete version at a time, switched atomically, checked at load.
 
-Layout (format 1):
-    manifest.json      format version, model name and dimension, counts, skipped files
-    documents.jsonl    one Document per line (with its cleaned text, for surrounding context)
-    chunks.jsonl       one Chunk per line, in row order of the vector and keyword indexes
-    vectors/           FAISS index (vector.py)
-    keywords/          BM25 matrices and corpus terms (keyword.py)
-A build writes a sibling folder and swaps it in only when complete, so a reader never sees half an index.
+Layout (format 2):
+    CURRENT              name of the version folder in use; replaced in one rename by a build
+    .lock                held by the build writing this folder (flock), with its pid
+    v-<time>-<pid>/      one version:
+        manifest.json      format version, model and dimension, counts, skipped files, size and
+                           SHA-256 of every other file
+        documents.jsonl    one Document per line (with its cleaned text, for surrounding context)
+        chunks.jsonl       one Chunk per line, in row order of the vector and keyword indexes
+        vectors/           FAISS index (vector.py)
+        keywords/          BM25 matrices and corpus terms (keyword.py)
+A build writes a new version folder and then points CURRENT at it, so a crash at any moment leaves
+CURRENT naming a complete version. Readers resolve CURRENT once and read that folder only; the
+version before the current one is kept for readers still loading it, older ones are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.errors import IndexMismatchError, IndexMissingError
+from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
 from index.keyword import KeywordIndex
 from index.records import Chunk, Document
 from index.vector import VectorIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+LOCK = ".lock"
+REBUILD = "`python -m index build`"
+_VERSION_NAME = re.compile(r"^v-[0-9TZ]+-[0-9]+$")
+_LEGACY_FILES = (MANIFEST, "documents.jsonl", "chunks.jsonl", "vectors", "keywords")  # format 1, unversioned
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,7 @@ class Manifest:
     skipped: list[dict[str, str]] = field(default_factory=list)
     duplicates_dropped: int = 0
     embedded_text: str = ""  # how a passage became the text that was embedded; vectors are reused only if equal
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {"bytes": n, "sha256": hex}
     format_version: int = FORMAT_VERSION
 
 
@@ -54,6 +71,69 @@ class StoredIndex:
     chunks: list[Chunk]
     vectors: VectorIndex
     keywords: KeywordIndex
+
+
+def damaged(folder: Path, problem: str) -> IndexDamagedError:
+    """The one-line error for a damaged index: what is wrong and the command that fixes it."""
+    return IndexDamagedError(
+        f"{folder} 的索引已损坏（{problem}），请运行 {REBUILD} 重建索引。"
+        f"The index is damaged ({problem}); run {REBUILD} to rebuild it."
+    )
+
+
+_held: dict[Path, int] = {}  # lock files this process holds, with their nesting depth
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Holds the index folder's build lock; a second build gets IndexBusyError naming the first one's pid."""
+    folder = folder.resolve()
+    if folder in _held:  # build_index holds it and calls save_index, which takes it again
+        _held[folder] += 1
+        try:
+            yield
+        finally:
+            _held[folder] -= 1
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip() or "?"
+            raise IndexBusyError(
+                f"另一个建索引的进程（pid {holder}）正在写入 {folder}，请等它结束后再运行。"
+                f"Another build (pid {holder}) is writing this index; wait for it to finish."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _held[folder] = 1
+        try:
+            yield
+        finally:
+            del _held[folder]
+    finally:
+        os.close(fd)  # closing releases the flock; a killed build's lock goes with its process
+
+
+def current_version(folder: Path) -> Path:
+    """The folder holding the index now in use (CURRENT's version, or a format-1 folder itself)."""
+    pointer = folder / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if (folder / MANIFEST).is_file():
+            return folder  # format 1: read_manifest reports its version and the command to rebuild
+        raise IndexMissingError(
+            f"在 {folder} 没有找到索引。请先运行 `make run` 或 {REBUILD} 建立索引。"
+            f"No index at {folder}: run {REBUILD} first."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise damaged(folder, f"{CURRENT} unreadable: {type(error).__name__}") from error
+    if not _VERSION_NAME.match(name) or not (folder / name).is_dir():
+        raise damaged(folder, f"{CURRENT} names a missing version {name[:40]!r}")
+    return folder / name
 
 
 def _write_jsonl(path: Path, records: Iterable[Any]) -> None:
@@ -69,45 +149,152 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def save_index(folder: Path, stored: StoredIndex) -> None:
-    """Write an index folder atomically: the old folder serves until the new one is complete."""
-    folder = folder.resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.with_name(f".{folder.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+def _fsync(path: Path, *, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
     try:
-        _write_jsonl(staging / "documents.jsonl", stored.documents)
-        _write_jsonl(staging / "chunks.jsonl", stored.chunks)
-        stored.vectors.save(staging / "vectors")
-        stored.keywords.save(staging / "keywords")
-        # The manifest goes last: a folder without one is never mistaken for an index.
-        manifest = json.dumps(dataclasses.asdict(stored.manifest), ensure_ascii=False, indent=2)
-        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-    if folder.exists():
-        folder.rename(retired)
-    staging.rename(folder)
-    shutil.rmtree(retired, ignore_errors=True)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_list(version: Path) -> Iterator[Path]:
+    for path in sorted(version.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            yield path
+
+
+def _checksum(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _write_version(version: Path, stored: StoredIndex) -> None:
+    _write_jsonl(version / "documents.jsonl", stored.documents)
+    _write_jsonl(version / "chunks.jsonl", stored.chunks)
+    stored.vectors.save(version / "vectors")
+    stored.keywords.save(version / "keywords")
+    files = {}
+    for path in _file_list(version):
+        _fsync(path)
+        files[path.relative_to(version).as_posix()] = _checksum(path)
+    manifest = dataclasses.replace(stored.manifest, files=files, format_version=FORMAT_VERSION)
+    # The manifest goes last: a folder without one is never mistaken for an index.
+    (version / MANIFEST).write_text(json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=2),
+                                    encoding="utf-8")
+    _fsync(version / MANIFEST)
+    for sub in {version, *(p.parent for p in version.rglob("*"))}:
+        _fsync(sub, directory=True)
+
+
+def save_index(folder: Path, stored: StoredIndex, *, step: Callable[[str], None] | None = None) -> None:
+    """Write a new version of the index folder and switch to it atomically; the old one serves until then.
+
+    step(name) is called after each file-system step of the switch (tests stop the process there).
+    """
+    folder = folder.resolve()
+    mark = step or (lambda name: None)
+    with build_lock(folder):
+        try:
+            previous: Path | None = current_version(folder)
+        except (IndexMissingError, IndexDamagedError):
+            previous = None
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        version = folder / f"v-{stamp}{time.time_ns() % 1_000_000_000:09d}Z-{os.getpid()}"
+        version.mkdir()
+        mark("version folder made")
+        try:
+            _write_version(version, stored)
+        except BaseException:
+            shutil.rmtree(version, ignore_errors=True)
+            raise
+        mark("version written")
+        pointer = folder / f"{CURRENT}.tmp-{os.getpid()}"
+        pointer.write_text(version.name + "\n", encoding="utf-8")
+        _fsync(pointer)
+        mark("pointer written")
+        os.replace(pointer, folder / CURRENT)  # the switch: one rename, atomic on POSIX file systems
+        mark("pointer switched")
+        _fsync(folder, directory=True)
+        mark("folder synced")
+        remove_leftovers(folder, keep={version.name, previous.name if previous and previous != folder else ""},
+                         step=mark)
+
+
+def remove_leftovers(folder: Path, *, keep: set[str], step: Callable[[str], None] | None = None) -> list[str]:
+    """Delete what crashed or superseded builds left in folder (call under build_lock); returns the names."""
+    mark = step or (lambda name: None)
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        stale_version = _VERSION_NAME.match(entry.name) and entry.name not in keep
+        stale_pointer = entry.name.startswith(f"{CURRENT}.tmp-")
+        legacy = entry.name in _LEGACY_FILES and (folder / CURRENT).is_file()
+        if not (stale_version or stale_pointer or legacy):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+        mark(f"removed {entry.name}")
+    # Format 1 built beside the folder and renamed twice; a crash left these behind.
+    for sibling in folder.parent.glob(f".{folder.name}.*-*"):
+        if re.fullmatch(rf"\.{re.escape(folder.name)}\.(?:building|old)-\d+", sibling.name):
+            shutil.rmtree(sibling, ignore_errors=True)
+            removed.append(sibling.name)
+    return removed
 
 
 def read_manifest(folder: Path) -> Manifest:
-    """The manifest of an index folder, or IndexMissingError saying how to build one."""
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise IndexMissingError(
-            f"在 {folder} 没有找到索引。请先运行 `make run` 或 `python -m index build` 建立索引。"
-        )
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The manifest of the index in use, or a QaError saying what is wrong and what to run."""
+    return _manifest(current_version(folder), folder)
+
+
+def _manifest(version: Path, folder: Path) -> Manifest:
+    try:
+        data = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise damaged(folder, f"{MANIFEST} missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise damaged(folder, f"{MANIFEST} unreadable: {type(error).__name__}") from error
+    if not isinstance(data, dict):
+        raise damaged(folder, f"{MANIFEST} is not a JSON object")
     if data.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{folder} 的索引格式版本为 {data.get('format_version')}，本程序需要 {FORMAT_VERSION}。"
-            "请运行 `python -m index build` 重建索引。"
+            f"请运行 {REBUILD} 重建索引。The index format is outdated; run {REBUILD}."
         )
-    return Manifest(**data)
+    try:
+        return Manifest(**data)
+    except TypeError as error:
+        raise damaged(folder, f"{MANIFEST} fields: {error}") from error
+
+
+def verify_files(version: Path, manifest: Manifest, folder: Path) -> None:
+    """Raise IndexDamagedError naming the first index file that is missing, extra or not as it was written."""
+    if not manifest.files:
+        raise damaged(folder, f"{MANIFEST} lists no files")
+    present = {p.relative_to(version).as_posix() for p in _file_list(version)}
+    for name, expected in sorted(manifest.files.items()):
+        if name not in present:
+            raise damaged(folder, f"{name} missing")
+        path = version / name
+        if path.stat().st_size != expected.get("bytes"):
+            raise damaged(folder, f"{name} has {path.stat().st_size} bytes, {expected.get('bytes')} were written")
+        if _checksum(path)["sha256"] != expected.get("sha256"):
+            raise damaged(folder, f"{name} changed since it was written (checksum)")
+
+
+def _parsed(folder: Path, name: str, read: Callable[[], Any]) -> Any:
+    """read() with any parse failure turned into the one-line damaged-index error naming the file."""
+    try:
+        return read()
+    except IndexDamagedError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError) as error:
+        raise damaged(folder, f"{name} unreadable: {type(error).__name__}") from error
 
 
 def _documents(folder: Path) -> list[Document]:
@@ -118,34 +305,73 @@ def _chunks(folder: Path) -> list[Chunk]:
     return [Chunk(**{**c, "places": tuple(c["places"])}) for c in _read_jsonl(folder / "chunks.jsonl")]
 
 
+def _checked(folder: Path, *, model: str | None = None) -> tuple[Path, Manifest]:
+    version = current_version(folder)
+    manifest = _manifest(version, folder)
+    if model is not None and manifest.model != model:
+        raise IndexMismatchError(
+            f"索引是用模型 {manifest.model} 建立的，而当前设置的模型是 {model}。"
+            f"请运行 {REBUILD} 用当前模型重建索引，或把 embedding_model 改回原来的模型。"
+        )
+    verify_files(version, manifest, folder)
+    return version, manifest
+
+
+def check_index(folder: Path, *, model: str | None = None) -> Manifest:
+    """The manifest of the index in use once every file is verified against it; before a slow model load."""
+    return _checked(folder, model=model)[1]
+
+
 def read_documents(folder: Path) -> list[Document]:
     """The reports of an index folder, without loading its search indexes."""
-    read_manifest(folder)
-    return _documents(folder)
+    version, manifest = _checked(folder)
+    documents: list[Document] = _parsed(folder, "documents.jsonl", lambda: _documents(version))
+    if len(documents) != manifest.documents:
+        raise damaged(folder, f"documents.jsonl holds {len(documents)} reports, the manifest {manifest.documents}")
+    return documents
 
 
 def read_chunks(folder: Path) -> list[Chunk]:
     """The passages of an index folder, in row order, without loading its search indexes."""
-    read_manifest(folder)
-    return _chunks(folder)
+    version, manifest = _checked(folder)
+    return _passages(folder, version, manifest)
+
+
+def _passages(folder: Path, version: Path, manifest: Manifest) -> list[Chunk]:
+    chunks: list[Chunk] = _parsed(folder, "chunks.jsonl", lambda: _chunks(version))
+    if len(chunks) != manifest.passages:
+        raise damaged(folder, f"chunks.jsonl holds {len(chunks)} passages, the manifest {manifest.passages}")
+    return chunks
 
 
 def load_passages(folder: Path, *, model: str | None = None) -> tuple[Manifest, list[Chunk], VectorIndex]:
     """Manifest, passages and their vectors, without the reports or the keyword index (for rebuilds)."""
-    manifest = read_manifest(folder)
-    if model is not None and manifest.model != model:
-        raise IndexMismatchError(
-            f"索引是用模型 {manifest.model} 建立的，而当前设置的模型是 {model}。"
-            "请运行 `python -m index build` 用当前模型重建索引，或把 embedding_model 改回原来的模型。"
-        )
-    chunks = _chunks(folder)
-    vectors = VectorIndex.load(folder / "vectors")
+    version, manifest = _checked(folder, model=model)
+    return (manifest, *_passages_and_vectors(folder, version, manifest))
+
+
+def _passages_and_vectors(folder: Path, version: Path, manifest: Manifest) -> tuple[list[Chunk], VectorIndex]:
+    chunks = _passages(folder, version, manifest)
+    vectors: VectorIndex = _parsed(folder, "vectors", lambda: VectorIndex.load(version / "vectors"))
     if len(vectors) != len(chunks) or vectors.dimension != manifest.dimension:
-        raise IndexMismatchError(f"{folder} 的索引文件不完整（向量与段落数目不符），请重建索引。")
-    return manifest, chunks, vectors
+        raise damaged(folder, f"{len(vectors)} vectors of dimension {vectors.dimension} for {len(chunks)} passages")
+    return chunks, vectors
 
 
 def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
-    """Load an index folder; with model given, refuse an index built with another model."""
-    manifest, chunks, vectors = load_passages(folder, model=model)
-    return StoredIndex(manifest, _documents(folder), chunks, vectors, KeywordIndex.load(folder / "keywords"))
+    """Load the index in use, every file checked; with model given, refuse an index built with another model."""
+    version, manifest = _checked(folder, model=model)
+    chunks, vectors = _passages_and_vectors(folder, version, manifest)
+    documents: list[Document] = _parsed(folder, "documents.jsonl", lambda: _documents(version))
+    if len(documents) != manifest.documents:
+        raise damaged(folder, f"documents.jsonl holds {len(documents)} reports, the manifest {manifest.documents}")
+    keywords: KeywordIndex = _parsed(folder, "keywords", lambda: KeywordIndex.load(version / "keywords"))
+    return StoredIndex(manifest, documents, chunks, vectors, keywords)
+
+
+def index_version(folder: Path) -> str:
+    """A name that changes whenever a build switches the index in use ("" when there is none); for reloads."""
+    try:
+        return (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
