@@ -7,6 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.engine import Engine
+from bot.live import IndexInfo, LiveEngine
+from bot.logs import configure_logging
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
 from index.errors import QaError
 from index.settings import IndexSettings
@@ -26,14 +29,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mode == "telegram" and settings.token is None:
         print(MISSING_TOKEN_MESSAGE, file=sys.stderr)
         return 2
-    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
-                        level=logging.INFO if args.mode == "telegram" else logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every getUpdates poll at INFO
+    token = settings.token.get_secret_value() if settings.token else ""
+    secrets = [token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
+    configure_logging(level=logging.INFO if args.mode == "telegram" else logging.WARNING, secrets=secrets)
 
-    from index.answer import open_engine  # loads torch: only after the cheap checks above
-
+    index_settings = IndexSettings()
     try:
-        engine = open_engine(IndexSettings())
+        engine = _open(index_settings)
     except QaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -42,10 +44,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_chat(engine, stdin=sys.stdin, stdout=sys.stdout, page_size=settings.page_size,
                         context_radius=settings.context_radius, ansi=sys.stdout.isatty(), prompt=sys.stdin.isatty())
+    from telegram.error import InvalidToken
+
     from bot.app import run_application
 
-    run_application(engine, settings)
+    try:
+        run_application(engine, settings)
+    except InvalidToken:
+        print("error: Telegram rejected BOT_TOKEN (401 Unauthorized); get a new token from @BotFather.",
+              file=sys.stderr)
+        return 1
+    except Exception:  # logged through the redacting formatter, never printed raw with the token in it
+        logging.getLogger(__name__).exception("the bot stopped")
+        return 1
     return 0
+
+
+def _open(settings: IndexSettings) -> LiveEngine:
+    """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
+    from index.answer import open_engine  # loads torch: only after the cheap checks above
+    from index.embed import load_embedder
+    from index.store import check_index, index_version, read_manifest
+
+    check_index(settings.index_dir)  # a missing or damaged index is reported before the slow model load
+    embedder = load_embedder(settings)
+
+    def load() -> tuple[Engine, IndexInfo]:
+        version = index_version(settings.index_dir)
+        engine = open_engine(settings, embedder=embedder)
+        manifest = read_manifest(settings.index_dir)
+        return engine, IndexInfo(version, manifest.documents, manifest.passages, manifest.built_at)
+
+    return LiveEngine(load, lambda: index_version(settings.index_dir))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -17,8 +20,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.access import Access
+from bot.admin import AdminHandlers, Stats
 from bot.engine import Engine
 from bot.handlers import Handlers, on_error
+from bot.limits import FairUpdateProcessor, RateLimiter
+from bot.live import LiveEngine, watch_index
 from bot.settings import BotSettings
 from bot.store import QuestionStore
 
@@ -54,26 +61,50 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
         logger.warning("could not set the command menu: %s", error)
 
 
+def access_from(settings: BotSettings) -> Access:
+    """The allowlist and admins of the settings; says loudly when the bot is open to anyone."""
+    access = Access(users=settings.allowed_users, chats=settings.allowed_chats, admins=settings.admins)
+    if access.is_open:
+        logger.warning("NO ALLOWLIST: anyone who finds this bot can ask it questions; set [bot] allowed_users "
+                       "or allowed_chats (BOT_ALLOWED_USERS='[123]') to restrict it")
+    return access
+
+
 def build_application(
     engine: Engine, settings: BotSettings, request: BaseRequest | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: commands, questions, buttons and inline mode; `request` lets tests fake the HTTP layer."""
     if settings.token is None:
         raise ValueError("BotSettings.token is required to build the Telegram application")
+    access = access_from(settings)
+    stats = Stats()
+    processor = FairUpdateProcessor(  # one user's flood must not hold up other users
+        access=access, limiter=RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst),
+        slots=settings.max_concurrent_answers, stats=stats, log_text=settings.log_text,
+    )
     builder = (
         Application.builder()
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
-        .concurrent_updates(True)  # one slow question must not hold up other users
+        .concurrent_updates(processor)
         .post_init(_set_commands)
     )
+    if isinstance(engine, LiveEngine) and settings.reload_check_s > 0:
+        builder = builder.post_init(_Watcher(engine, settings.reload_check_s).start).post_shutdown(_stop_watcher)
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter())  # type: ignore[arg-type]  # the builder is typed for no limiter
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     handlers = Handlers(
-        engine, QuestionStore(settings.state_dir / "questions.jsonl"), page_size=settings.page_size,
+        engine, QuestionStore(settings.state_dir / "questions.jsonl", retention_days=settings.question_retention_days),
+        page_size=settings.page_size,
         inline_results=settings.inline_results, context_radius=settings.context_radius,
     )
+    if isinstance(engine, LiveEngine):
+        admin = AdminHandlers(engine, stats, access.is_admin)
+        application.add_handler(CommandHandler("stats", admin.stats))
+        application.add_handler(CommandHandler("reload", admin.reload))
     questions = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
     if settings.group_mode == "addressed":
         questions = questions & AddressedToBot()
@@ -86,6 +117,29 @@ def build_application(
     application.add_handler(InlineQueryHandler(handlers.inline))
     application.add_error_handler(on_error)
     return application
+
+
+_WATCHER = "index watcher"
+
+
+class _Watcher:
+    """post_init that also starts the task reloading the engine when the index is rebuilt."""
+
+    def __init__(self, live: LiveEngine, interval_s: float) -> None:
+        self._live = live
+        self._interval_s = interval_s
+
+    async def start(self, application: Application) -> None:  # type: ignore[type-arg]
+        await _set_commands(application)
+        application.bot_data[_WATCHER] = asyncio.create_task(watch_index(self._live, interval_s=self._interval_s))
+
+
+async def _stop_watcher(application: Application) -> None:  # type: ignore[type-arg]
+    task = application.bot_data.pop(_WATCHER, None)
+    if isinstance(task, asyncio.Task):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def run_application(engine: Engine, settings: BotSettings) -> None:

@@ -34,6 +34,30 @@ class BotSettings(TomlSettings):
     state_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "bot", description="Where questions behind 'more results' buttons are kept."
     )
+    allowed_users: list[int] = Field(
+        default_factory=list, description="Telegram user ids who may ask; empty with allowed_chats empty: anyone."
+    )
+    allowed_chats: list[int] = Field(
+        default_factory=list, description="Chat ids (groups) whose members may ask there."
+    )
+    admins: list[int] = Field(default_factory=list, description="User ids who may use /stats and /reload.")
+    rate_per_minute: float = Field(
+        default=12, gt=0, description="Questions a user may send per minute once their burst is used."
+    )
+    rate_burst: int = Field(default=5, ge=1, description="Questions a user may send at once.")
+    max_concurrent_answers: int = Field(
+        default=2, ge=1, le=64, description="Updates handled at once; the engine is CPU-bound, one per core."
+    )
+    telegram_rate_limit: bool = Field(
+        default=True, description="Pace outgoing messages to Telegram's flood limits (PTB's AIORateLimiter)."
+    )
+    log_text: bool = Field(default=False, description="Log the text of messages (debugging only).")
+    question_retention_days: float = Field(
+        default=30, gt=0, description="Questions behind 'more results' buttons are forgotten after this."
+    )
+    reload_check_s: float = Field(
+        default=10, ge=0, description="How often to look for a rebuilt index; 0 turns automatic reloads off."
+    )
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL; set it for webhook mode.")
     webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook server binds.")
     webhook_port: int = Field(default=8443, ge=1, le=65535, description="Port the webhook server binds.")

@@ -6,12 +6,16 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.query import Query
 
 logger = logging.getLogger(__name__)
+
+DAY_S = 24 * 3600
 
 
 def question_key(query: Query) -> str:
@@ -23,56 +27,105 @@ def question_key(query: Query) -> str:
 class QuestionStore:
     """Maps keys in callback data back to queries; appends each new query to a JSON-lines file.
 
-    Only the newest max_entries queries are kept (buttons of older answers say they expired), and the
-    file is rewritten with just those once it holds twice as many lines, so it never grows unbounded.
+    A line holds only what a button needs: key, question, place and the day it was asked. Queries
+    older than retention_days are forgotten, as are all but the newest max_entries; the file is
+    rewritten with what is kept once it holds twice as many lines, so it never grows unbounded.
+    A file or folder that cannot be read or written costs persistence (with a warning), never an
+    answer: the store then works in memory, and a damaged line is skipped.
     """
 
-    def __init__(self, path: Path | None, *, max_entries: int = 10_000) -> None:
+    def __init__(self, path: Path | None, *, max_entries: int = 10_000, retention_days: float = 30,
+                 clock: Callable[[], float] = time.time) -> None:
         self._path = path
         self._max = max_entries
-        self._queries: OrderedDict[str, Query] = OrderedDict()
+        self._retention_s = retention_days * DAY_S
+        self._clock = clock
+        self._queries: OrderedDict[str, tuple[Query, float]] = OrderedDict()
         self._lines = 0
         self._lock = threading.Lock()
-        if path is not None and path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                self._lines += 1
-                try:
-                    item = json.loads(line)
-                    self._keep(item["key"], Query(item["question"], item.get("place")))
-                except (ValueError, KeyError, TypeError):
-                    logger.warning("skipping a damaged line in %s", path)
+        if path is not None:
+            self._load(path)
 
-    def _keep(self, key: str, query: Query) -> None:
-        self._queries[key] = query
+    def _load(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            self._give_up_file(f"cannot read {path}: {error.strerror or error}")
+            return
+        oldest = self._clock() - self._retention_s
+        damaged = 0
+        for raw in data.splitlines():
+            self._lines += 1
+            try:
+                item = json.loads(raw.decode("utf-8"))
+                asked = float(item.get("t", self._clock()))
+                query = Query(str(item["question"]), item.get("place"))
+                key = str(item["key"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                damaged += 1
+                continue
+            if asked >= oldest:
+                self._keep(key, query, asked)
+        if damaged:
+            logger.warning("skipped %d damaged line(s) in %s", damaged, path)
+
+    def _give_up_file(self, reason: str) -> None:
+        logger.warning("%s; buttons of earlier answers will not survive a restart", reason)
+        self._path = None
+
+    def _keep(self, key: str, query: Query, asked: float) -> None:
+        self._queries[key] = (query, asked)
         self._queries.move_to_end(key)
         while len(self._queries) > self._max:
             self._queries.popitem(last=False)
 
     @staticmethod
-    def _record(key: str, query: Query) -> str:
-        return json.dumps({"key": key, "question": query.question, "place": query.place}, ensure_ascii=False)
+    def _record(key: str, query: Query, asked: float) -> str:
+        return json.dumps({"key": key, "question": query.question, "place": query.place, "t": int(asked)},
+                          ensure_ascii=False)
 
     def remember(self, query: Query) -> str:
         """The key for a query, recording it first if it is new."""
         key = question_key(query)
+        now = self._clock()
         with self._lock:
-            if key in self._queries:
+            known = self._queries.get(key)
+            if known is not None and now - known[1] < DAY_S:  # asked today: the stored line still serves
                 self._queries.move_to_end(key)
                 return key
-            self._keep(key, query)
+            self._keep(key, query, now)
             if self._path is None:
                 return key
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            if self._lines + 1 > 2 * self._max:
-                kept = "".join(self._record(k, q) + "\n" for k, q in self._queries.items())
-                self._path.write_text(kept, encoding="utf-8")
-                self._lines = len(self._queries)
-            else:
-                with self._path.open("a", encoding="utf-8") as file:
-                    file.write(self._record(key, query) + "\n")
-                self._lines += 1
+            try:
+                self._write(key, query, now)
+            except OSError as error:
+                self._give_up_file(f"cannot write {self._path}: {error.strerror or error}")
         return key
 
+    def _write(self, key: str, query: Query, now: float) -> None:
+        assert self._path is not None
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if self._lines + 1 > 2 * self._max:
+            self._forget_expired(now)
+            kept = "".join(self._record(k, q, t) + "\n" for k, (q, t) in self._queries.items())
+            staging = self._path.with_name(self._path.name + ".tmp")
+            staging.write_text(kept, encoding="utf-8")
+            staging.replace(self._path)  # a crash mid-rewrite leaves the old file, not half a new one
+            self._lines = len(self._queries)
+        else:
+            with self._path.open("a", encoding="utf-8") as file:
+                file.write(self._record(key, query, now) + "\n")
+            self._lines += 1
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [k for k, (_, t) in self._queries.items() if t < now - self._retention_s]:
+            del self._queries[key]
+
     def recall(self, key: str) -> Query | None:
-        """The query stored under key, or None if this store never saw it."""
-        return self._queries.get(key)
+        """The query stored under key, or None if this store never saw it or it has expired."""
+        entry = self._queries.get(key)
+        if entry is None or entry[1] < self._clock() - self._retention_s:
+            return None
+        return entry[0]

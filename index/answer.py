@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from index.chinese import HAN
 from index.cite import display_title, shown_date
@@ -14,6 +15,9 @@ from index.query import PlaceGazetteer, quoted_phrases
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.search import Searcher
 from index.settings import IndexSettings
+
+if TYPE_CHECKING:  # index.embed imports torch: only the type is needed here
+    from index.embed import Embedder
 
 _MEANINGFUL = re.compile(rf"[\w{HAN}]")
 
@@ -137,14 +141,18 @@ def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
     return [shown[key] for key, _ in counts.most_common(limit)]
 
 
-def open_engine(settings: IndexSettings) -> AnswerEngine:
-    """Loads the built index and its model into an engine (the model only if an index exists)."""
+def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) -> AnswerEngine:
+    """Loads the built index and its model into an engine (the model only if an index exists).
+
+    A reload passes the embedder it already has, so the model is not loaded twice.
+    """
     from index.embed import load_embedder
     from index.search import HybridSearcher
     from index.store import check_index, load_index
 
     check_index(settings.index_dir)  # fails fast, before the slow model load, if the index is missing or damaged
-    embedder = load_embedder(settings)
+    if embedder is None:
+        embedder = load_embedder(settings)
     stored = load_index(settings.index_dir, model=embedder.name)
     searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)
     # The first pass through torch allocates and picks kernels; do it now, not on a user's question.

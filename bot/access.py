@@ -1,0 +1,83 @@
+"""Who may use the bot: allowed users and chats, admins, and the one polite refusal strangers get."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from telegram import InlineQueryResultsButton, Update
+from telegram.error import TelegramError
+
+logger = logging.getLogger(__name__)
+
+REFUSAL = "抱歉，这个机器人只对授权用户开放。Sorry, this bot is open to authorised users only."
+REFUSAL_SHORT = "仅限授权用户 / authorised users only"
+# A stranger who keeps writing is told once per this many seconds, so refusals cannot be used to flood.
+REFUSAL_INTERVAL_S = 600.0
+
+
+class Access:
+    """The allowlist from settings: empty lists mean everyone may ask; admins may always."""
+
+    def __init__(self, *, users: Iterable[int] = (), chats: Iterable[int] = (), admins: Iterable[int] = ()) -> None:
+        self._users = frozenset(users)
+        self._chats = frozenset(chats)
+        self._admins = frozenset(admins)
+
+    @property
+    def is_open(self) -> bool:
+        """True when no allowlist is set: anyone who finds the bot can use it."""
+        return not self._users and not self._chats
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether this user may see /stats and run /reload."""
+        return user_id is not None and user_id in self._admins
+
+    def allows(self, user_id: int | None, chat_id: int | None) -> bool:
+        """Whether a message from this user in this chat is answered (chat_id None for inline queries)."""
+        if self.is_open or self.is_admin(user_id):
+            return True
+        return (user_id is not None and user_id in self._users) or (chat_id is not None and chat_id in self._chats)
+
+    def allows_update(self, update: object) -> bool:
+        """allows() for whatever user and chat an update comes from."""
+        if not isinstance(update, Update):
+            return True
+        user = update.effective_user
+        chat = update.effective_chat
+        return self.allows(user.id if user else None, chat.id if chat else None)
+
+
+class Refusals:
+    """Sends strangers the refusal, at most once per REFUSAL_INTERVAL_S each, and nothing else."""
+
+    def __init__(self, *, interval_s: float = REFUSAL_INTERVAL_S, remembered: int = 10_000) -> None:
+        self._interval_s = interval_s
+        self._remembered = remembered
+        self._last: OrderedDict[int, float] = OrderedDict()
+
+    def due(self, user_id: int, now: float) -> bool:
+        """True when this stranger has not been told within the interval (and marks them told)."""
+        last = self._last.get(user_id)
+        if last is not None and now - last < self._interval_s:
+            return False
+        self._last[user_id] = now
+        self._last.move_to_end(user_id)
+        while len(self._last) > self._remembered:
+            self._last.popitem(last=False)
+        return True
+
+
+async def send_refusal(update: Update, text: str = REFUSAL) -> None:
+    """The one reply a refused update gets, in the form its kind allows (message, button tap, inline query)."""
+    try:
+        if update.inline_query is not None:
+            button = InlineQueryResultsButton(text=REFUSAL_SHORT, start_parameter="access")
+            await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=False)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    except TelegramError as error:
+        logger.info("could not send a refusal: %s", error)
