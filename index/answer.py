@@ -146,16 +146,19 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
 
     A reload passes the embedder it already has, so the model is not loaded twice.
     """
-    from index.embed import load_embedder
+    from index.embed import check_compatible, load_embedder
     from index.search import HybridSearcher
     from index.store import check_index, load_index
 
-    check_index(settings.index_dir)  # fails fast, before the slow model load, if the index is missing or damaged
+    # Fails fast, before the model load, if the index is missing or damaged; its manifest says which
+    # weights embedded the passages, so questions get the same ones.
+    manifest = check_index(settings.index_dir)
     if embedder is None:
-        embedder = load_embedder(settings)
+        embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
+    check_compatible(manifest.runtime, manifest.precision, embedder, settings.index_dir)
     stored = load_index(settings.index_dir, model=embedder.name)
     searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)
-    # The first pass through torch allocates and picks kernels; do it now, not on a user's question.
+    # The first run of a model allocates its buffers and picks kernels; do it now, not on a user's question.
     embedder.encode_queries(["党建引领基层治理"])
     return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=settings.top_k,
                         max_question_chars=settings.max_question_chars)

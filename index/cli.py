@@ -34,7 +34,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from index.progress import ProgressDisplay
 
     settings = _settings(args)
-    embedder = load_embedder(settings, allow_download=True)
+    embedder = load_embedder(settings, allow_download=True, bulk=True)
     limits = ReadLimits.from_megabytes(settings.max_file_mb, settings.max_unpacked_mb, settings.follow_outside_links)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
@@ -44,7 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"indexed {report.documents} documents, {report.passages} passages "
           f"({report.duplicates_dropped} near-duplicates dropped, {report.vectors_reused} vectors reused, "
           f"{len(report.skipped)} files skipped) into {report.index_dir} "
-          f"[{report.vector_index} vector search, {report.seconds:.1f} s]")
+          f"[{embedder.runtime} {embedder.precision} embeddings, {report.vector_index} vector search, "
+          f"{report.seconds:.1f} s]")
     return 0
 
 

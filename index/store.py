@@ -59,6 +59,8 @@ class Manifest:
     duplicates_dropped: int = 0
     embedded_text: str = ""  # how a passage became the text that was embedded; vectors are reused only if equal
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {"bytes": n, "sha256": hex}
+    runtime: str = ""  # what embedded the passages ("onnx", "torch"); "" in indexes older than issue 8
+    precision: str = ""  # their weights ("int8", "float32", "float16", "bfloat16"); questions must match
     format_version: int = FORMAT_VERSION
 
 

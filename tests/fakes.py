@@ -14,6 +14,9 @@ class FakeEmbedder:
 
     name = "fake-bigram-64"
     dimension = 64
+    runtime = "fake"
+    precision = "float32"
+    batch_size = 32
 
     def _encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

