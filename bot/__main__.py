@@ -62,12 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _open(settings: IndexSettings) -> LiveEngine:
     """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
-    from index.answer import open_engine  # loads torch: only after the cheap checks above
+    from index.answer import open_engine  # loads the model runtime: only after the cheap checks above
     from index.embed import load_embedder
     from index.store import check_index, index_version, read_manifest
 
-    check_index(settings.index_dir)  # a missing or damaged index is reported before the slow model load
-    embedder = load_embedder(settings)
+    manifest = check_index(settings.index_dir)  # a missing or damaged index is reported before the model load
+    embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
 
     def load() -> tuple[Engine, IndexInfo]:
         version = index_version(settings.index_dir)
