@@ -22,10 +22,12 @@ from telegram.request import BaseRequest
 
 from bot.access import Access
 from bot.admin import AdminHandlers, Stats
+from bot.commands import Commands
 from bot.engine import Engine
 from bot.handlers import Handlers, on_error
 from bot.limits import FairUpdateProcessor, RateLimiter
 from bot.live import LiveEngine, watch_index
+from bot.prefs import PrefsStore
 from bot.settings import BotSettings
 from bot.store import QuestionStore
 
@@ -36,6 +38,7 @@ COMMANDS = [
     BotCommand("sources", "报告列表 / the reports"),
     BotCommand("places", "地方与报告数 / places"),
     BotCommand("place", "某地的做法：/place 南山 [问题]"),
+    BotCommand("script", "引文字体：简体、繁体、原文 / script of quotes"),
 ]
 
 
@@ -96,10 +99,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
+    commands = Commands(engine, PrefsStore(settings.state_dir / "prefs.json"), page_size=settings.page_size,
+                        context_radius=settings.context_radius)
     handlers = Handlers(
-        engine, QuestionStore(settings.state_dir / "questions.jsonl", retention_days=settings.question_retention_days),
-        page_size=settings.page_size,
-        inline_results=settings.inline_results, context_radius=settings.context_radius,
+        commands,
+        QuestionStore(settings.state_dir / "questions.jsonl", retention_days=settings.question_retention_days),
+        inline_results=settings.inline_results,
     )
     if isinstance(engine, LiveEngine):
         admin = AdminHandlers(engine, stats, access.is_admin)
@@ -112,6 +117,7 @@ def build_application(
     application.add_handler(CommandHandler("sources", handlers.sources))
     application.add_handler(CommandHandler("places", handlers.places))
     application.add_handler(CommandHandler("place", handlers.place))
+    application.add_handler(CommandHandler("script", handlers.script))
     application.add_handler(MessageHandler(questions, handlers.question))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -20,15 +19,12 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Action, Button, answer_buttons, decode_action, place_buttons
-from bot.engine import Engine, suggestions
-from bot.layout import cite_layout, context_layout, help_layout, message_layout, place_layout, places_layout
-from bot.layout import sources_layout
+from bot.callbacks import Action, Button, decode_action
+from bot.commands import Commands, Reply
 from bot.query import Query, parse_query
-from bot.render import html_messages, render_answer, render_inline
+from bot.render import html_messages, render_inline
 from bot.store import QuestionStore
 from index.errors import QaError
-from index.records import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -64,89 +60,92 @@ async def show_typing(message: Message) -> None:
         logger.debug("typing indicator failed: %s", error)
 
 
+def user_key(update: Update) -> str:
+    """Whose settings apply: the sender, or the chat when Telegram names no sender."""
+    if update.effective_user is not None:
+        return str(update.effective_user.id)
+    return f"chat:{update.effective_chat.id}" if update.effective_chat is not None else "anonymous"
+
+
 class Handlers:
-    """The bot's commands, questions, buttons and inline queries over one engine."""
+    """Telegram's side of the shared commands (bot/commands.py): buttons, menus, typing, inline mode."""
 
-    def __init__(self, engine: Engine, store: QuestionStore, *, page_size: int, inline_results: int,
-                 context_radius: int) -> None:
-        self._engine = engine
+    def __init__(self, commands: Commands, store: QuestionStore, *, inline_results: int) -> None:
+        self._commands = commands
         self._store = store
-        self._page_size = page_size
         self._inline_results = inline_results
-        self._context_radius = context_radius
 
-    async def _answer(self, query: Query, offset: int, limit: int) -> tuple[Answer, list[str]]:
-        answer = await asyncio.to_thread(self._engine.answer, query.question, place=query.place, offset=offset,
-                                         limit=limit)
-        if not answer.abstained:
-            return answer, render_answer(answer)
-        topics, places = await asyncio.to_thread(suggestions, self._engine)
-        return answer, render_answer(answer, topics=topics, places=places)
+    async def _send(self, message: Message, reply: Reply, *, quote: Message | None = None) -> None:
+        await send_parts(message, html_messages(reply.layout), markup=keyboard(reply.buttons), quote=quote)
 
-    async def _reply_answer(self, message: Message, query: Query, *, offset: int = 0,
+    async def _run(self, message: Message, call: Callable[[], Reply], *, quote: Message | None = None) -> None:
+        # Commands read the index (and may embed a question): off the event loop. Expected errors are
+        # written for users and shown as they are.
+        try:
+            reply = await asyncio.to_thread(call)
+        except QaError as error:
+            reply = await asyncio.to_thread(self._commands.notice, str(error))
+        await self._send(message, reply, quote=quote)
+
+    async def _reply_answer(self, message: Message, user: str, query: Query, *, offset: int = 0,
                             quote: Message | None = None) -> None:
         await show_typing(message)
-        try:
-            answer, parts = await self._answer(query, offset, self._page_size)
-        except QaError as error:  # expected: its message is written for users
-            await send_parts(message, html_messages(message_layout(str(error))), quote=quote)
-            return
-        key = await asyncio.to_thread(self._store.remember, query)
-        await send_parts(message, parts, markup=keyboard(answer_buttons(answer, key)), quote=quote)
+
+        def answer() -> Reply:
+            key = self._store.remember(query)
+            return self._commands.ask(user, query, offset=offset, key=key)[1]
+
+        await self._run(message, answer, quote=quote)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A free-text question: the top passages, with context, cite and more-results buttons."""
         message = update.effective_message
         if message is None or message.text is None:
             return
-        await self._reply_answer(message, parse_query(message.text, context.bot.username or ""), quote=message)
+        query = parse_query(message.text, context.bot.username or "")
+        await self._reply_answer(message, user_key(update), query, quote=message)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start and /help: what the reports cover and how to ask."""
         if (message := update.effective_message) is None:
             return
-        documents, places, topics = await asyncio.gather(
-            asyncio.to_thread(self._engine.documents), asyncio.to_thread(self._engine.places),
-            asyncio.to_thread(self._engine.topics),
-        )
-        layout = help_layout(reports=len(documents), places=places, topics=topics, surface="telegram",
-                             bot_username=context.bot.username or "")
-        await send_parts(message, html_messages(layout))
+        user, name = user_key(update), context.bot.username or ""
+        await self._run(message, lambda: self._commands.help(user, surface="telegram", bot_username=name))
 
     async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/sources: the reports answers are drawn from."""
         if (message := update.effective_message) is None:
             return
-        documents = await asyncio.to_thread(self._engine.documents)
-        await send_parts(message, html_messages(sources_layout(documents)))
+        user = user_key(update)
+        await self._run(message, lambda: self._commands.sources(user))
 
     async def places(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/places: places with report counts, one tap button each."""
         if (message := update.effective_message) is None:
             return
-        places = await asyncio.to_thread(self._engine.places)
-        await send_parts(message, html_messages(places_layout(places)), markup=keyboard(place_buttons(places)))
+        user = user_key(update)
+        await self._run(message, lambda: self._commands.places(user))
 
     async def place(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/place 南山: its practices and reports; /place 南山 问题: a question limited to that place."""
         message = update.effective_message
         if message is None or message.text is None:
             return
-        query = parse_query(message.text, context.bot.username or "")
+        user, query = user_key(update), parse_query(message.text, context.bot.username or "")
         if query.place is None:
             await self.places(update, context)
         elif query.question:
-            await self._reply_answer(message, query, quote=message)
+            await self._reply_answer(message, user, query, quote=message)
         else:
-            await self._show_place(message, query.place)
+            place = query.place
+            await self._run(message, lambda: self._commands.place(user, place))
 
-    async def _show_place(self, message: Message, place: str) -> None:
-        try:
-            summary = await asyncio.to_thread(self._engine.place_summary, place)
-        except QaError as error:
-            await send_parts(message, html_messages(message_layout(str(error))))
+    async def script(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/script [auto|简体|繁体|原文]: which script passages and quotes are shown in."""
+        if (message := update.effective_message) is None:
             return
-        await send_parts(message, html_messages(place_layout(summary)))
+        user, argument = user_key(update), " ".join(context.args or [])
+        await self._run(message, lambda: self._commands.script(user, argument))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on a button under an answer or a place list."""
@@ -158,37 +157,26 @@ class Handlers:
         action = decode_action(callback.data or "")
         if message is None or action is None:
             return
-        try:
-            await self._act(message, action, context)
-        except QaError as error:
-            await send_parts(message, html_messages(message_layout(str(error))))
-
-    async def _act(self, message: Message, action: Action, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = user_key(update)
         if action.kind == "place":
-            await self._show_place(message, action.value)
+            await self._run(message, lambda: self._commands.place(user, action.value))
         elif action.kind == "context":
-            chunk = await asyncio.to_thread(self._engine.chunk, action.value)
-            neighbours = await asyncio.to_thread(self._engine.neighbours, chunk.chunk_id, radius=self._context_radius)
-            document = await asyncio.to_thread(self._engine.document, chunk.doc_id)
-            await send_parts(message, html_messages(context_layout(chunk.chunk_id, neighbours, document)))
+            await self._run(message, lambda: self._commands.context(user, action.value))
         elif action.kind == "cite":
-            chunk = await asyncio.to_thread(self._engine.chunk, action.value)
-            document = await asyncio.to_thread(self._engine.document, chunk.doc_id)
-            layout = cite_layout(chunk, document, accessed=datetime.date.today())
-            await send_parts(message, html_messages(layout))
+            await self._run(message, lambda: self._commands.cite(user, action.value))
         else:
-            await self._more(message, action, context)
+            await self._more(message, user, action, context)
 
-    async def _more(self, message: Message, action: Action, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _more(self, message: Message, user: str, action: Action, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The store survives restarts; the quoted question is the fallback if its file was lost.
         question_message = message.reply_to_message
         query = self._store.recall(action.value)
         if query is None and question_message is not None and question_message.text:
             query = parse_query(question_message.text, context.bot.username or "")
         if query is None:
-            await send_parts(message, html_messages(message_layout(STALE_BUTTON)))
+            await self._run(message, lambda: self._commands.notice(STALE_BUTTON))
             return
-        await self._reply_answer(message, query, offset=action.offset, quote=question_message)
+        await self._reply_answer(message, user, query, offset=action.offset, quote=question_message)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot 红色物业` in any chat: passages with their citations, ready to insert."""
@@ -199,7 +187,7 @@ class Handlers:
         entries = []
         if question:
             try:
-                answer = await asyncio.to_thread(self._engine.answer, question, limit=self._inline_results)
+                answer = await asyncio.to_thread(self._commands.engine.answer, question, limit=self._inline_results)
                 entries = render_inline(answer)
             except QaError as error:
                 logger.info("inline query refused: %s", error)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from index.cite import gbt7714_reference, quotable_passage
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
+from index.script import display_punctuation, in_script
 
 # mark: the sentence that answers best (bold in Telegram, 【】 or ANSI bold on a terminal)
 Style = Literal["plain", "bold", "italic", "code", "mark"]
@@ -57,6 +58,24 @@ Layout = tuple[Section, ...]
 def text_block(*lines: Line | str) -> Block:
     """A text block from lines given as spans or as plain strings."""
     return Block(tuple((Span(line),) if isinstance(line, str) else line for line in lines))
+
+
+# Blocks that show report text: their punctuation is made full-width for reading. A reference in a
+# "pre" block keeps GB/T 7714's own ". , :" separators.
+_QUOTED_KINDS = ("quote", "folded", "preview")
+
+
+def for_reader(layout: Layout, script: str) -> Layout:
+    """A layout in the reader's script ("simplified", "traditional"; else the report's own), quotes punctuated."""
+    def span(s: Span, kind: BlockKind) -> Span:
+        text = in_script(s.text, script)
+        return Span(display_punctuation(text) if kind in _QUOTED_KINDS else text, s.style)
+
+    return tuple(
+        tuple(Block(tuple(tuple(span(s, block.kind) for s in line) for line in block.lines), block.kind)
+              for block in section)
+        for section in layout
+    )
 
 
 def shorten(text: str, limit: int) -> str:
@@ -163,6 +182,7 @@ def help_layout(
             "/places — 地方与报告数 (places)",
             "/place 南山 — 某地的做法和报告 (a place's practices)",
             place_hint,
+            "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes; auto follows your question)",
             "答案下的按钮：更多结果、上下文、引用 (buttons: more, context, cite)",
         ]
         if bot_username:
@@ -172,6 +192,7 @@ def help_layout(
             "/sources, /places, /place 南山 — 报告、地方、某地的做法",
             place_hint,
             "more — 更多结果；/context 2 — 第 2 条的上下文；/cite 2 — 第 2 条的引用",
+            "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes)",
             "/quit — 退出 (or Ctrl-D)",
         ]
     sections: list[Section] = [(intro,), (examples,), (text_block((Span("命令 / Commands", "bold"),), *commands),)]

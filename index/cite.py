@@ -6,6 +6,7 @@ import datetime
 import re
 
 from index.records import Chunk, Document
+from index.script import quoted
 
 # GB/T 7714—2015 8.1.2: list at most three authors, then "等".
 MAX_AUTHORS = 3
@@ -123,5 +124,5 @@ def in_text_citation(doc: Document) -> str:
 
 
 def quotable_passage(chunk: Chunk, doc: Document) -> str:
-    """The passage in Chinese quotation marks followed by its in-text citation, ready to paste."""
-    return f"“{chunk.text.strip()}”{in_text_citation(doc)}"
+    """The passage in Chinese quotation marks (its own quotes nested as ‘’) with its in-text citation, to paste."""
+    return f"{quoted(chunk.text)}{in_text_citation(doc)}"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
-import opencc
-
 from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, SENTENCE_END, ends_sentence, is_pinyin_gloss
 from index.furniture import is_folded_caption, is_folded_furniture
+from index.script import to_simplified
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
                         r"\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")
@@ -26,14 +24,7 @@ _PAGE_PIECE = re.compile(r"^(\d{1,3})[、.．]\s*")
 
 def fold(text: str) -> str:
     """Matching form of a text (NFKC, Simplified, lowercase) for keyword search, places, dedupe and eval."""
-    converted: str = _t2s().convert(unicodedata.normalize("NFKC", text))
-    return converted.lower()
-
-
-@functools.cache
-def _t2s() -> opencc.OpenCC:
-    # Building the converter reads its dictionaries: do it once per process.
-    return opencc.OpenCC("t2s")
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
 def strip_pinyin(text: str) -> str:

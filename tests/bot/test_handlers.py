@@ -92,7 +92,8 @@ async def test_context_button_shows_neighbouring_passages(app: App, api: FakeBot
     await send(app, callback_payload("c|001_744f9100ef1c3714:1"))
 
     (text,) = api.sent_texts()
-    assert "<b>▶ 所引段落</b>" in text and "深圳市南山區把黨組織建在" in text and "社區推行“五鄰營造”" in text
+    # No question of this reader's is known yet: shown in Simplified, the default for "auto".
+    assert "<b>▶ 所引段落</b>" in text and "深圳市南山区把党组织建在" in text and "社区推行“五邻营造”" in text
     assert_all_valid(api)
 
 
@@ -114,7 +115,7 @@ async def test_out_of_corpus_question_gets_an_abstention_suggesting_topics(app: 
     await send(app, text_message_payload("What is the boiling point of mercury?"))
 
     (text,) = api.sent_texts()
-    assert "报告里没有能回答这个问题的内容" in text and "红色物业、快递骑手" in text and "南山區" in text
+    assert "报告里没有能回答这个问题的内容" in text and "红色物业、快递骑手" in text and "南山区" in text
     assert api.buttons() == []
 
 
@@ -165,14 +166,14 @@ async def test_sources_lists_every_report(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("/sources"))
 
     (text,) = api.sent_texts()
-    assert "共 3 份报告" in text and "《在黨的全面領導下構建社會治理共同體》" in text
+    assert "共 3 份报告" in text and "《在党的全面领导下构建社会治理共同体》" in text
     assert_all_valid(api)
 
 
 async def test_places_lists_counts_with_a_button_per_place(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("/places"))
 
-    assert "南山區 — 1 份报告" in api.sent_texts()[0]
+    assert "南山区 — 1 份报告" in api.sent_texts()[0]
     assert ("南山區 (1)", "p|南山區") in api.buttons()
 
 
@@ -180,13 +181,13 @@ async def test_tapping_a_place_shows_its_practices_and_reports(app: App, api: Fa
     await send(app, callback_payload("p|南山區"))
 
     (text,) = api.sent_texts()
-    assert "<b>南山區</b>" in text and "“五鄰營造”" in text and "《在黨的全面領導下構建社會治理共同體》" in text
+    assert "<b>南山区</b>" in text and "“五邻营造”" in text and "《在党的全面领导下构建社会治理共同体》" in text
 
 
 async def test_place_command_with_a_short_name_shows_that_place(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("/place 南山"))
 
-    assert "“五鄰營造”" in api.sent_texts()[0]
+    assert "“五邻营造”" in api.sent_texts()[0]
 
 
 async def test_place_command_with_a_question_limits_the_answer_to_that_place(
@@ -195,7 +196,7 @@ async def test_place_command_with_a_question_limits_the_answer_to_that_place(
     await send(app, text_message_payload("/place 南山 快遞騎手"))
 
     assert engine.questions == [("快遞騎手", "南山", 0)]
-    assert "<b>地点：</b>南山區" in api.sent_texts()[0]
+    assert "<b>地點：</b>南山區" in api.sent_texts()[0]  # a Traditional question: labels too
 
 
 async def test_unknown_place_gets_a_clear_reply(app: App, api: FakeBotApi) -> None:
@@ -231,3 +232,49 @@ async def test_group_messages_are_answered_only_when_addressed(app: App, api: Fa
 
 def _app(engine: FakeEngine, settings: BotSettings, api: FakeBotApi) -> App:
     return build_application(engine, settings, request=HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(api)}))
+
+
+async def test_a_traditional_question_gets_passages_and_labels_in_traditional(app: App, api: FakeBotApi) -> None:
+    await send(app, text_message_payload("紅色物業怎麼建"))
+
+    (text,) = api.sent_texts()
+    assert "<b>問題：</b>紅色物業怎麼建" in text and "《發揮“兩新”組織優勢 提升基層治理效能》" in text
+
+
+async def test_script_setting_applies_to_later_answers_and_survives_a_restart(
+    app: App, api: FakeBotApi, engine: FakeEngine, bot_settings: BotSettings
+) -> None:
+    await send(app, text_message_payload("/script 简体"))
+    await send(app, text_message_payload("快遞騎手"))
+
+    assert "简体" in api.sent_texts()[0]
+    assert "南山区成立快递骑手党支部" in api.sent_texts()[1]
+    restarted_api = FakeBotApi()
+    restarted = build_application(engine, bot_settings,
+                                  request=HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(restarted_api)}))
+    async with restarted:
+        await send(restarted, text_message_payload("快遞騎手", update_id=9))
+    assert "南山区成立快递骑手党支部" in restarted_api.sent_texts()[0]
+
+
+async def test_original_script_shows_each_report_in_its_own_characters(app: App, api: FakeBotApi) -> None:
+    await send(app, text_message_payload("/script 原文"))
+    await send(app, text_message_payload("紅色物業怎麼建"))
+
+    assert "<b>問題：</b>紅色物業怎麼建" not in api.sent_texts()[1]
+    assert "红色物业把党支部建在小区" in api.sent_texts()[1]
+
+
+async def test_unknown_script_choice_is_named_in_the_reply(app: App, api: FakeBotApi) -> None:
+    await send(app, text_message_payload("/script 火星文"))
+
+    assert api.sent_texts() == ["不认识“火星文”。可选：auto、简体、繁体、原文 (auto, simplified, traditional, original)。"]
+
+
+async def test_cite_quote_has_full_width_punctuation_in_the_readers_script(app: App, api: FakeBotApi) -> None:
+    await send(app, text_message_payload("/script 繁体"))
+    await send(app, callback_payload("q|002_bcc05597e0a5e93c:1"))
+
+    text = api.sent_texts()[1]
+    assert "<pre>“紅色物業把黨支部建在小區，物業服務企業成為治理力量。" in text
+    assert "（劉豔梅，2022）</pre>" in text

@@ -19,6 +19,15 @@ def test_index_never_imports_telegram() -> None:
 
 
 def test_pure_bot_modules_never_import_telegram() -> None:
-    pure = ["layout.py", "render.py", "callbacks.py", "query.py", "store.py", "terminal.py", "engine.py"]
+    pure = ["layout.py", "render.py", "callbacks.py", "query.py", "store.py", "terminal.py", "engine.py",
+            "commands.py", "prefs.py"]
 
     assert _importing_telegram([PROJECT_ROOT / "bot" / name for name in pure]) == []
+
+
+def test_both_front_ends_call_the_shared_commands_rather_than_building_layouts() -> None:
+    # The command set is written once (bot/commands.py); a front end that builds its own layouts drifts.
+    builders = re.compile(r"\b(?:answer|cite|context|help|place|places|sources)_layout\(")
+
+    assert [name for name in ("handlers.py", "terminal.py")
+            if builders.search((PROJECT_ROOT / "bot" / name).read_text(encoding="utf-8"))] == []

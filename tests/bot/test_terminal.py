@@ -55,14 +55,14 @@ def test_commands_list_sources_places_and_a_place() -> None:
     _, output = chat("/help", "/sources", "/places", "/place 南山")
 
     assert "more — 更多结果" in output and "共 3 份报告" in output
-    assert "南山區 — 1 份报告" in output and "• “五鄰營造”" in output
+    assert "南山区 — 1 份报告" in output and "• “五邻营造”" in output
 
 
 def test_place_with_a_question_limits_the_answer(engine: FakeEngine) -> None:
     _, output = chat("/place 南山 快遞騎手", engine=engine)
 
     assert engine.questions == [("快遞騎手", "南山", 0)]
-    assert "地点：南山區" in output
+    assert "地點：南山區" in output
 
 
 def test_expected_errors_are_shown_and_the_chat_goes_on() -> None:
@@ -87,3 +87,10 @@ def test_quit_stops_before_later_lines_and_blank_lines_are_ignored() -> None:
 def test_prompt_is_shown_only_to_a_person_at_a_tty() -> None:
     assert "> " not in chat("/places")[1]
     assert "\n> " in chat("/places", prompt=True)[1]
+
+
+def test_script_choice_applies_to_the_answers_that_follow() -> None:
+    _, output = chat("/script 繁体", "红色物业")
+
+    assert "引文字體 / Script of quotes：繁體 (Traditional)" in output
+    assert "紅色物業把黨支部建在小區" in output

@@ -1,0 +1,103 @@
+"""Chinese script and punctuation for readers: Simplified/Traditional conversion (the only opencc code),
+the script a question is written in, and full-width punctuation and consistent quotation marks for quotes.
+
+Only what is shown changes: matching always uses clean.fold(), so a reader's choice never moves results.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+import opencc
+
+from index.chinese import HAN
+
+Script = Literal["simplified", "traditional"]
+# A reader's setting: "auto" follows the script of their own question; "original" is the report's own.
+ScriptChoice = Literal["auto", "simplified", "traditional", "original"]
+SCRIPT_CHOICES: tuple[ScriptChoice, ...] = ("auto", "simplified", "traditional", "original")
+
+# Han characters and the full-width punctuation that sits among them.
+_CJK = rf"{HAN}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+# ASCII , ; : ? ! touching Chinese on either side: "治理,引導" -> "治理，引導". "14:57", "5,000", URLs stay.
+_HALF_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_HALF_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{_CJK}])")
+# A bracket pair around Chinese, or right after it: "黨校(國家行政學院)" -> "黨校（國家行政學院）".
+_PARENS = re.compile(r"\(([^()\n]*)\)")
+# Small-form and stray marks some sites use: ﹔ (small semicolon), ﹐ (small comma).
+_SMALL_FORMS = str.maketrans({"﹔": "；", "﹐": "，", "﹕": "：", "﹖": "？", "﹗": "！"})
+# Corner brackets become the quotation marks mainland texts use, so a quote reads the same everywhere.
+_CORNER_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+_STRAIGHT_QUOTED = re.compile(rf'"([^"\n]*[{HAN}][^"\n]*)"')
+_NESTED = str.maketrans({"“": "‘", "”": "’", "‘": "“", "’": "”"})
+
+
+@functools.cache
+def _converter(config: str) -> opencc.OpenCC:
+    # Building a converter reads its dictionaries: once per process and direction.
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Text in Simplified characters (OpenCC t2s)."""
+    converted: str = _converter("t2s").convert(text)
+    return converted
+
+
+def to_traditional(text: str) -> str:
+    """Text in Traditional characters as Taiwan and most reposting sites write them (OpenCC s2tw: 為, 艷)."""
+    # Plain s2t writes OpenCC's own standard (爲, 豔), which readers see as old-fashioned; s2tw changes
+    # characters only, never vocabulary (s2twp would turn 软件 into 軟體).
+    converted: str = _converter("s2tw").convert(text)
+    return converted
+
+
+def script_of(text: str) -> Script | None:
+    """The script a text is written in; None when it has no Chinese or only characters both scripts share."""
+    if not _HAN_CHAR.search(text):
+        return None
+    if to_simplified(text) != text:
+        return "traditional"
+    if to_traditional(text) != text:
+        return "simplified"
+    return None
+
+
+def in_script(text: str, script: str) -> str:
+    """Text shown in a script ("simplified", "traditional"); any other value keeps the report's own."""
+    if script == "simplified":
+        return to_simplified(text)
+    if script == "traditional":
+        return to_traditional(text)
+    return text
+
+
+def resolve_script(choice: str, question: str = "", *, fallback: str = "simplified") -> str:
+    """The script to show: a fixed choice, or for "auto" the question's own (fallback when it has none)."""
+    if choice != "auto":
+        return choice
+    return script_of(question) or fallback
+
+
+def display_punctuation(text: str) -> str:
+    """Full-width Chinese punctuation among Chinese text and “”/‘’ quotation marks; Latin text is untouched."""
+    text = text.translate(_SMALL_FORMS).translate(_CORNER_QUOTES)
+    text = _STRAIGHT_QUOTED.sub(r"“\1”", text)
+    text = _HALF_NEXT_TO_CJK.sub(lambda m: _HALF_WIDTH[m.group(1) or m.group(2)], text)
+    return _PARENS.sub(_full_width_parens, text)
+
+
+def _full_width_parens(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1] if match.start() else ""
+    if _HAN_CHAR.search(match.group(1)) or _CJK_CHAR.fullmatch(before or " "):
+        return f"（{match.group(1)}）"
+    return match.group(0)
+
+
+def quoted(text: str) -> str:
+    """Text inside Chinese quotation marks, its own quotation marks swapped one level (“…‘…’…”)."""
+    return f"“{display_punctuation(text.strip()).translate(_NESTED)}”"
