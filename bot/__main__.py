@@ -40,12 +40,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.mode == "chat":
+        from bot.notebook import NotebookStore
         from bot.prefs import PrefsStore
         from bot.terminal import run_chat
 
         return run_chat(engine, stdin=sys.stdin, stdout=sys.stdout, page_size=settings.page_size,
                         context_radius=settings.context_radius, ansi=sys.stdout.isatty(), prompt=sys.stdin.isatty(),
-                        prefs=PrefsStore(settings.state_dir / "terminal-prefs.json"))
+                        prefs=PrefsStore(settings.state_dir / "terminal-prefs.json"),
+                        notebook=NotebookStore(settings.state_dir / "terminal-notebook.json"))
     from telegram.error import InvalidToken
 
     from bot.app import run_application

@@ -27,6 +27,7 @@ from bot.engine import Engine
 from bot.handlers import Handlers, on_error
 from bot.limits import FairUpdateProcessor, RateLimiter
 from bot.live import LiveEngine, watch_index
+from bot.notebook import NotebookStore
 from bot.prefs import PrefsStore
 from bot.settings import BotSettings
 from bot.store import QuestionStore
@@ -39,6 +40,8 @@ COMMANDS = [
     BotCommand("places", "地方与报告数 / places"),
     BotCommand("place", "某地的做法：/place 南山 [问题]"),
     BotCommand("script", "引文字体：简体、繁体、原文 / script of quotes"),
+    BotCommand("notebook", "收藏的段落 / saved passages"),
+    BotCommand("export", "导出 Word、Markdown、RIS / export the notebook"),
 ]
 
 
@@ -99,7 +102,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    commands = Commands(engine, PrefsStore(settings.state_dir / "prefs.json"), page_size=settings.page_size,
+    commands = Commands(engine, PrefsStore(settings.state_dir / "prefs.json"),
+                        notebook=NotebookStore(settings.state_dir / "notebooks.json"), page_size=settings.page_size,
                         context_radius=settings.context_radius)
     handlers = Handlers(
         commands,
@@ -118,6 +122,8 @@ def build_application(
     application.add_handler(CommandHandler("places", handlers.places))
     application.add_handler(CommandHandler("place", handlers.place))
     application.add_handler(CommandHandler("script", handlers.script))
+    application.add_handler(CommandHandler("notebook", handlers.notebook))
+    application.add_handler(CommandHandler("export", handlers.export))
     application.add_handler(MessageHandler(questions, handlers.question))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline))

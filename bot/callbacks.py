@@ -9,8 +9,8 @@ from typing import Literal
 from index.records import Answer
 
 MAX_CALLBACK_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
-Kind = Literal["more", "context", "cite", "place"]
-_CODES: dict[Kind, str] = {"more": "m", "context": "c", "cite": "q", "place": "p"}
+Kind = Literal["more", "context", "cite", "place", "save"]
+_CODES: dict[Kind, str] = {"more": "m", "context": "c", "cite": "q", "place": "p", "save": "s"}
 _KINDS: dict[str, Kind] = {code: kind for kind, code in _CODES.items()}
 
 
@@ -61,9 +61,10 @@ def _button(label: str, action: Action) -> list[Button]:
 
 
 def answer_buttons(answer: Answer, question_key: str) -> list[list[Button]]:
-    """Per passage "context" and "cite" buttons, then "more results" while passages remain."""
+    """Per passage "context", "cite" and "save to notebook" buttons, then "more results" while passages remain."""
     rows = [
         _button(f"[{c.number}] 上下文", Action("context", c.chunk_id)) + _button(f"[{c.number}] 引用", Action("cite", c.chunk_id))
+        + _button(f"[{c.number}] 收藏", Action("save", c.chunk_id))
         for c in answer.citations
     ]
     shown = answer.offset + len(answer.hits)

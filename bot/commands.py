@@ -21,12 +21,16 @@ from bot.layout import (
     for_reader,
     help_layout,
     message_layout,
+    notebook_layout,
     place_layout,
     places_layout,
     sources_layout,
 )
+from bot.export import ExportFile, NoteItem, export_files
+from bot.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.prefs import PrefsStore
 from bot.query import Query
+from index.errors import QaError
 from index.records import Answer
 from index.script import resolve_script, script_of
 
@@ -55,9 +59,11 @@ class Reply:
 class Commands:
     """Every command of the assistant, over one engine and the readers' settings."""
 
-    def __init__(self, engine: Engine, prefs: PrefsStore, *, page_size: int = 3, context_radius: int = 1) -> None:
+    def __init__(self, engine: Engine, prefs: PrefsStore, *, notebook: NotebookStore | None = None,
+                 page_size: int = 3, context_radius: int = 1) -> None:
         self.engine = engine
         self.prefs = prefs
+        self.notebook = notebook or NotebookStore(None)
         self.page_size = page_size
         self.context_radius = context_radius
 
@@ -118,6 +124,51 @@ class Commands:
         layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today())
         return self._reply(user, layout)
 
+    def save(self, user: str, chunk_id: str, *, question: str = "", today: datetime.date | None = None) -> Reply:
+        """Save a passage to the reader's notebook (the day saved is cited as the access date)."""
+        chunk = self.engine.chunk(chunk_id)  # an unknown passage says so before anything is saved
+        saved_on = (today or datetime.date.today()).isoformat()
+        if self.notebook.add(user, Saved(chunk.chunk_id, question, saved_on)):
+            text = f"已收藏，笔记本里现有 {len(self.notebook.entries(user))} 段。/notebook 查看，/export 导出。"
+        elif len(self.notebook.entries(user)) >= MAX_SAVED:
+            text = f"笔记本已满（{MAX_SAVED} 段）。请先 /export 导出，再 /notebook clear 清空。"
+        else:
+            text = "这段已经在笔记本里了。/notebook 查看。"
+        return self._reply(user, message_layout(text))
+
+    def _saved(self, user: str) -> tuple[list[NoteItem], int]:
+        items, missing = [], 0
+        for entry in self.notebook.entries(user):
+            try:
+                chunk = self.engine.chunk(entry.chunk_id)
+            except QaError:  # the index was rebuilt without it
+                missing += 1
+                continue
+            saved_on = datetime.date.fromisoformat(entry.saved_on) if entry.saved_on else datetime.date.today()
+            items.append(NoteItem(chunk, self.engine.document(chunk.doc_id), saved_on))
+        return items, missing
+
+    def show_notebook(self, user: str, *, surface: Surface) -> Reply:
+        """/notebook: the passages a reader saved, oldest first."""
+        items, missing = self._saved(user)
+        layout = notebook_layout([(i.chunk, i.document) for i in items], missing=missing, surface=surface)
+        return self._reply(user, layout)
+
+    def clear_notebook(self, user: str) -> Reply:
+        """/notebook clear: empty the reader's notebook."""
+        return self._reply(user, message_layout(f"笔记本已清空（{self.notebook.clear(user)} 段）。"))
+
+    def export(self, user: str, *, today: datetime.date | None = None) -> tuple[Reply, list[ExportFile]]:
+        """/export: the notebook as Word (with footnotes), Markdown, RIS and CSL-JSON, in the reader's script."""
+        items, missing = self._saved(user)
+        if not items:
+            return self._reply(user, message_layout("笔记本是空的，没有可导出的段落。")), []
+        script = self._script(user)
+        files = export_files(items, script=script, today=today or datetime.date.today())
+        skipped = f"（{missing} 段已不在索引中，略去）" if missing else ""
+        text = f"已导出 {len(items)} 段{skipped}：Word 带脚注和参考文献表，Markdown，RIS 与 CSL-JSON 可导入 Zotero、EndNote、NoteExpress。"
+        return self._reply(user, message_layout(text)), files
+
     def script(self, user: str, argument: str) -> Reply:
         """/script [auto|简体|繁体|原文]: the script passages and quotes are shown in, kept per user."""
         choice = SCRIPT_WORDS.get(argument.strip().lower())
@@ -138,7 +189,8 @@ def next_steps(answer: Answer) -> str:
     """The hint under an answer on a terminal: how to page on and how to see context or a citation."""
     if not answer.hits:
         return ""
-    steps = [f"/context {answer.citations[0].number} 上下文", f"/cite {answer.citations[0].number} 引用"]
+    first = answer.citations[0].number
+    steps = [f"/context {first} 上下文", f"/cite {first} 引用", f"/save {first} 收藏"]
     if answer.offset + len(answer.hits) < answer.total:
         steps.insert(0, "more 更多结果")
     return "（" + " · ".join(steps) + "）"

@@ -147,6 +147,26 @@ class Handlers:
         user, argument = user_key(update), " ".join(context.args or [])
         await self._run(message, lambda: self._commands.script(user, argument))
 
+    async def notebook(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/notebook: the saved passages; /notebook clear empties the notebook."""
+        if (message := update.effective_message) is None:
+            return
+        user, argument = user_key(update), " ".join(context.args or []).strip().lower()
+        if argument in {"clear", "清空"}:
+            await self._run(message, lambda: self._commands.clear_notebook(user))
+        else:
+            await self._run(message, lambda: self._commands.show_notebook(user, surface="telegram"))
+
+    async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/export: the notebook as a .docx, a Markdown file, a .ris and a CSL-JSON file."""
+        if (message := update.effective_message) is None:
+            return
+        user = user_key(update)
+        reply, files = await asyncio.to_thread(self._commands.export, user)
+        await self._send(message, reply)
+        for file in files:
+            await message.get_bot().send_document(message.chat.id, document=file.data, filename=file.name)
+
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on a button under an answer or a place list."""
         callback = update.callback_query
@@ -164,6 +184,9 @@ class Handlers:
             await self._run(message, lambda: self._commands.context(user, action.value))
         elif action.kind == "cite":
             await self._run(message, lambda: self._commands.cite(user, action.value))
+        elif action.kind == "save":
+            question = message.reply_to_message.text if message.reply_to_message else ""
+            await self._run(message, lambda: self._commands.save(user, action.value, question=question or ""))
         else:
             await self._more(message, user, action, context)
 

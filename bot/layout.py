@@ -183,6 +183,7 @@ def help_layout(
             "/place 南山 — 某地的做法和报告 (a place's practices)",
             place_hint,
             "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes; auto follows your question)",
+            "/notebook — 收藏的段落；/export — 导出 Word、Markdown、RIS/CSL-JSON (saved passages, export)",
             "答案下的按钮：更多结果、上下文、引用 (buttons: more, context, cite)",
         ]
         if bot_username:
@@ -193,6 +194,7 @@ def help_layout(
             place_hint,
             "more — 更多结果；/context 2 — 第 2 条的上下文；/cite 2 — 第 2 条的引用",
             "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes)",
+            "/save 2 — 收藏第 2 条；/notebook — 笔记本；/export [文件夹] — 导出文件 (save, notebook, export)",
             "/quit — 退出 (or Ctrl-D)",
         ]
     sections: list[Section] = [(intro,), (examples,), (text_block((Span("命令 / Commands", "bold"),), *commands),)]
@@ -247,6 +249,22 @@ def context_layout(chunk_id: str, neighbours: Sequence[Chunk], doc: Document) ->
         marker = "▶ 所引段落" if chunk.chunk_id == chunk_id else "前文" if chunk.position < target else "后文"
         label: Line = (Span(marker, "bold"),) + ((Span(f" · {chunk.section}", "italic"),) if chunk.section else ())
         sections.append((Block((label,)), Block(split_lines((Span(chunk.text),)), "quote")))
+    return tuple(sections)
+
+
+def notebook_layout(saved: Sequence[tuple[Chunk, Document]], *, missing: int = 0, surface: Surface) -> Layout:
+    """A reader's saved passages, numbered, each with its report and section, for /notebook."""
+    if not saved:
+        return message_layout("笔记本是空的。在答案下点“收藏”（终端里用 /save 2）保存段落。")
+    sections: list[Section] = [(text_block((Span(f"笔记本：{len(saved)} 段", "bold"),)),)]
+    for number, (chunk, doc) in enumerate(saved, 1):
+        where = f"《{doc.title}》" + (f" · {chunk.section}" if chunk.section else "")
+        sections.append((text_block((Span(f"{number}. ", "bold"), Span(where, "italic"))),
+                         Block(((Span(shorten(chunk.text, FOLD_CHARS)),),), "quote")))
+    notes = [f"另有 {missing} 段已不在索引中，导出时略去。"] if missing else []
+    export = "/export — 导出 Word、Markdown、RIS 和 CSL-JSON" if surface == "telegram" else \
+        "/export [文件夹] — 导出 Word、Markdown、RIS 和 CSL-JSON 文件"
+    sections.append((text_block(*notes, export, "/notebook clear — 清空笔记本"),))
     return tuple(sections)
 
 

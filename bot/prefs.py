@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import threading
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from bot.state import JsonStateFile
 from index.script import SCRIPT_CHOICES
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +23,16 @@ class PrefsStore:
     """Settings per user id in one JSON file, rewritten atomically on each change (None: memory only)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._path = path
+        self._file = JsonStateFile(path, "settings")
         self._lock = threading.Lock()
         self._prefs: dict[str, Prefs] = {}
-        if path is not None and path.exists():
-            try:
-                table = json.loads(path.read_text(encoding="utf-8"))
-                known = {f.name for f in fields(Prefs)}
-                self._prefs = {str(user): Prefs(**{k: str(v) for k, v in values.items() if k in known})
-                               for user, values in table.items()}
-            except (OSError, ValueError, TypeError, AttributeError) as error:
-                logger.warning("starting with default settings: %s is unreadable (%s)", path, error)
+        try:
+            table = self._file.read() or {}
+            known = {f.name for f in fields(Prefs)}
+            self._prefs = {str(user): Prefs(**{k: str(v) for k, v in values.items() if k in known})
+                           for user, values in table.items()}
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            self._file.set_aside(error)
 
     def get(self, user: str) -> Prefs:
         """The settings of a user (defaults for one never seen)."""
@@ -53,14 +48,5 @@ class PrefsStore:
             if new == self._prefs.get(user):
                 return new
             self._prefs[user] = new
-            self._save()
+            self._file.write({u: asdict(p) for u, p in self._prefs.items()})
             return new
-
-    def _save(self) -> None:
-        if self._path is None:
-            return
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        staging = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-        staging.write_text(json.dumps({u: asdict(p) for u, p in self._prefs.items()}, ensure_ascii=False),
-                           encoding="utf-8")
-        os.replace(staging, self._path)  # a reader never sees a half-written file

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot.commands import Commands
 from bot.engine import Engine
 from bot.layout import Layout, message_layout
+from bot.notebook import NotebookStore
 from bot.prefs import PrefsStore
 from bot.query import Query, parse_query
 from bot.render import terminal_text
@@ -35,6 +37,20 @@ class ChatSession:
         self.next_offset = answer.offset + len(answer.hits)
         self.shown.update({c.number: c.chunk_id for c in answer.citations})
         return reply.layout, reply.hint
+
+    def export(self, folder: str) -> tuple[Layout, str]:
+        """Write the notebook's files into a folder (default: ./notebook) and say where they are."""
+        reply, files = self.commands.export(USER)
+        if not files:
+            return reply.layout, ""
+        target = Path(folder).expanduser() if folder else Path.cwd() / "notebook"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            for file in files:
+                (target / file.name).write_bytes(file.data)
+        except OSError as error:
+            return message_layout(f"无法写入 {target}：{error.strerror or error}"), ""
+        return reply.layout, "\n".join(str(target / file.name) for file in files)
 
     def _passage(self, argument: str) -> str:
         number = int(argument) if argument.strip().isdigit() else 0
@@ -69,13 +85,24 @@ class ChatSession:
             return self.commands.context(USER, self._passage(argument)).layout, ""
         if command == "/cite":
             return self.commands.cite(USER, self._passage(argument)).layout, ""
+        if command == "/save":
+            question = self.query.question if self.query else ""
+            return self.commands.save(USER, self._passage(argument), question=question).layout, ""
+        if command == "/notebook":
+            if argument.strip().lower() in {"clear", "清空"}:
+                return self.commands.clear_notebook(USER).layout, ""
+            return self.commands.show_notebook(USER, surface="terminal").layout, ""
+        if command == "/export":
+            return self.export(argument.strip())
         return self.ask(parse_query(line))
 
 
 def run_chat(engine: Engine, *, stdin: TextIO, stdout: TextIO, page_size: int = 3, context_radius: int = 1,
-             ansi: bool = False, prompt: bool = False, prefs: PrefsStore | None = None) -> int:
+             ansi: bool = False, prompt: bool = False, prefs: PrefsStore | None = None,
+             notebook: NotebookStore | None = None) -> int:
     """Answers each line of stdin until EOF or /quit; prompts only when a person is typing."""
-    commands = Commands(engine, prefs or PrefsStore(None), page_size=page_size, context_radius=context_radius)
+    commands = Commands(engine, prefs or PrefsStore(None), notebook=notebook, page_size=page_size,
+                        context_radius=context_radius)
     session = ChatSession(commands)
     if prompt:
         stdout.write("报告问答 · /help 查看用法，/quit 退出。Type a question, /help, or /quit.\n")

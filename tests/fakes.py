@@ -36,9 +36,11 @@ class FakeEmbedder:
 
 # --- Bot front ends: FakeEngine (the AnswerEngine API over three hand-made reports) and FakeBotApi ---
 
+import email.policy  # noqa: E402
 import json  # noqa: E402  (appended section; imports kept next to the fakes that need them)
 import re  # noqa: E402
 from collections import Counter  # noqa: E402
+from email.parser import BytesParser  # noqa: E402
 from urllib.parse import parse_qsl  # noqa: E402
 
 import httpx  # noqa: E402
@@ -203,19 +205,41 @@ def inline_query_payload(query: str, *, update_id: int = 3) -> dict[str, object]
     return {"update_id": update_id, "inline_query": {"id": "iq1", "from": USER, "query": query, "offset": ""}}
 
 
+def _form(request: httpx.Request) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return dict(parse_qsl(request.content.decode())), []
+    message = BytesParser(policy=email.policy.default).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.content)
+    params, files = {}, []
+    for part in message.iter_parts():
+        name, payload = part.get_param("name", header="content-disposition"), part.get_payload(decode=True)
+        if part.get_filename():
+            files.append((part.get_filename(), payload))
+        else:
+            params[str(name)] = payload.decode()
+    return params, files
+
+
 class FakeBotApi:
     """In-process Bot API: records each call, answers the way Telegram does."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.files: list[tuple[str, bytes]] = []  # (file name, bytes) of every uploaded document
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         method = request.url.path.rsplit("/", 1)[-1]  # …/bot<token>/sendMessage
-        params = dict(parse_qsl(request.content.decode()))  # PTB posts form-encoded fields
+        params, files = _form(request)  # PTB posts form-encoded fields, or multipart with a file
+        self.files.extend(files)
         self.calls.append((method, params))
         result: object = True
         if method == "getMe":
             result = BOT_USER
+        elif method == "sendDocument":
+            result = {"message_id": 100 + len(self.calls), "date": 0, "from": BOT_USER,
+                      "chat": {"id": int(params.get("chat_id", 1)), "type": "private"},
+                      "document": {"file_id": "f", "file_unique_id": "u", "file_name": files[-1][0] if files else ""}}
         elif method == "sendMessage":
             result = {"message_id": 100 + len(self.calls), "date": 0, "from": BOT_USER,
                       "chat": {"id": int(params.get("chat_id", 1)), "type": "private"}, "text": params.get("text", "")}

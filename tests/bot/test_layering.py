@@ -20,7 +20,7 @@ def test_index_never_imports_telegram() -> None:
 
 def test_pure_bot_modules_never_import_telegram() -> None:
     pure = ["layout.py", "render.py", "callbacks.py", "query.py", "store.py", "terminal.py", "engine.py",
-            "commands.py", "prefs.py"]
+            "commands.py", "prefs.py", "notebook.py", "export.py", "state.py"]
 
     assert _importing_telegram([PROJECT_ROOT / "bot" / name for name in pure]) == []
 

@@ -24,7 +24,7 @@ def test_question_is_answered_with_the_same_passages_as_the_bot() -> None:
 
     assert status == 0
     assert output.startswith(terminal_text(answer_layout(engine.answer("红色物业 网格化 快递骑手", limit=2))))
-    assert "（more 更多结果 · /context 1 上下文 · /cite 1 引用）" in output
+    assert "（more 更多结果 · /context 1 上下文 · /cite 1 引用 · /save 1 收藏）" in output
 
 
 def test_more_pages_on_and_then_says_there_are_no_more() -> None:
