@@ -24,7 +24,7 @@ from bot.access import Access
 from bot.admin import AdminHandlers, Stats
 from bot.commands import Commands
 from bot.engine import Engine
-from bot.handlers import Handlers, on_error
+from bot.handlers import Handlers
 from bot.limits import FairUpdateProcessor, RateLimiter
 from bot.live import LiveEngine, watch_index
 from bot.notebook import NotebookStore
@@ -34,15 +34,29 @@ from bot.store import QuestionStore
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("help", "用法、报告与地方 / how to ask"),
-    BotCommand("sources", "报告列表 / the reports"),
-    BotCommand("places", "地方与报告数 / places"),
-    BotCommand("place", "某地的做法：/place 南山 [问题]"),
-    BotCommand("script", "引文字体：简体、繁体、原文 / script of quotes"),
-    BotCommand("notebook", "收藏的段落 / saved passages"),
-    BotCommand("export", "导出 Word、Markdown、RIS / export the notebook"),
-]
+# The command menu in each language; Telegram shows a user the one for their app's language.
+COMMANDS = {
+    "zh": [
+        BotCommand("help", "用法、报告与地方"),
+        BotCommand("sources", "报告列表"),
+        BotCommand("places", "地方与报告数"),
+        BotCommand("place", "某地的做法：/place 南山 [问题]"),
+        BotCommand("notebook", "收藏的段落"),
+        BotCommand("export", "导出 Word、Markdown、RIS、CSL-JSON"),
+        BotCommand("script", "引文字体：简体、繁体、原文"),
+        BotCommand("language", "界面语言：/language en"),
+    ],
+    "en": [
+        BotCommand("help", "how to ask; reports and places"),
+        BotCommand("sources", "the reports"),
+        BotCommand("places", "places and their reports"),
+        BotCommand("place", "a place's practices: /place Nanshan [question]"),
+        BotCommand("notebook", "saved passages"),
+        BotCommand("export", "Word, Markdown, RIS and CSL-JSON files"),
+        BotCommand("script", "script of quotes: simplified, traditional, original"),
+        BotCommand("language", "language: /language zh"),
+    ],
+}
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -62,7 +76,8 @@ class AddressedToBot(filters.MessageFilter):
 async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
     # A menu is a nicety: a Bot API server that lacks setMyCommands must not stop the bot.
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(COMMANDS["zh"])  # the default, and for Chinese apps
+        await application.bot.set_my_commands(COMMANDS["en"], language_code="en")
     except TelegramError as error:
         logger.warning("could not set the command menu: %s", error)
 
@@ -122,12 +137,13 @@ def build_application(
     application.add_handler(CommandHandler("places", handlers.places))
     application.add_handler(CommandHandler("place", handlers.place))
     application.add_handler(CommandHandler("script", handlers.script))
+    application.add_handler(CommandHandler("language", handlers.language))
     application.add_handler(CommandHandler("notebook", handlers.notebook))
     application.add_handler(CommandHandler("export", handlers.export))
     application.add_handler(MessageHandler(questions, handlers.question))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline))
-    application.add_error_handler(on_error)
+    application.add_error_handler(handlers.on_error)
     return application
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import text
 from index.records import Answer
 
 MAX_CALLBACK_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
@@ -60,16 +61,17 @@ def _button(label: str, action: Action) -> list[Button]:
         return []
 
 
-def answer_buttons(answer: Answer, question_key: str) -> list[list[Button]]:
+def answer_buttons(answer: Answer, question_key: str, *, language: str = "zh") -> list[list[Button]]:
     """Per passage "context", "cite" and "save to notebook" buttons, then "more results" while passages remain."""
     rows = [
-        _button(f"[{c.number}] 上下文", Action("context", c.chunk_id)) + _button(f"[{c.number}] 引用", Action("cite", c.chunk_id))
-        + _button(f"[{c.number}] 收藏", Action("save", c.chunk_id))
+        _button(text("btn_context", language, n=c.number), Action("context", c.chunk_id))
+        + _button(text("btn_cite", language, n=c.number), Action("cite", c.chunk_id))
+        + _button(text("btn_save", language, n=c.number), Action("save", c.chunk_id))
         for c in answer.citations
     ]
     shown = answer.offset + len(answer.hits)
     if answer.hits and shown < answer.total:
-        rows.append(_button(f"更多结果 ▸ ({shown + 1}–)", Action("more", question_key, shown)))
+        rows.append(_button(text("btn_more", language, n=shown + 1), Action("more", question_key, shown)))
     return [row for row in rows if row]
 
 

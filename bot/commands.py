@@ -1,7 +1,8 @@
 """The command set both front ends share: plain values in, a Reply (layout, buttons, hint) out.
 
 bot/handlers.py (Telegram) and bot/terminal.py only read input, call these, and render what comes back,
-so a command behaves the same in both. Each reply is shown in the reader's script (see /script).
+so a command behaves the same in both. Each reply is in the reader's language (/language) and script
+(/script); both settings are kept per reader.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 from bot.callbacks import Button, answer_buttons, place_buttons
 from bot.engine import Engine, suggestions
+from bot.export import ExportFile, Labels, NoteItem, export_files
+from bot.i18n import LANGUAGE_WORDS, Language, error_text, language_from_code, text
 from bot.layout import (
     Layout,
     Surface,
@@ -26,7 +29,6 @@ from bot.layout import (
     places_layout,
     sources_layout,
 )
-from bot.export import ExportFile, NoteItem, export_files
 from bot.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.prefs import PrefsStore
 from bot.query import Query
@@ -41,10 +43,8 @@ SCRIPT_WORDS = {
     "traditional": "traditional", "繁体": "traditional", "繁體": "traditional", "繁": "traditional",
     "t": "traditional", "original": "original", "原文": "original", "report": "original",
 }
-SCRIPT_NAMES = {
-    "auto": "跟随提问的字体 (your question's script)", "simplified": "简体 (Simplified)",
-    "traditional": "繁体 (Traditional)", "original": "报告原文的字体 (the report's own)",
-}
+_SCRIPT_WORD = {"zh": {"auto": "auto", "simplified": "简体", "traditional": "繁体", "original": "原文"},
+                "en": {"auto": "auto", "simplified": "simplified", "traditional": "traditional", "original": "original"}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class Reply:
 
 
 class Commands:
-    """Every command of the assistant, over one engine and the readers' settings."""
+    """Every command of the assistant, over one engine, the readers' settings and their notebooks."""
 
     def __init__(self, engine: Engine, prefs: PrefsStore, *, notebook: NotebookStore | None = None,
                  page_size: int = 3, context_radius: int = 1) -> None:
@@ -66,6 +66,15 @@ class Commands:
         self.notebook = notebook or NotebookStore(None)
         self.page_size = page_size
         self.context_radius = context_radius
+
+    def language(self, user: str) -> Language:
+        """The reader's language: chosen with /language, else Chinese."""
+        return "en" if self.prefs.get(user).language == "en" else "zh"
+
+    def meet(self, user: str, language_code: str | None) -> None:
+        """First contact: take the reader's language from Telegram's language_code unless already chosen."""
+        if not self.prefs.get(user).language and language_code is not None:
+            self.prefs.update(user, language=language_from_code(language_code))
 
     def _script(self, user: str, question: str = "") -> str:
         prefs = self.prefs.get(user)
@@ -78,50 +87,62 @@ class Commands:
                hint: str = "") -> Reply:
         return Reply(for_reader(layout, self._script(user, question)), tuple(tuple(row) for row in buttons), hint)
 
-    def notice(self, text: str) -> Reply:
-        """A short notice, such as an expected error's message written for users."""
-        return Reply(message_layout(text))
+    def _say(self, user: str, key: str, **values: object) -> Reply:
+        return self._reply(user, message_layout(text(key, self.language(user), **values)))
+
+    def notice(self, user: str, key: str) -> Reply:
+        """A fixed notice (an expired button, an apology) in the reader's language."""
+        return self._say(user, key)
+
+    def error(self, user: str, error: QaError) -> Reply:
+        """An expected error's message, written for users, in the reader's language."""
+        return self._reply(user, message_layout(error_text(error, self.language(user))))
 
     def help(self, user: str, *, surface: Surface, bot_username: str = "") -> Reply:
         """/start and /help: what the reports cover and how to ask."""
         layout = help_layout(reports=len(self.engine.documents()), places=self.engine.places(),
-                             topics=self.engine.topics(), surface=surface, bot_username=bot_username)
+                             topics=self.engine.topics(), surface=surface, bot_username=bot_username,
+                             language=self.language(user))
         return self._reply(user, layout)
 
     def sources(self, user: str) -> Reply:
         """/sources: the reports answers are drawn from."""
-        return self._reply(user, sources_layout(self.engine.documents()))
+        return self._reply(user, sources_layout(self.engine.documents(), language=self.language(user)))
 
     def places(self, user: str) -> Reply:
         """/places: places with report counts, a button for each."""
         places = self.engine.places()
-        return self._reply(user, places_layout(places), buttons=place_buttons(places))
+        return self._reply(user, places_layout(places, language=self.language(user)), buttons=place_buttons(places))
 
     def place(self, user: str, place: str) -> Reply:
         """/place 南山: what the reports say about a place."""
-        return self._reply(user, place_layout(self.engine.place_summary(place)))
+        return self._reply(user, place_layout(self.engine.place_summary(place), language=self.language(user)))
 
     def ask(self, user: str, query: Query, *, offset: int = 0, key: str = "") -> tuple[Answer, Reply]:
         """A question's page of passages; `key` (a stored question) puts paging buttons under it."""
         answer = self.engine.answer(query.question, place=query.place, offset=offset, limit=self.page_size)
+        language = self.language(user)
         if answer.abstained:
             topics, places = suggestions(self.engine)
-            return answer, self._reply(user, answer_layout(answer, topics=topics, places=places),
-                                       question=query.question)
-        buttons = answer_buttons(answer, key) if key else []
-        return answer, self._reply(user, answer_layout(answer), question=query.question, buttons=buttons,
-                                   hint=next_steps(answer))
+            layout = answer_layout(answer, topics=topics, places=places, language=language)
+            return answer, self._reply(user, layout, question=query.question)
+        buttons = answer_buttons(answer, key, language=language) if key else []
+        return answer, self._reply(user, answer_layout(answer, language=language), question=query.question,
+                                   buttons=buttons, hint=next_steps(answer, language))
 
     def context(self, user: str, chunk_id: str) -> Reply:
         """The passages around a passage in its report."""
         chunk = self.engine.chunk(chunk_id)
         neighbours = self.engine.neighbours(chunk.chunk_id, radius=self.context_radius)
-        return self._reply(user, context_layout(chunk.chunk_id, neighbours, self.engine.document(chunk.doc_id)))
+        layout = context_layout(chunk.chunk_id, neighbours, self.engine.document(chunk.doc_id),
+                                language=self.language(user))
+        return self._reply(user, layout)
 
     def cite(self, user: str, chunk_id: str, *, today: datetime.date | None = None) -> Reply:
         """A passage quoted with its in-text citation, and its report's GB/T 7714 reference."""
         chunk = self.engine.chunk(chunk_id)
-        layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today())
+        layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today(),
+                             language=self.language(user))
         return self._reply(user, layout)
 
     def save(self, user: str, chunk_id: str, *, question: str = "", today: datetime.date | None = None) -> Reply:
@@ -129,12 +150,10 @@ class Commands:
         chunk = self.engine.chunk(chunk_id)  # an unknown passage says so before anything is saved
         saved_on = (today or datetime.date.today()).isoformat()
         if self.notebook.add(user, Saved(chunk.chunk_id, question, saved_on)):
-            text = f"已收藏，笔记本里现有 {len(self.notebook.entries(user))} 段。/notebook 查看，/export 导出。"
-        elif len(self.notebook.entries(user)) >= MAX_SAVED:
-            text = f"笔记本已满（{MAX_SAVED} 段）。请先 /export 导出，再 /notebook clear 清空。"
-        else:
-            text = "这段已经在笔记本里了。/notebook 查看。"
-        return self._reply(user, message_layout(text))
+            return self._say(user, "saved", n=len(self.notebook.entries(user)))
+        if len(self.notebook.entries(user)) >= MAX_SAVED:
+            return self._say(user, "notebook_full", n=MAX_SAVED)
+        return self._say(user, "already_saved")
 
     def _saved(self, user: str) -> tuple[list[NoteItem], int]:
         items, missing = [], 0
@@ -151,46 +170,57 @@ class Commands:
     def show_notebook(self, user: str, *, surface: Surface) -> Reply:
         """/notebook: the passages a reader saved, oldest first."""
         items, missing = self._saved(user)
-        layout = notebook_layout([(i.chunk, i.document) for i in items], missing=missing, surface=surface)
+        layout = notebook_layout([(i.chunk, i.document) for i in items], missing=missing, surface=surface,
+                                 language=self.language(user))
         return self._reply(user, layout)
 
     def clear_notebook(self, user: str) -> Reply:
         """/notebook clear: empty the reader's notebook."""
-        return self._reply(user, message_layout(f"笔记本已清空（{self.notebook.clear(user)} 段）。"))
+        return self._say(user, "notebook_cleared", n=self.notebook.clear(user))
 
     def export(self, user: str, *, today: datetime.date | None = None) -> tuple[Reply, list[ExportFile]]:
         """/export: the notebook as Word (with footnotes), Markdown, RIS and CSL-JSON, in the reader's script."""
         items, missing = self._saved(user)
         if not items:
-            return self._reply(user, message_layout("笔记本是空的，没有可导出的段落。")), []
-        script = self._script(user)
-        files = export_files(items, script=script, today=today or datetime.date.today())
-        skipped = f"（{missing} 段已不在索引中，略去）" if missing else ""
-        text = f"已导出 {len(items)} 段{skipped}：Word 带脚注和参考文献表，Markdown，RIS 与 CSL-JSON 可导入 Zotero、EndNote、NoteExpress。"
-        return self._reply(user, message_layout(text)), files
+            return self._say(user, "nothing_to_export"), []
+        language = self.language(user)
+        labels = Labels(*(text(key, language) for key in
+                          ("export_title", "export_references", "export_source", "export_date")))
+        files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels)
+        skipped = text("export_skipped", language, n=missing) if missing else ""
+        return self._say(user, "exported", n=len(items), skipped=skipped), files
 
     def script(self, user: str, argument: str) -> Reply:
         """/script [auto|简体|繁体|原文]: the script passages and quotes are shown in, kept per user."""
-        choice = SCRIPT_WORDS.get(argument.strip().lower())
-        if argument.strip() and choice is None:
-            return self._reply(user, message_layout(
-                f"不认识“{argument.strip()}”。可选：auto、简体、繁体、原文 (auto, simplified, traditional, original)。"))
+        word = argument.strip()
+        choice = SCRIPT_WORDS.get(word.lower())
+        if word and choice is None:
+            return self._say(user, "script_unknown", word=word)
         if choice is not None:
             self.prefs.update(user, script=choice)
-        current = self.prefs.get(user).script
-        lines = [f"引文字体 / Script of quotes：{SCRIPT_NAMES[current]}"]
-        lines += [f"/script {word} — {SCRIPT_NAMES[name]}" for word, name in
-                  (("auto", "auto"), ("简体", "simplified"), ("繁体", "traditional"), ("原文", "original"))
-                  if name != current]
+        language, current = self.language(user), self.prefs.get(user).script
+        lines = [text("script_now", language, name=text(f"script_{current}", language))]
+        lines += [f"/script {_SCRIPT_WORD[language][name]} — {text(f'script_{name}', language)}"
+                  for name in ("auto", "simplified", "traditional", "original") if name != current]
         return self._reply(user, message_layout("\n".join(lines)))
 
+    def set_language(self, user: str, argument: str) -> Reply:
+        """/language [zh|en]: the language of every label, help text and error, kept per user."""
+        word = argument.strip()
+        choice = LANGUAGE_WORDS.get(word.lower())
+        if word and choice is None:
+            return self._say(user, "language_unknown", word=word)
+        if choice is not None:
+            self.prefs.update(user, language=choice)
+        return self._say(user, "language_now")
 
-def next_steps(answer: Answer) -> str:
+
+def next_steps(answer: Answer, language: str = "zh") -> str:
     """The hint under an answer on a terminal: how to page on and how to see context or a citation."""
     if not answer.hits:
         return ""
     first = answer.citations[0].number
-    steps = [f"/context {first} 上下文", f"/cite {first} 引用", f"/save {first} 收藏"]
+    steps = [text(key, language, n=first) for key in ("hint_context", "hint_cite", "hint_save")]
     if answer.offset + len(answer.hits) < answer.total:
-        steps.insert(0, "more 更多结果")
-    return "（" + " · ".join(steps) + "）"
+        steps.insert(0, text("hint_more", language))
+    return ("（" + " · ".join(steps) + "）") if language != "en" else "(" + " · ".join(steps) + ")"

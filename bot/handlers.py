@@ -22,14 +22,12 @@ from telegram.ext import ContextTypes
 from bot.callbacks import Action, Button, decode_action
 from bot.commands import Commands, Reply
 from bot.query import Query, parse_query
-from bot.render import html_messages, render_inline
+from bot.render import html_messages, render_inline, terminal_text
 from bot.store import QuestionStore
 from index.errors import QaError
 
 logger = logging.getLogger(__name__)
 
-APOLOGY = "抱歉，处理这条消息时出了点问题，请稍后再试。Sorry, something went wrong; please try again."
-STALE_BUTTON = "这个按钮对应的问题已找不到，请重新提问。This button has expired; please ask again."
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -78,13 +76,21 @@ class Handlers:
     async def _send(self, message: Message, reply: Reply, *, quote: Message | None = None) -> None:
         await send_parts(message, html_messages(reply.layout), markup=keyboard(reply.buttons), quote=quote)
 
-    async def _run(self, message: Message, call: Callable[[], Reply], *, quote: Message | None = None) -> None:
+    def _user(self, update: Update) -> str:
+        # The first update from a reader sets their language from Telegram's language_code.
+        user = user_key(update)
+        if update.effective_user is not None:
+            self._commands.meet(user, update.effective_user.language_code)
+        return user
+
+    async def _run(self, message: Message, user: str, call: Callable[[], Reply], *,
+                   quote: Message | None = None) -> None:
         # Commands read the index (and may embed a question): off the event loop. Expected errors are
-        # written for users and shown as they are.
+        # written for users and shown in their language.
         try:
             reply = await asyncio.to_thread(call)
         except QaError as error:
-            reply = await asyncio.to_thread(self._commands.notice, str(error))
+            reply = await asyncio.to_thread(self._commands.error, user, error)
         await self._send(message, reply, quote=quote)
 
     async def _reply_answer(self, message: Message, user: str, query: Query, *, offset: int = 0,
@@ -95,7 +101,7 @@ class Handlers:
             key = self._store.remember(query)
             return self._commands.ask(user, query, offset=offset, key=key)[1]
 
-        await self._run(message, answer, quote=quote)
+        await self._run(message, user, answer, quote=quote)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A free-text question: the top passages, with context, cite and more-results buttons."""
@@ -103,65 +109,72 @@ class Handlers:
         if message is None or message.text is None:
             return
         query = parse_query(message.text, context.bot.username or "")
-        await self._reply_answer(message, user_key(update), query, quote=message)
+        await self._reply_answer(message, self._user(update), query, quote=message)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start and /help: what the reports cover and how to ask."""
         if (message := update.effective_message) is None:
             return
-        user, name = user_key(update), context.bot.username or ""
-        await self._run(message, lambda: self._commands.help(user, surface="telegram", bot_username=name))
+        user, name = self._user(update), context.bot.username or ""
+        await self._run(message, user, lambda: self._commands.help(user, surface="telegram", bot_username=name))
 
     async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/sources: the reports answers are drawn from."""
         if (message := update.effective_message) is None:
             return
-        user = user_key(update)
-        await self._run(message, lambda: self._commands.sources(user))
+        user = self._user(update)
+        await self._run(message, user, lambda: self._commands.sources(user))
 
     async def places(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/places: places with report counts, one tap button each."""
         if (message := update.effective_message) is None:
             return
-        user = user_key(update)
-        await self._run(message, lambda: self._commands.places(user))
+        user = self._user(update)
+        await self._run(message, user, lambda: self._commands.places(user))
 
     async def place(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/place 南山: its practices and reports; /place 南山 问题: a question limited to that place."""
         message = update.effective_message
         if message is None or message.text is None:
             return
-        user, query = user_key(update), parse_query(message.text, context.bot.username or "")
+        user, query = self._user(update), parse_query(message.text, context.bot.username or "")
         if query.place is None:
             await self.places(update, context)
         elif query.question:
             await self._reply_answer(message, user, query, quote=message)
         else:
             place = query.place
-            await self._run(message, lambda: self._commands.place(user, place))
+            await self._run(message, user, lambda: self._commands.place(user, place))
 
     async def script(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/script [auto|简体|繁体|原文]: which script passages and quotes are shown in."""
         if (message := update.effective_message) is None:
             return
-        user, argument = user_key(update), " ".join(context.args or [])
-        await self._run(message, lambda: self._commands.script(user, argument))
+        user, argument = self._user(update), " ".join(context.args or [])
+        await self._run(message, user, lambda: self._commands.script(user, argument))
+
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/language [zh|en]: the language of labels, help and errors; the command menu follows Telegram's."""
+        if (message := update.effective_message) is None:
+            return
+        user, argument = self._user(update), " ".join(context.args or [])
+        await self._run(message, user, lambda: self._commands.set_language(user, argument))
 
     async def notebook(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/notebook: the saved passages; /notebook clear empties the notebook."""
         if (message := update.effective_message) is None:
             return
-        user, argument = user_key(update), " ".join(context.args or []).strip().lower()
+        user, argument = self._user(update), " ".join(context.args or []).strip().lower()
         if argument in {"clear", "清空"}:
-            await self._run(message, lambda: self._commands.clear_notebook(user))
+            await self._run(message, user, lambda: self._commands.clear_notebook(user))
         else:
-            await self._run(message, lambda: self._commands.show_notebook(user, surface="telegram"))
+            await self._run(message, user, lambda: self._commands.show_notebook(user, surface="telegram"))
 
     async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/export: the notebook as a .docx, a Markdown file, a .ris and a CSL-JSON file."""
         if (message := update.effective_message) is None:
             return
-        user = user_key(update)
+        user = self._user(update)
         reply, files = await asyncio.to_thread(self._commands.export, user)
         await self._send(message, reply)
         for file in files:
@@ -177,16 +190,16 @@ class Handlers:
         action = decode_action(callback.data or "")
         if message is None or action is None:
             return
-        user = user_key(update)
+        user = self._user(update)
         if action.kind == "place":
-            await self._run(message, lambda: self._commands.place(user, action.value))
+            await self._run(message, user, lambda: self._commands.place(user, action.value))
         elif action.kind == "context":
-            await self._run(message, lambda: self._commands.context(user, action.value))
+            await self._run(message, user, lambda: self._commands.context(user, action.value))
         elif action.kind == "cite":
-            await self._run(message, lambda: self._commands.cite(user, action.value))
+            await self._run(message, user, lambda: self._commands.cite(user, action.value))
         elif action.kind == "save":
             question = message.reply_to_message.text if message.reply_to_message else ""
-            await self._run(message, lambda: self._commands.save(user, action.value, question=question or ""))
+            await self._run(message, user, lambda: self._commands.save(user, action.value, question=question or ""))
         else:
             await self._more(message, user, action, context)
 
@@ -197,7 +210,7 @@ class Handlers:
         if query is None and question_message is not None and question_message.text:
             query = parse_query(question_message.text, context.bot.username or "")
         if query is None:
-            await self._run(message, lambda: self._commands.notice(STALE_BUTTON))
+            await self._run(message, user, lambda: self._commands.notice(user, "stale_button"))
             return
         await self._reply_answer(message, user, query, offset=action.offset, quote=question_message)
 
@@ -224,13 +237,21 @@ class Handlers:
         await inline_query.answer(results, cache_time=300)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Logs an unexpected failure with its traceback and apologises in the reader's language, without internals."""
+        await on_error(update, context, apology=lambda user: self._commands.notice(user, "apology"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE,
+                   apology: Callable[[str], Reply] | None = None) -> None:
     """Logs an unexpected failure with its traceback and apologises to the user without internals."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        reply = apology(user_key(update)) if apology else None
+        text = terminal_text(reply.layout) if reply else "抱歉，处理这条消息时出了点问题，请稍后再试。"
+        await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError:
         logger.exception("could not send the apology for update %s", update_id)

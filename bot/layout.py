@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from index.cite import gbt7714_reference, quotable_passage
+from bot.i18n import SAMPLE_QUESTIONS, text
+from index.cite import display_title, gbt7714_reference, quotable_passage, shown_date
+from index.clean import fold
+from index.glossary import chinese_glosses
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.script import display_punctuation, in_script
 
@@ -25,11 +28,9 @@ Surface = Literal["telegram", "terminal"]
 
 FOLD_CHARS = 220  # passages longer than this are folded in Telegram; e.g. 360 chars ≈ 12 phone lines
 QUESTION_ECHO_CHARS = 120
-SAMPLE_QUESTIONS = (
-    "南山区如何组织快递骑手参与基层治理？",
-    "什麼是“紅色物業”？",
-    "How did Nanshan organise courier riders?",
-)
+# Key terms glossed under a passage for English readers: enough to say what it is about, few enough
+# to stay one line on a phone (six terms ≈ 80 characters).
+GLOSSED_TERMS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,15 @@ def citation_lines(citation: Citation) -> tuple[Line, Line]:
     )
 
 
-def passage_section(hit: Hit, citation: Citation) -> Section:
+def gloss_line(chunk: Chunk, language: str) -> Line | None:
+    """For English readers: the passage's key governance terms with their English glosses."""
+    glosses = chinese_glosses(fold(chunk.text), most=GLOSSED_TERMS) if language == "en" else ()
+    if not glosses:
+        return None
+    return (Span(text("key_terms", language), "bold"), Span(" · ".join(f"{term} {gloss}" for term, gloss in glosses)))
+
+
+def passage_section(hit: Hit, citation: Citation, *, language: str = "zh") -> Section:
     """One numbered passage: its citation, then the passage with the best sentence in bold."""
     blocks = [Block(citation_lines(citation))]
     spans = highlighted(hit)
@@ -125,37 +134,53 @@ def passage_section(hit: Hit, citation: Citation) -> Section:
     if folded and marked:
         blocks.append(Block(((Span("» "), Span(shorten(marked[0], FOLD_CHARS), "mark")),), "preview"))
     blocks.append(Block(split_lines(spans), "folded" if folded else "quote"))
+    glosses = gloss_line(hit.chunk, language)
+    if glosses:
+        blocks.append(Block((glosses,)))
     return tuple(blocks)
 
 
-def answer_layout(answer: Answer, *, topics: Sequence[str] = (), places: Sequence[str] = ()) -> Layout:
+def answer_layout(answer: Answer, *, topics: Sequence[str] = (), places: Sequence[str] = (),
+                  language: str = "zh") -> Layout:
     """An answer page; an abstention suggests topics and places instead; an empty later page says so."""
     if answer.abstained or (not answer.hits and answer.offset == 0):
-        return abstention_layout(answer.question, topics=topics, places=places)
+        return abstention_layout(answer.question, topics=topics, places=places, language=language)
     if not answer.hits:
-        return ((text_block("没有更多结果了。No more results."),),)
+        return ((text_block(text("no_more", language)),),)
     first, last = answer.offset + 1, answer.offset + len(answer.hits)
-    header: list[Line] = [(Span("问题：", "bold"), Span(shorten(answer.question, QUESTION_ECHO_CHARS)))]
+    header: list[Line] = [(Span(text("question", language), "bold"), Span(shorten(answer.question, QUESTION_ECHO_CHARS)))]
     if answer.places:
-        header.append((Span("地点：", "bold"), Span("、".join(answer.places))))
-    header.append((Span(f"第 {first}–{last} 条，共 {answer.total} 条", "italic"),))
+        header.append((Span(text("place", language), "bold"), Span("、".join(answer.places))))
+    header.append((Span(text("range", language, first=first, last=last, total=answer.total), "italic"),))
     sections: list[Section] = [(text_block(*header),)]
-    sections += [passage_section(hit, citation) for hit, citation in zip(answer.hits, answer.citations)]
+    sections += [passage_section(hit, citation, language=language)
+                 for hit, citation in zip(answer.hits, answer.citations)]
     return tuple(sections)
 
 
-def abstention_layout(question: str, *, topics: Sequence[str] = (), places: Sequence[str] = ()) -> Layout:
+def _glossed(terms: Sequence[str], language: str) -> str:
+    # English readers get each Chinese topic with its gloss: "红色物业 (red property management)".
+    if language != "en":
+        return "、".join(terms)
+    glossed = []
+    for term in terms:
+        gloss = dict(chinese_glosses(fold(term), most=1)).get(fold(term))
+        glossed.append(f"{term} ({gloss})" if gloss else term)
+    return ", ".join(glossed)
+
+
+def abstention_layout(question: str, *, topics: Sequence[str] = (), places: Sequence[str] = (),
+                      language: str = "zh") -> Layout:
     """Says the reports do not answer the question and what they do cover."""
     lines: list[Line | str] = [
-        (Span("报告里没有能回答这个问题的内容。", "bold"),),
-        "Nothing in the reports answers this question.",
-        (Span("问题：", "bold"), Span(shorten(question, QUESTION_ECHO_CHARS))),
+        (Span(text("nothing", language), "bold"),),
+        (Span(text("question", language), "bold"), Span(shorten(question, QUESTION_ECHO_CHARS))),
     ]
     if topics:
-        lines.append((Span("报告涉及：", "bold"), Span("、".join(topics))))
+        lines.append((Span(text("covers", language), "bold"), Span(_glossed(topics, language))))
     if places:
-        lines.append((Span("涉及的地方：", "bold"), Span("、".join(places))))
-    lines.append("可以换个说法再问，或用 /places 看看有哪些地方。")
+        lines.append((Span(text("places_covered", language), "bold"), Span("、".join(places))))
+    lines.append(text("rephrase", language))
     return ((text_block(*lines),),)
 
 
@@ -166,43 +191,30 @@ def message_layout(message: str) -> Layout:
 
 def help_layout(
     *, reports: int, places: Sequence[tuple[str, int]], topics: Sequence[str], surface: Surface,
-    bot_username: str = "",
+    bot_username: str = "", language: str = "zh",
 ) -> Layout:
     """What the assistant knows and how to ask it, for /start and /help."""
-    intro = text_block(
-        (Span("党建引领基层治理 · 报告问答", "bold"),),
-        f"我从 {reports} 份报告里找出回答问题的原文段落，并注明出处；我不编写答案。",
-        f"I answer with passages quoted from {reports} reports, each with its source. Ask in Chinese or English.",
-    )
-    examples = text_block((Span("可以这样问 / Try", "bold"),), *(f"• {q}" for q in SAMPLE_QUESTIONS))
-    place_hint = "/place 南山 快递骑手 — 只在某地的报告里查找 (limit a question to a place)"
+    intro = text_block((Span(text("title", language), "bold"),), text("intro", language, reports=reports),
+                       text("ask_in", language))
+    samples = SAMPLE_QUESTIONS["en" if language == "en" else "zh"]
+    examples = text_block((Span(text("try", language), "bold"),), *(f"• {q}" for q in samples))
     if surface == "telegram":
-        commands = [
-            "/sources — 报告列表 (the reports)",
-            "/places — 地方与报告数 (places)",
-            "/place 南山 — 某地的做法和报告 (a place's practices)",
-            place_hint,
-            "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes; auto follows your question)",
-            "/notebook — 收藏的段落；/export — 导出 Word、Markdown、RIS/CSL-JSON (saved passages, export)",
-            "答案下的按钮：更多结果、上下文、引用 (buttons: more, context, cite)",
-        ]
+        keys = ["cmd_sources", "cmd_places", "cmd_place", "cmd_place_question", "cmd_script", "cmd_language",
+                "cmd_notebook", "cmd_buttons"]
+        commands = [text(key, language) for key in keys]
         if bot_username:
-            commands.append(f"在任何聊天输入 @{bot_username} 红色物业 可插入段落 (inline mode)")
+            commands.append(text("cmd_inline", language, bot=bot_username))
     else:
-        commands = [
-            "/sources, /places, /place 南山 — 报告、地方、某地的做法",
-            place_hint,
-            "more — 更多结果；/context 2 — 第 2 条的上下文；/cite 2 — 第 2 条的引用",
-            "/script 简体 | 繁体 | 原文 | auto — 引文字体 (script of quotes)",
-            "/save 2 — 收藏第 2 条；/notebook — 笔记本；/export [文件夹] — 导出文件 (save, notebook, export)",
-            "/quit — 退出 (or Ctrl-D)",
-        ]
-    sections: list[Section] = [(intro,), (examples,), (text_block((Span("命令 / Commands", "bold"),), *commands),)]
+        keys = ["cmd_sources", "cmd_places", "cmd_place", "cmd_place_question", "cmd_more", "cmd_save", "cmd_script",
+                "cmd_language", "cmd_quit"]
+        commands = [text(key, language) for key in keys]
+    sections: list[Section] = [(intro,), (examples,), (text_block((Span(text("commands", language), "bold"),), *commands),)]
     covered: list[Line | str] = []
     if places:
-        covered.append((Span("地方：", "bold"), Span("、".join(f"{name}（{n}）" for name, n in places[:20]))))
+        covered.append((Span(text("help_places", language), "bold"),
+                        Span("、".join(f"{name}（{n}）" for name, n in places[:20]))))
     if topics:
-        covered.append((Span("主题：", "bold"), Span("、".join(topics))))
+        covered.append((Span(text("help_topics", language), "bold"), Span(_glossed(topics, language))))
     if covered:
         sections.append((text_block(*covered),))
     return tuple(sections)
@@ -210,70 +222,84 @@ def help_layout(
 
 def document_line(number: int, doc: Document) -> Line:
     """One report in a list: number, title, source and date."""
-    details = " · ".join(part for part in (doc.source, doc.date, "、".join(doc.places)) if part)
-    spans = [Span(f"{number}. "), Span(f"《{doc.title}》", "bold")]
+    details = " · ".join(part for part in (doc.source or doc.site, shown_date(doc), "、".join(doc.places)) if part)
+    spans = [Span(f"{number}. "), Span(f"《{display_title(doc)}》", "bold")]
     return tuple(spans + ([Span(f" {details}", "italic")] if details else []))
 
 
-def sources_layout(documents: Sequence[Document]) -> Layout:
+def sources_layout(documents: Sequence[Document], *, language: str = "zh") -> Layout:
     """The list of reports the answers come from, for /sources."""
-    header = text_block((Span(f"共 {len(documents)} 份报告 / {len(documents)} reports", "bold"),))
+    header = text_block((Span(text("reports_count", language, n=len(documents)), "bold"),))
     return ((header,), (text_block(*(document_line(i, d) for i, d in enumerate(documents, 1))),))
 
 
-def places_layout(places: Sequence[tuple[str, int]]) -> Layout:
+def places_layout(places: Sequence[tuple[str, int]], *, language: str = "zh") -> Layout:
     """Places with their report counts, for /places."""
     if not places:
-        return message_layout("报告里没有标注地方。")
-    lines = [f"{name} — {count} 份报告" for name, count in places]
-    return ((text_block((Span("地方 / Places", "bold"),), *lines, "点按钮或发送 /place 地名 查看做法。"),),)
+        return message_layout(text("no_places", language))
+    lines = [text("place_count", language, name=name, count=count) for name, count in places]
+    return ((text_block((Span(text("places_title", language), "bold"),), *lines, text("places_hint", language)),),)
 
 
-def place_layout(summary: PlaceSummary) -> Layout:
+def place_layout(summary: PlaceSummary, *, language: str = "zh") -> Layout:
     """A place's named practices and reports, for /place and the place buttons."""
-    sections: list[Section] = [(text_block((Span(summary.place, "bold"), Span(f"：{len(summary.documents)} 份报告"))),)]
+    heading = (Span(summary.place, "bold"), Span(text("place_reports", language, n=len(summary.documents))))
+    sections: list[Section] = [(text_block(heading),)]
     if summary.practices:
-        sections.append((text_block((Span("做法", "bold"),), *(f"• “{p}”" for p in summary.practices)),))
+        practices = [f"• “{p}”" + (f" ({gloss})" if (gloss := _gloss_of(p, language)) else "") for p in summary.practices]
+        sections.append((text_block((Span(text("practices", language), "bold"),), *practices),))
     if summary.documents:
         lines = (document_line(i, d) for i, d in enumerate(summary.documents, 1))
-        sections.append((text_block((Span("报告", "bold"),), *lines),))
-    sections.append((text_block(f"只在这里查找：/place {summary.place} 你的问题"),))
+        sections.append((text_block((Span(text("reports", language), "bold"),), *lines),))
+    sections.append((text_block(text("place_only", language, place=summary.place)),))
     return tuple(sections)
 
 
-def context_layout(chunk_id: str, neighbours: Sequence[Chunk], doc: Document) -> Layout:
+def _gloss_of(term: str, language: str) -> str:
+    if language != "en":
+        return ""
+    return dict(chinese_glosses(fold(term), most=1)).get(fold(term), "")
+
+
+def context_layout(chunk_id: str, neighbours: Sequence[Chunk], doc: Document, *, language: str = "zh") -> Layout:
     """A passage with the passages around it in its report, in document order."""
-    sections: list[Section] = [(text_block((Span("上下文：", "bold"), Span(f"《{doc.title}》", "bold"))),)]
+    sections: list[Section] = [(text_block((Span(text("context", language), "bold"),
+                                            Span(f"《{display_title(doc)}》", "bold"))),)]
     target = next((c.position for c in neighbours if c.chunk_id == chunk_id), -1)
     for chunk in neighbours:
-        marker = "▶ 所引段落" if chunk.chunk_id == chunk_id else "前文" if chunk.position < target else "后文"
-        label: Line = (Span(marker, "bold"),) + ((Span(f" · {chunk.section}", "italic"),) if chunk.section else ())
-        sections.append((Block((label,)), Block(split_lines((Span(chunk.text),)), "quote")))
+        marker = "cited" if chunk.chunk_id == chunk_id else "before" if chunk.position < target else "after"
+        label: Line = (Span(text(marker, language), "bold"),) + ((Span(f" · {chunk.section}", "italic"),)
+                                                                  if chunk.section else ())
+        blocks = [Block((label,)), Block(split_lines((Span(chunk.text),)), "quote")]
+        if chunk.chunk_id == chunk_id and (glosses := gloss_line(chunk, language)):
+            blocks.append(Block((glosses,)))
+        sections.append(tuple(blocks))
     return tuple(sections)
 
 
-def notebook_layout(saved: Sequence[tuple[Chunk, Document]], *, missing: int = 0, surface: Surface) -> Layout:
+def notebook_layout(saved: Sequence[tuple[Chunk, Document]], *, missing: int = 0, surface: Surface,
+                    language: str = "zh") -> Layout:
     """A reader's saved passages, numbered, each with its report and section, for /notebook."""
     if not saved:
-        return message_layout("笔记本是空的。在答案下点“收藏”（终端里用 /save 2）保存段落。")
-    sections: list[Section] = [(text_block((Span(f"笔记本：{len(saved)} 段", "bold"),)),)]
+        return message_layout(text("notebook_empty", language))
+    sections: list[Section] = [(text_block((Span(text("notebook_title", language, n=len(saved)), "bold"),)),)]
     for number, (chunk, doc) in enumerate(saved, 1):
-        where = f"《{doc.title}》" + (f" · {chunk.section}" if chunk.section else "")
+        where = f"《{display_title(doc)}》" + (f" · {chunk.section}" if chunk.section else "")
         sections.append((text_block((Span(f"{number}. ", "bold"), Span(where, "italic"))),
                          Block(((Span(shorten(chunk.text, FOLD_CHARS)),),), "quote")))
-    notes = [f"另有 {missing} 段已不在索引中，导出时略去。"] if missing else []
-    export = "/export — 导出 Word、Markdown、RIS 和 CSL-JSON" if surface == "telegram" else \
-        "/export [文件夹] — 导出 Word、Markdown、RIS 和 CSL-JSON 文件"
-    sections.append((text_block(*notes, export, "/notebook clear — 清空笔记本"),))
+    notes = [text("notebook_missing", language, n=missing)] if missing else []
+    export = text("notebook_export" if surface == "telegram" else "notebook_export_terminal", language)
+    sections.append((text_block(*notes, export, text("notebook_clear", language)),))
     return tuple(sections)
 
 
-def cite_layout(chunk: Chunk, doc: Document, *, accessed: datetime.date | None = None) -> Layout:
+def cite_layout(chunk: Chunk, doc: Document, *, accessed: datetime.date | None = None,
+                language: str = "zh") -> Layout:
     """The passage quoted with its source, and a GB/T 7714 reference, both ready to paste."""
     return (
-        (text_block((Span("引用这段原文 / Quote", "bold"),)), Block(((Span(quotable_passage(chunk, doc)),),), "pre")),
+        (text_block((Span(text("quote", language), "bold"),)), Block(((Span(quotable_passage(chunk, doc)),),), "pre")),
         (
-            text_block((Span("参考文献（GB/T 7714—2015）", "bold"),)),
+            text_block((Span(text("reference", language), "bold"),)),
             Block(((Span(gbt7714_reference(doc, accessed=accessed)),),), "pre"),
         ),
     )

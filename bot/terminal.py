@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.commands import Commands
 from bot.engine import Engine
+from bot.i18n import text
 from bot.layout import Layout, message_layout
 from bot.notebook import NotebookStore
 from bot.prefs import PrefsStore
@@ -49,13 +50,14 @@ class ChatSession:
             for file in files:
                 (target / file.name).write_bytes(file.data)
         except OSError as error:
-            return message_layout(f"无法写入 {target}：{error.strerror or error}"), ""
+            reason = error.strerror or str(error)
+            return message_layout(text("cannot_write", self.commands.language(USER), path=target, reason=reason)), ""
         return reply.layout, "\n".join(str(target / file.name) for file in files)
 
     def _passage(self, argument: str) -> str:
         number = int(argument) if argument.strip().isdigit() else 0
         if number not in self.shown:
-            raise UnknownItemError(f"没有第 {argument.strip() or '?'} 条结果；请先提问，再用结果前的编号。")
+            raise UnknownItemError(text("no_result", self.commands.language(USER), n=argument.strip() or "?"))
         return self.shown[number]
 
     def respond(self, line: str) -> tuple[Layout, str]:
@@ -68,6 +70,8 @@ class ChatSession:
             return self.commands.sources(USER).layout, ""
         if command == "/places":
             return self.commands.places(USER).layout, ""
+        if command == "/language":
+            return self.commands.set_language(USER, argument).layout, ""
         if command == "/script":
             return self.commands.script(USER, argument).layout, ""
         if command == "/place":
@@ -79,7 +83,7 @@ class ChatSession:
             return self.ask(query)
         if command in MORE:
             if self.query is None:
-                return message_layout("请先提一个问题。Ask a question first."), ""
+                return message_layout(text("ask_first", self.commands.language(USER))), ""
             return self.ask(self.query, self.next_offset)
         if command == "/context":
             return self.commands.context(USER, self._passage(argument)).layout, ""
@@ -105,7 +109,7 @@ def run_chat(engine: Engine, *, stdin: TextIO, stdout: TextIO, page_size: int = 
                         context_radius=context_radius)
     session = ChatSession(commands)
     if prompt:
-        stdout.write("报告问答 · /help 查看用法，/quit 退出。Type a question, /help, or /quit.\n")
+        stdout.write(text("banner", commands.language(USER)) + "\n")
     while True:
         if prompt:
             stdout.write("\n> ")
@@ -118,7 +122,7 @@ def run_chat(engine: Engine, *, stdin: TextIO, stdout: TextIO, page_size: int = 
         try:
             layout, hint = session.respond(line.strip())
         except QaError as error:  # expected: its message is written for users
-            layout, hint = message_layout(str(error)), ""
+            layout, hint = commands.error(USER, error).layout, ""
         # A blank line separates replies when output goes to a pipe; the prompt does it on a tty.
         stdout.write(terminal_text(layout, ansi=ansi) + (f"\n{hint}" if hint else "") + ("\n" if prompt else "\n\n"))
         stdout.flush()

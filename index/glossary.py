@@ -486,3 +486,35 @@ def english_concepts(question: str) -> tuple[tuple[str, ...], ...]:
 def english_terms(question: str) -> tuple[str, ...]:
     """Chinese terms for the glossary phrases in an English question, in order of appearance, unrepeated."""
     return _unique(term for concept in english_concepts(question) for term in concept)
+
+
+def _build_glosses() -> dict[str, str]:
+    # A Chinese term's gloss is the first English phrasing of the first group that lists it first:
+    # 党建 -> "party building", not the "party-building-led" group where it is a fallback. The
+    # group of speech verbs (表示, 指出…) says who spoke, not what about, so it glosses nothing.
+    glosses: dict[str, str] = {}
+    for phrases, terms in _GROUPS[1:]:
+        if terms and len(terms[0]) >= 2:
+            glosses.setdefault(terms[0], phrases[0])
+    return glosses
+
+
+_GLOSSES = MappingProxyType(_build_glosses())
+_GLOSSED_TERMS = re.compile("|".join(re.escape(t) for t in sorted(_GLOSSES, key=len, reverse=True)))
+
+
+def chinese_glosses(folded_text: str, *, most: int) -> tuple[tuple[str, str], ...]:
+    """Key governance terms in a passage's folded (Simplified) text with their English glosses, in order.
+
+    For English readers under each passage: ("网格化", "grid-based management"). Longer terms win where
+    terms overlap, a term inside one already listed is left out, and at most `most` are given.
+    """
+    found: dict[str, str] = {}
+    for match in _GLOSSED_TERMS.finditer(folded_text):
+        term = match.group()
+        if any(term in longer for longer in found):
+            continue  # 物业 adds nothing once 红色物业 is listed
+        found[term] = _GLOSSES[term]
+        if len(found) == most:
+            break
+    return tuple(found.items())

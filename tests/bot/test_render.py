@@ -109,7 +109,7 @@ def test_abstention_says_nothing_answers_and_suggests_topics_and_places() -> Non
 def test_page_past_the_last_result_says_there_are_no_more() -> None:
     answer = ENGINE.answer("红色物业", offset=50)
 
-    assert render_answer(answer) == ["没有更多结果了。No more results."]
+    assert render_answer(answer) == ["没有更多结果了。"]
 
 
 def test_terminal_marks_the_best_sentence_with_brackets_when_not_a_tty() -> None:
@@ -172,7 +172,7 @@ def test_help_lists_reports_places_and_example_questions_in_both_languages() -> 
     (message,) = html_messages(layout)
 
     assert "3 份报告" in message and "南山區（1）" in message
-    assert "How did Nanshan organise courier riders?" in message and "什麼是“紅色物業”？" in message
+    assert "南山区如何组织快递骑手参与基层治理？" in message and "什麼是“紅色物業”？" in message
     assert "/place 南山 快递骑手" in message and "@ReportsBot 红色物业" in message
 
 

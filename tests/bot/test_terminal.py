@@ -31,7 +31,7 @@ def test_more_pages_on_and_then_says_there_are_no_more() -> None:
     _, output = chat("红色物业 网格化 快递骑手", "more", "/more")
 
     assert "第 3–3 条，共 3 条" in output and "[3] 《<b>标签</b> & \"引号\"报告》" in output
-    assert output.rstrip().endswith("没有更多结果了。No more results.")
+    assert output.rstrip().endswith("没有更多结果了。")
 
 
 def test_context_and_cite_refer_to_the_numbers_shown() -> None:
@@ -48,7 +48,7 @@ def test_unknown_result_number_gets_a_clear_message() -> None:
 
 
 def test_more_before_any_question_asks_for_one() -> None:
-    assert chat("more")[1].strip() == "请先提一个问题。Ask a question first."
+    assert chat("more")[1].strip() == "请先提一个问题。"
 
 
 def test_commands_list_sources_places_and_a_place() -> None:
@@ -92,5 +92,12 @@ def test_prompt_is_shown_only_to_a_person_at_a_tty() -> None:
 def test_script_choice_applies_to_the_answers_that_follow() -> None:
     _, output = chat("/script 繁体", "红色物业")
 
-    assert "引文字體 / Script of quotes：繁體 (Traditional)" in output
+    assert "引文字體：繁體" in output
     assert "紅色物業把黨支部建在小區" in output
+
+
+def test_language_switch_makes_the_terminal_speak_english() -> None:
+    _, output = chat("/language en", "more", "/help")
+
+    assert "Language: English." in output and "Ask a question first." in output
+    assert "/save 2 — save result 2" in output and "收藏" not in output

@@ -90,3 +90,17 @@ def test_chinese_terms_are_simplified() -> None:
     ]
 
     assert traditional == []
+
+
+def test_chinese_glosses_name_key_terms_in_order_without_their_parts() -> None:
+    from index.glossary import chinese_glosses
+
+    glosses = chinese_glosses("南山区成立快递骑手党支部，红色物业把物业服务企业组织起来", most=3)
+
+    assert glosses == (("快递骑手", "courier rider"), ("党支部", "party branch"), ("红色物业", "red property management"))
+
+
+def test_speech_verbs_are_not_glossed() -> None:
+    from index.glossary import chinese_glosses
+
+    assert chinese_glosses("专家指出、认为、表示", most=6) == ()
