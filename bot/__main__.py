@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("mode", nargs="?", choices=["telegram", "chat"], default="telegram",
                         help="telegram (default; needs BOT_TOKEN) or chat (terminal)")
     return parser
+
+
+def _chat(engine: Engine, settings: BotSettings) -> int:
+    from bot.lineinput import LineReader, ReadlineReader, completions, use_colour
+    from bot.notebook import NotebookStore
+    from bot.prefs import PrefsStore
+    from bot.terminal import run_chat
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    reader: LineReader | None = None
+    if interactive:
+        def complete(line: str, word: str) -> list[str]:
+            return completions(line, word, places=[name for name, _ in engine.places()])
+
+        try:
+            reader = ReadlineReader(settings.state_dir / "terminal-history", complete)
+        except ImportError:  # no readline on this platform: plain input still works
+            reader = None
+    return run_chat(engine, stdin=sys.stdin, stdout=sys.stdout, page_size=settings.page_size,
+                    context_radius=settings.context_radius, ansi=use_colour(sys.stdout.isatty(), os.environ),
+                    prompt=sys.stdin.isatty(), prefs=PrefsStore(settings.state_dir / "terminal-prefs.json"),
+                    notebook=NotebookStore(settings.state_dir / "terminal-notebook.json"), reader=reader)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,14 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.mode == "chat":
-        from bot.notebook import NotebookStore
-        from bot.prefs import PrefsStore
-        from bot.terminal import run_chat
-
-        return run_chat(engine, stdin=sys.stdin, stdout=sys.stdout, page_size=settings.page_size,
-                        context_radius=settings.context_radius, ansi=sys.stdout.isatty(), prompt=sys.stdin.isatty(),
-                        prefs=PrefsStore(settings.state_dir / "terminal-prefs.json"),
-                        notebook=NotebookStore(settings.state_dir / "terminal-notebook.json"))
+        return _chat(engine, settings)
     from telegram.error import InvalidToken
 
     from bot.app import run_application

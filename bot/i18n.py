@@ -88,6 +88,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "ask_first": ("请先提一个问题。", "Ask a question first."),
     "no_result": ("没有第 {n} 条结果；请先提问，再用结果前的编号。", "There is no result {n}; ask a question, then use its numbers."),
     "banner": ("报告问答 · /help 查看用法，/quit 退出。", "Questions to the reports · /help for help, /quit to leave."),
+    "interrupted": ("（已中断）", "(interrupted)"),
     "cannot_write": ("无法写入 {path}：{reason}", "Cannot write {path}: {reason}"),
     # notebook
     "saved": ("已收藏，笔记本里现有 {n} 段。/notebook 查看，/export 导出。",

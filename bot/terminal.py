@@ -10,6 +10,7 @@ from bot.commands import Commands
 from bot.engine import Engine
 from bot.i18n import text
 from bot.layout import Layout, message_layout
+from bot.lineinput import LineReader, StreamReader
 from bot.notebook import NotebookStore
 from bot.prefs import PrefsStore
 from bot.query import Query, parse_query
@@ -103,26 +104,36 @@ class ChatSession:
 
 def run_chat(engine: Engine, *, stdin: TextIO, stdout: TextIO, page_size: int = 3, context_radius: int = 1,
              ansi: bool = False, prompt: bool = False, prefs: PrefsStore | None = None,
-             notebook: NotebookStore | None = None) -> int:
-    """Answers each line of stdin until EOF or /quit; prompts only when a person is typing."""
+             notebook: NotebookStore | None = None, reader: LineReader | None = None) -> int:
+    """Answers each line until end of input, /quit or Ctrl-C at the prompt; prompts only when a person types.
+
+    Ctrl-C while an answer is being found abandons that answer and gives the prompt back.
+    """
     commands = Commands(engine, prefs or PrefsStore(None), notebook=notebook, page_size=page_size,
                         context_radius=context_radius)
     session = ChatSession(commands)
+    reader = reader or StreamReader(stdin, stdout, show_prompt=prompt)
     if prompt:
         stdout.write(text("banner", commands.language(USER)) + "\n")
-    while True:
-        if prompt:
-            stdout.write("\n> ")
+    try:
+        while True:
+            try:
+                line = reader.read("\n> " if prompt else "")
+            except KeyboardInterrupt:  # Ctrl-C at the prompt: leave quietly, no traceback
+                stdout.write("\n")
+                return 0
+            if line is None or line.strip().lower() in QUIT:
+                return 0
+            if not line.strip():
+                continue
+            try:
+                layout, hint = session.respond(line.strip())
+            except QaError as error:  # expected: its message is written for users
+                layout, hint = commands.error(USER, error).layout, ""
+            except KeyboardInterrupt:
+                layout, hint = message_layout(text("interrupted", commands.language(USER))), ""
+            # A blank line separates replies when output goes to a pipe; the prompt does it on a tty.
+            stdout.write(terminal_text(layout, ansi=ansi) + (f"\n{hint}" if hint else "") + ("\n" if prompt else "\n\n"))
             stdout.flush()
-        line = stdin.readline()
-        if not line or line.strip().lower() in QUIT:
-            return 0
-        if not line.strip():
-            continue
-        try:
-            layout, hint = session.respond(line.strip())
-        except QaError as error:  # expected: its message is written for users
-            layout, hint = commands.error(USER, error).layout, ""
-        # A blank line separates replies when output goes to a pipe; the prompt does it on a tty.
-        stdout.write(terminal_text(layout, ansi=ansi) + (f"\n{hint}" if hint else "") + ("\n" if prompt else "\n\n"))
-        stdout.flush()
+    finally:
+        reader.close()
