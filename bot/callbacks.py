@@ -75,6 +75,12 @@ def answer_buttons(answer: Answer, question_key: str, *, language: str = "zh") -
     return [row for row in rows if row]
 
 
+def practice_buttons(practices: Sequence[tuple[str, str]], *, per_row: int = 2) -> list[list[Button]]:
+    """A button per (practice name, chunk id) that opens the passage behind the practice in its context."""
+    buttons = [b for name, chunk_id in practices for b in _button(f"▸ {name[:16]}", Action("context", chunk_id))]
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
 def place_buttons(places: Sequence[tuple[str, int]], *, per_row: int = 3, most: int = 30) -> list[list[Button]]:
     """A tap button per place, a few per row, for /places."""
     buttons = [b for name, count in places[:most] for b in _button(f"{name} ({count})", Action("place", name))]

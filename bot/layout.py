@@ -241,16 +241,46 @@ def places_layout(places: Sequence[tuple[str, int]], *, language: str = "zh") ->
     return ((text_block((Span(text("places_title", language), "bold"),), *lines, text("places_hint", language)),),)
 
 
-def place_layout(summary: PlaceSummary, *, language: str = "zh") -> Layout:
-    """A place's named practices and reports, for /place and the place buttons."""
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A named practice of a place with the passage behind it and the sentence there that names it."""
+
+    name: str
+    chunk_id: str
+    sentence: str
+
+
+PRACTICE_SENTENCE_CHARS = 60  # about one phone line after each practice's name
+PRACTICE_LEAD_CHARS = 12  # words kept before a name found late in its sentence, for the verb that goes with it
+
+
+def excerpt_around(sentence: str, name: str, limit: int = PRACTICE_SENTENCE_CHARS) -> str:
+    """At most `limit` characters of a sentence that keep `name` in view, with ellipses where cut."""
+    at = sentence.find(name)
+    if at < 0 or at + len(name) < limit - 1:
+        return shorten(sentence, limit)
+    start = max(0, at - PRACTICE_LEAD_CHARS)
+    return "…" + shorten(sentence[start:], limit - 1)
+
+
+def place_layout(summary: PlaceSummary, *, practices: Sequence[Practice] = (), within: Sequence[str] = (),
+                 language: str = "zh") -> Layout:
+    """A place's digest for /place: its named practices with the sentence behind each, its reports, and
+    the places under it that the reports mention."""
     heading = (Span(summary.place, "bold"), Span(text("place_reports", language, n=len(summary.documents))))
     sections: list[Section] = [(text_block(heading),)]
-    if summary.practices:
-        practices = [f"• “{p}”" + (f" ({gloss})" if (gloss := _gloss_of(p, language)) else "") for p in summary.practices]
-        sections.append((text_block((Span(text("practices", language), "bold"),), *practices),))
+    if practices:
+        lines: list[Line] = []
+        for practice in practices:
+            gloss = _gloss_of(practice.name, language)
+            lines.append((Span("• "), Span(practice.name, "bold"), Span(f" ({gloss})" if gloss else ""),
+                          Span(f" — {excerpt_around(display_punctuation(practice.sentence), practice.name)}")))
+        sections.append((text_block((Span(text("practices", language), "bold"),), *lines),))
     if summary.documents:
-        lines = (document_line(i, d) for i, d in enumerate(summary.documents, 1))
-        sections.append((text_block((Span(text("reports", language), "bold"),), *lines),))
+        reports = (document_line(i, d) for i, d in enumerate(summary.documents, 1))
+        sections.append((text_block((Span(text("reports", language), "bold"),), *reports),))
+    if within:
+        sections.append((text_block((Span(text("places_under", language), "bold"),), "、".join(within)),))
     sections.append((text_block(text("place_only", language, place=summary.place)),))
     return tuple(sections)
 

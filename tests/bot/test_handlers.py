@@ -278,3 +278,13 @@ async def test_cite_quote_has_full_width_punctuation_in_the_readers_script(app: 
     text = api.sent_texts()[1]
     assert "<pre>“紅色物業把黨支部建在小區，物業服務企業成為治理力量。" in text
     assert "（劉豔梅，2022）</pre>" in text
+
+
+async def test_place_digest_gives_each_practice_its_sentence_and_a_button_to_its_passage(
+    app: App, api: FakeBotApi
+) -> None:
+    await send(app, text_message_payload("/place 南山"))
+
+    (text,) = api.sent_texts()
+    assert "• <b>五邻营造</b> — 社区推行“五邻营造”，居民议事会每月召开一次。" in text
+    assert ("▸ 五鄰營造", "c|001_744f9100ef1c3714:2") in api.buttons()

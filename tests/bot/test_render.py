@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime
 
-from bot.layout import answer_layout, cite_layout, context_layout, help_layout, place_layout, sources_layout
+from bot.layout import (
+    Practice,
+    answer_layout,
+    cite_layout,
+    context_layout,
+    help_layout,
+    place_layout,
+    sources_layout,
+)
 from bot.render import escape_html, html_messages, render_answer, render_inline, terminal_text
 from index.records import Answer, Chunk, Citation, Hit
 from tests.bot.telegram_html import telegram_html_problems
@@ -177,11 +185,24 @@ def test_help_lists_reports_places_and_example_questions_in_both_languages() -> 
 
 
 def test_sources_and_place_listings_are_valid_html() -> None:
-    messages = html_messages(sources_layout(ENGINE.documents())) + html_messages(place_layout(ENGINE.place_summary("南山")))
+    practices = [Practice("五鄰營造", "001_744f9100ef1c3714:2", "社區推行“五鄰營造”，居民議事會每月召開一次。")]
+    digest = place_layout(ENGINE.place_summary("南山"), practices=practices, within=["粤海街道"])
+    messages = html_messages(sources_layout(ENGINE.documents())) + html_messages(digest)
 
     assert [telegram_html_problems(m) for m in messages] == [[] for _ in messages]
-    assert "“五鄰營造”" in messages[-1]
+    assert "• <b>五鄰營造</b> — 社區推行“五鄰營造”，居民議事會每月召開一次。" in messages[-1]
+    assert "<b>下属地方</b>\n粤海街道" in messages[-1]
 
 
 def test_escape_turns_markup_into_entities_and_drops_control_characters() -> None:
     assert escape_html('<b>&"\x00x') == "&lt;b&gt;&amp;&quot;x"
+
+
+def test_a_practice_named_late_in_a_long_sentence_stays_in_view() -> None:
+    from bot.layout import excerpt_around
+
+    sentence = "结合“万企联万村、共走振兴路”行动，开展专场活动20余场次，推行企业党员进村入户、党员中心户联户，31对村企党组织依托农村“党员连心驿站”等开展联建共建。"
+
+    excerpt = excerpt_around(sentence, "党员连心驿站", 40)
+
+    assert excerpt.startswith("…") and "“党员连心驿站”" in excerpt and len(excerpt) <= 40

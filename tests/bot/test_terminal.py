@@ -55,7 +55,7 @@ def test_commands_list_sources_places_and_a_place() -> None:
     _, output = chat("/help", "/sources", "/places", "/place 南山")
 
     assert "more — 更多结果" in output and "共 3 份报告" in output
-    assert "南山区 — 1 份报告" in output and "• “五邻营造”" in output
+    assert "南山区 — 1 份报告" in output and "• 五邻营造 — 社区推行“五邻营造”，居民议事会每月召开一次。" in output
 
 
 def test_place_with_a_question_limits_the_answer(engine: FakeEngine) -> None:
