@@ -11,13 +11,17 @@ from index.chinese import HAN
 from index.cite import display_title, shown_date
 from index.clean import fold
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
-from index.query import PlaceGazetteer, quoted_phrases
-from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
-from index.search import Searcher
+from index.chinese import quoted_phrases
+from index.gazetteer import PlaceGazetteer
+from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary, Understanding
+from index.search.searcher import Searcher
+from index.search.calibration import Calibration
+from index.search.protocols import QueryEncoder
 from index.settings import IndexSettings
 
-if TYPE_CHECKING:  # index.embed imports torch: only the type is needed here
+if TYPE_CHECKING:  # index.embed imports torch: only the types are needed here
     from index.embed import Embedder
+    from index.store import StoredIndex
 
 _MEANINGFUL = re.compile(rf"[\w{HAN}]")
 
@@ -29,18 +33,19 @@ def cite(number: int, chunk: Chunk, document: Document) -> Citation:
 
 
 def compose_answer(question: str, hits: Sequence[Hit], documents: dict[str, Document], *, offset: int = 0,
-                   limit: int, abstained: bool = False, places: tuple[str, ...] = ()) -> Answer:
+                   limit: int, abstained: bool = False, understood: Understanding = Understanding()) -> Answer:
     """One page of hits, numbered from offset + 1, each with the citation of its own report."""
     page = tuple(hits[offset:offset + limit])
     citations = tuple(cite(offset + i + 1, h.chunk, documents[h.chunk.doc_id]) for i, h in enumerate(page))
-    return Answer(question, page, citations, abstained, places, offset, 0 if abstained else len(hits))
+    return Answer(question, page, citations, abstained, understood.places, offset, 0 if abstained else len(hits),
+                  understood)
 
 
 class AnswerEngine:
     """Turns a question into an Answer whose citations point at retrieved passages; also browses the corpus."""
 
     def __init__(self, searcher: Searcher, documents: Sequence[Document], chunks: Sequence[Chunk], *,
-                 top_k: int = 5, max_question_chars: int = 2000) -> None:
+                 top_k: int = 5, max_question_chars: int = 2000, gazetteer: PlaceGazetteer | None = None) -> None:
         self._searcher = searcher
         self._top_k = top_k
         self._max_chars = max_question_chars
@@ -51,7 +56,8 @@ class AnswerEngine:
             self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         for siblings in self._by_doc.values():
             siblings.sort(key=lambda c: c.position)
-        self._gazetteer = PlaceGazetteer(p for d in documents for p in d.places)
+        # One gazetteer for search and browsing: every place a passage mentions counts as covered.
+        self._gazetteer = gazetteer or PlaceGazetteer(p for c in chunks for p in c.places)
 
     def answer(self, question: str, *, place: str | None = None, offset: int = 0,
                limit: int | None = None) -> Answer:
@@ -67,7 +73,7 @@ class AnswerEngine:
         limit = limit or self._top_k
         result = self._searcher.search(question, k=offset + limit, place=place)
         return compose_answer(question, result.hits, self._documents, offset=max(0, offset), limit=limit,
-                              abstained=result.abstained, places=result.query.places)
+                              abstained=result.abstained, understood=result.understood)
 
     def chunk(self, chunk_id: str) -> Chunk:
         """One passage by id."""
@@ -110,8 +116,12 @@ class AnswerEngine:
         if not names:
             raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
         wanted = set(names)
-        documents = tuple(d for d in self._documents.values() if wanted & set(d.places))
-        passages = [c for d in documents for c in self._by_doc.get(d.doc_id, [])]
+        # A report counts when it is about the place or any of its passages mentions it (a street of a district).
+        passages = [c for c in self._chunks.values() if wanted & set(c.places)]
+        about = {d.doc_id for d in self._documents.values() if wanted & set(d.places)}
+        mentioned = about | {c.doc_id for c in passages}
+        documents = tuple(d for d in self._documents.values() if d.doc_id in mentioned)
+        passages = [c for d in documents if d.doc_id in about for c in self._by_doc.get(d.doc_id, [])] or passages
         label = names[0] if len(names) == 1 else "、".join(names)
         return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)))
 
@@ -141,13 +151,23 @@ def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
     return [shown[key] for key, _ in counts.most_common(limit)]
 
 
+def engine_from(stored: StoredIndex, encoder: QueryEncoder, *, top_k: int = 5, max_question_chars: int = 2000,
+                calibration: Calibration = Calibration()) -> AnswerEngine:
+    """An engine over a loaded index: one place gazetteer shared by search and browsing."""
+    from index.search.searcher import HybridSearcher
+
+    gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
+    searcher = HybridSearcher.over(stored, encoder, gazetteer=gazetteer, calibration=calibration)
+    return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=top_k,
+                        max_question_chars=max_question_chars, gazetteer=gazetteer)
+
+
 def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) -> AnswerEngine:
     """Loads the built index and its model into an engine (the model only if an index exists).
 
     A reload passes the embedder it already has, so the model is not loaded twice.
     """
     from index.embed import check_compatible, load_embedder
-    from index.search import HybridSearcher
     from index.store import check_index, load_index
 
     # Fails fast, before the model load, if the index is missing or damaged; its manifest says which
@@ -157,8 +177,8 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
         embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
     check_compatible(manifest.runtime, manifest.precision, embedder, settings.index_dir)
     stored = load_index(settings.index_dir, model=embedder.name)
-    searcher = HybridSearcher(stored, embedder, candidates=settings.candidates)
+    engine = engine_from(stored, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
+                         calibration=Calibration(candidates=settings.candidates))
     # The first run of a model allocates its buffers and picks kernels; do it now, not on a user's question.
     embedder.encode_queries(["党建引领基层治理"])
-    return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=settings.top_k,
-                        max_question_chars=settings.max_question_chars)
+    return engine

@@ -22,7 +22,7 @@ from index.ingest import ReadLimits, read_corpus
 from index.keyword import KeywordIndex, corpus_terms
 from index.meta import documents_from_source
 from index.places import main_places, passage_places
-from index.query import romanise
+from index.gazetteer import romanise
 from index.records import Chunk, Document, Skipped
 from index.store import Manifest, StoredIndex, build_lock, load_passages, save_index
 from index.vector import VectorIndex

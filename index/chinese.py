@@ -61,3 +61,22 @@ def ends_sentence(text: str) -> bool:
 def count_han(text: str) -> int:
     """How many Han characters a text holds (for telling English questions from Chinese ones)."""
     return len(HAN_CHAR.findall(text))
+
+
+def is_pinyin_word(word: str) -> bool:
+    """Whether a Latin word splits into toneless pinyin syllables ("Wangjing" yes, "Century" no)."""
+    word = word.lower()
+    reachable = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        reachable[end] = any(reachable[start] and PLAIN_SYLLABLE.match(word[start:end])
+                             for start in range(max(0, end - 6), end))
+    return reachable[-1]
+
+
+# Quoted phrases name a practice exactly: “五邻营造”, "一小区一专员", 「先鋒學院」.
+_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
+
+
+def quoted_phrases(text: str) -> list[str]:
+    """Phrases a text puts in quotes, such as named practices: “五邻营造” -> 五邻营造."""
+    return _QUOTED.findall(text)

@@ -169,7 +169,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     outcomes = run(read_questions(Path(args.file)), engine_retriever(engine))
     if args.verbose:
         for o in outcomes:
-            print(f"{o.rank:>2} {'A' if o.abstained else ' '} [{o.question.kind}] {o.question.text}")
+            print(f"{o.rank:>2} {'A' if o.abstained else 'F' if o.flagged else ' '} [{o.question.kind}] {o.question.text}")
     print(format_table(score_by_kind(outcomes)))
     return 0
 

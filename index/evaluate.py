@@ -1,4 +1,4 @@
-"""Retrieval quality on a question set: hit@k and MRR per kind, and abstention on out-of-corpus questions."""
+"""Retrieval quality on a question set: hit@k and MRR per kind, abstention, and near misses flagged."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ from pathlib import Path
 from typing import Protocol
 
 from index.clean import fold
-from index.records import Answer
+from index.records import Answer, Understanding
 
 OUT_OF_CORPUS = "out_of_corpus"
+# Near misses: a place no report covers, a year none mentions, a topic the named place's reports never
+# treat. Handled right when the answer abstains or says so (Understanding); citing passages as if they
+# answered is wrong.
+NEAR_MISSES = ("other_place", "other_year", "off_topic_place")
+UNANSWERABLE = (OUT_OF_CORPUS, *NEAR_MISSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +27,11 @@ class Question:
     gold: tuple[str, ...]
     kind: str
 
+    @property
+    def answerable(self) -> bool:
+        """Whether some passage answers it (otherwise the right outcome is to abstain or flag)."""
+        return self.kind not in UNANSWERABLE
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -30,6 +40,7 @@ class Outcome:
     question: Question
     rank: int
     abstained: bool
+    flagged: bool = False  # the answer said the place, year or topic asked about is not covered
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +52,10 @@ class Scores:
     hit3: float
     hit5: float
     mrr10: float
-    abstained: int = 0
-    out_of_corpus: int = 0
+    abstained: int = 0  # unanswerable questions abstained on (or flagged, for near misses)
+    out_of_corpus: int = 0  # unanswerable questions
+    mrr5: float = 0.0
+    refused: int = 0  # answerable questions abstained on
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -72,38 +85,56 @@ class Answering(Protocol):
                limit: int | None = None) -> Answer: ...
 
 
-def engine_retriever(engine: Answering) -> Callable[[str], tuple[list[str], bool]]:
-    """A retrieve function for run(): the top ten passage texts of an answer, and whether it abstained."""
+Retrieved = tuple[list[str], bool, Understanding]
+Retrieve = Callable[[str], Retrieved]
 
-    def retrieve(question: str) -> tuple[list[str], bool]:
+
+def engine_retriever(engine: Answering) -> Retrieve:
+    """A retrieve function for run(): the top ten passage texts, whether it abstained, what it understood."""
+
+    def retrieve(question: str) -> Retrieved:
         answer = engine.answer(question, limit=10)
-        return [hit.chunk.text for hit in answer.hits], answer.abstained
+        return [hit.chunk.text for hit in answer.hits], answer.abstained, answer.understood
 
     return retrieve
 
 
-def run(questions: Sequence[Question], retrieve: Callable[[str], tuple[list[str], bool]]) -> list[Outcome]:
-    """Asks every question; retrieve returns the ranked passage texts and whether it abstained."""
+def flags(kind: str, understood: Understanding) -> bool:
+    """Whether an answer says what a near-miss question of this kind needs said."""
+    if kind == "other_place":
+        return bool(understood.places_not_covered)
+    if kind == "other_year":
+        return bool(understood.years_not_covered)
+    if kind == "off_topic_place":
+        return bool(understood.topic_not_covered)
+    return False
+
+
+def run(questions: Sequence[Question], retrieve: Retrieve) -> list[Outcome]:
+    """Asks every question; retrieve returns the ranked passage texts, abstention and understanding."""
     outcomes = []
     for question in questions:
-        passages, abstained = retrieve(question.text)
-        rank = 0 if question.kind == OUT_OF_CORPUS else first_correct_rank(passages[:10], question.gold)
-        outcomes.append(Outcome(question, rank, abstained))
+        passages, abstained, understood = retrieve(question.text)
+        rank = first_correct_rank(passages[:10], question.gold) if question.answerable else 0
+        outcomes.append(Outcome(question, rank, abstained, abstained or flags(question.kind, understood)))
     return outcomes
 
 
 def score(outcomes: Sequence[Outcome]) -> Scores:
     """Metrics over a group of outcomes."""
-    answerable = [o for o in outcomes if o.question.kind != OUT_OF_CORPUS]
-    unanswerable = [o for o in outcomes if o.question.kind == OUT_OF_CORPUS]
+    answerable = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
     n = len(answerable) or 1
 
     def hits(k: int) -> float:
         return sum(1 for o in answerable if 0 < o.rank <= k) / n
 
-    mrr = sum(1 / o.rank for o in answerable if 0 < o.rank <= 10) / n
-    return Scores(len(answerable), hits(1), hits(3), hits(5), mrr,
-                  sum(1 for o in unanswerable if o.abstained), len(unanswerable))
+    def mrr(k: int) -> float:
+        return sum(1 / o.rank for o in answerable if 0 < o.rank <= k) / n
+
+    handled = sum(1 for o in unanswerable if o.flagged or (o.question.kind == OUT_OF_CORPUS and o.abstained))
+    return Scores(len(answerable), hits(1), hits(3), hits(5), mrr(10), handled, len(unanswerable), mrr(5),
+                  sum(1 for o in answerable if o.abstained))
 
 
 def score_by_kind(outcomes: Sequence[Outcome]) -> dict[str, Scores]:
@@ -116,11 +147,14 @@ def score_by_kind(outcomes: Sequence[Outcome]) -> dict[str, Scores]:
 
 def format_table(table: dict[str, Scores]) -> str:
     """A Markdown table of the metrics, as printed by `python -m index eval` and kept in the README."""
-    lines = ["| kind | n | hit@1 | hit@3 | hit@5 | MRR@10 | abstained |", "|---|---|---|---|---|---|---|"]
+    lines = ["| kind | n | hit@1 | hit@3 | hit@5 | MRR@5 | MRR@10 | refused | abstained or flagged |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for kind, s in table.items():
-        if kind == OUT_OF_CORPUS:
-            lines.append(f"| {kind} | {s.out_of_corpus} | | | | | {s.abstained}/{s.out_of_corpus} |")
+        if kind in UNANSWERABLE:
+            lines.append(f"| {kind} | {s.out_of_corpus} | | | | | | | {s.abstained}/{s.out_of_corpus} |")
             continue
-        abstained = f"{s.abstained}/{s.out_of_corpus}" if s.out_of_corpus else ""
-        lines.append(f"| {kind} | {s.count} | {s.hit1:.3f} | {s.hit3:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {abstained} |")
+        handled = f"{s.abstained}/{s.out_of_corpus}" if s.out_of_corpus else ""
+        refused = f"{s.refused}/{s.count}" if s.count else ""
+        lines.append(f"| {kind} | {s.count} | {s.hit1:.3f} | {s.hit3:.3f} | {s.hit5:.3f} | {s.mrr5:.3f} "
+                     f"| {s.mrr10:.3f} | {refused} | {handled} |")
     return "\n".join(lines)

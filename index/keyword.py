@@ -14,11 +14,10 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
-from index.chinese import HAN_WORD
+from index.chinese import HAN_WORD, quoted_phrases
 from index.clean import fold
 from index.glossary import GLOSSARY
 from index.places import place_aliases
-from index.query import quoted_phrases
 
 logger = logging.getLogger(__name__)
 

@@ -325,3 +325,65 @@ _VERB_HEADS = {
     "构建", "建立", "带动", "覆盖", "走进", "深入", "扎根", "下沉", "延伸", "面向", "针对", "聚焦", "依托",
     "结合", "围绕", "参与", "支持", "指导", "帮助", "包括", "涉及", "全部", "所有", "部分", "多数", "少数",
 }
+
+
+# City and province names that are also everyday words in these reports ("来宾" guests, "白银" silver,
+# "阿里" a company, "普洱" tea, "四平八稳"): in a question they count only with their suffix (来宾市).
+AMBIGUOUS_HEADS = frozenset({"来宾", "白银", "阿里", "普洱", "四平", "海东", "安康", "通化", "永安", "中山"})
+# Words in a question that show a "…社区" or "…小区" is no name: pronouns, question words, determiners.
+_NOT_IN_LOCAL_NAME = re.compile(r"[我你他她咱们本该这那哪每各某怎么何啥谁是有为如]")
+
+
+def national_levels() -> dict[str, int]:
+    """Every province, city and district of the national gazetteer, with its level (0 province … 2 district)."""
+    return _gazetteer()
+
+
+def parents_of(name: str) -> frozenset[str]:
+    """The regions directly above a place in the national gazetteer (南山区 -> 深圳市, 鹤岗市)."""
+    return frozenset(_gazetteer_parents().get(name, set()))
+
+
+def national_places(folded: str) -> list[tuple[int, str]]:
+    """Provinces, cities and districts a folded question names: full names, and city or province short forms."""
+    found = [(start, name) for start, name, _level, _above in _gazetteer_matches(folded)]
+    taken = {i for start, name in found for i in range(start, start + len(name))}
+    ends = {start + len(name) for start, name in found}
+    for head, name in _short_forms().items():
+        start = folded.find(head)
+        while start >= 0:
+            # A short form must start a word: "冬天门把手" holds 天门 (a city) only by accident.
+            before = folded[start - 1] if start else ""
+            starts_word = not HAN_WORD.match(before) or before in _STOP_CHARS or start in ends
+            if start not in taken and starts_word:
+                found.append((start, name))
+                taken.update(range(start, start + len(head)))
+            start = folded.find(head, start + 1)
+    return sorted(found)
+
+
+@functools.cache
+def _short_forms() -> dict[str, str]:
+    # "厦门" -> "厦门市", "广东" -> "广东省": readers drop the suffix of cities and provinces, rarely of districts.
+    forms: dict[str, str] = {}
+    for name, level in _gazetteer().items():
+        for alias in place_aliases(name)[1:]:
+            if level <= CITY and len(alias) >= 2 and alias not in AMBIGUOUS_HEADS:
+                forms.setdefault(alias, name)
+    return forms
+
+
+def question_local_names(folded: str) -> list[tuple[int, str]]:
+    """Streets, towns and communities a folded question names ("望京街道", "朝阳区望京街道"), by position."""
+    found = []
+    for match in _LOCAL.finditer(folded):
+        suffix = match.group(2)
+        if suffix in ("新区", "高新区", "开发区") or _is_compound(folded, match.end(), suffix):
+            continue
+        base, anchor = _trim_base(folded[max(0, match.start(2) - 8): match.start(2)])
+        if anchor == "word" or len(base) < 2 or len(base) > 6 or _NOT_IN_LOCAL_NAME.search(base):
+            continue
+        if base in _GENERIC_BASES or base[:2] in _GENERIC_BASES or base[-2:] in _GENERIC_BASES:
+            continue
+        found.append((match.start(2) - len(base), base + suffix))
+    return found

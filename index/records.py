@@ -95,6 +95,26 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Understanding:
+    """What the engine took a question to be about, and what of it no report covers; for notices and --json."""
+
+    english: bool = False  # notices go out in English, else in Chinese
+    places: tuple[str, ...] = ()  # corpus places the question names (or was limited to)
+    places_not_covered: tuple[str, ...] = ()  # places named that no report mentions: 福田区, "Wangjing Street"
+    nearest_places: tuple[str, ...] = ()  # covered places offered instead, sharing nearest_region with them
+    nearest_region: str = ""
+    years: tuple[int, ...] = ()  # years the question asks about
+    years_not_covered: tuple[int, ...] = ()  # of those, the ones no passage (of the named places) mentions
+    topic_not_covered: tuple[str, ...] = ()  # a word the corpus uses, but never in the named places' passages
+    abstention: str = ""  # why nothing is cited (index/search/abstain.py), "" when passages are
+
+    @property
+    def caveats(self) -> bool:
+        """Whether the passages shown are not quite what was asked (another place, year or topic)."""
+        return bool(self.places_not_covered or self.years_not_covered or self.topic_not_covered)
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """Ranked passages for one question; empty hits with abstained=True means nothing fits."""
 
@@ -105,6 +125,7 @@ class Answer:
     places: tuple[str, ...] = ()  # places the engine understood the question to be about
     offset: int = 0  # rank of hits[0] minus one, for paging
     total: int = 0  # how many passages qualified in all (offset + len(hits) <= total)
+    understood: Understanding = Understanding()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,17 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import AnswerEngine
+from index.answer import AnswerEngine, engine_from
 from index.build import build_index
-from index.search import HybridSearcher, Thresholds
+from index.search.calibration import Abstention, Calibration
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
 from index.store import load_index
 from tests.fakes import FakeEmbedder
 
 DATA = Path(__file__).parent / "data"
 # Hashed bigrams give low cosines, so the fake engine never abstains; abstention is tested on the real model.
-NEVER_ABSTAIN = Thresholds(min_cosine=-1.0, confident_cosine=-1.0, min_coverage=0.0, english_min_cosine=-1.0,
-                           english_min_coverage=0.0)
+NEVER_ABSTAIN = Calibration(
+    abstention=Abstention(min_cosine=-1.0, confident_cosine=-1.0, min_coverage=0.0, english_min_cosine=-1.0,
+                          english_min_coverage=0.0),
+    candidates=20,
+)
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +34,7 @@ def fake_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fake_engine(fake_index_dir: Path) -> AnswerEngine:
     """A real AnswerEngine over the fake index, loaded fresh for each test."""
     stored = load_index(fake_index_dir, model=FakeEmbedder.name)
-    searcher = HybridSearcher(stored, FakeEmbedder(), candidates=20, thresholds=NEVER_ABSTAIN)
-    return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=3)
+    return engine_from(stored, FakeEmbedder(), top_k=3, calibration=NEVER_ABSTAIN)
 
 
 @pytest.fixture(scope="session")
@@ -57,5 +59,4 @@ def built_index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> 
 @pytest.fixture(scope="session")
 def real_engine(built_index_dir: Path, real_embedder) -> AnswerEngine:  # type: ignore[no-untyped-def]
     """The engine users get: real model, real corpus, default thresholds."""
-    stored = load_index(built_index_dir, model=real_embedder.name)
-    return AnswerEngine(HybridSearcher(stored, real_embedder, candidates=50), stored.documents, stored.chunks)
+    return engine_from(load_index(built_index_dir, model=real_embedder.name), real_embedder)

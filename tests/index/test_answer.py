@@ -6,9 +6,9 @@ import pytest
 
 from index.answer import AnswerEngine, compose_answer
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
-from index.query import Query
 from index.records import Chunk, Document, Hit
-from index.search import SearchResult
+from index.search.question import Query
+from index.search.searcher import SearchResult
 
 DOCS = [
     Document("a", "a.txt", "南山报告", "正文一\n正文二", source="人民论坛", date="2021-07", places=("南山区",)),

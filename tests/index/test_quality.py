@@ -90,8 +90,8 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
     """The real reports plus fourteen of ours on the same practices in other districts."""
     import shutil
 
+    from index.answer import engine_from
     from index.build import build_index
-    from index.search import HybridSearcher
     from index.store import load_index
 
     corpus = tmp_path_factory.mktemp("combined") / "corpus"
@@ -100,8 +100,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
         shutil.copy(source, corpus / source.name)
     folder = corpus.parent / "index"
     build_index(corpus, folder, real_embedder, max_chars=360, min_chars=120, exact_search_max=20_000)
-    stored = load_index(folder, model=real_embedder.name)
-    engine = AnswerEngine(HybridSearcher(stored, real_embedder), stored.documents, stored.chunks)
+    engine = engine_from(load_index(folder, model=real_embedder.name), real_embedder)
     return scores(engine, PROJECT_ROOT / "eval" / "other_districts.jsonl")
 
 

@@ -1,0 +1,88 @@
+"""Every tuned constant of search, with the evidence for its value.
+
+Tuned on eval/dev_questions.jsonl, eval/questions.jsonl, eval/other_districts.jsonl and
+eval/near_misses.jsonl only; eval/heldout.jsonl is never used here (see README, "Retrieval quality").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The usual constant of reciprocal-rank fusion (Cormack, Clarke & Büttcher 2009); 30-90 changed no set's MRR.
+RRF_K = 60
+# Candidates each ranking proposes: 50 holds every gold passage of the development sets in the dense
+# or keyword top 50; more only adds passages the fusion then ranks low.
+CANDIDATES = 50
+# Hits scoring under this share of the best one are not offered, even when paging: below half, passages
+# share little with the question (read over the grown set's paging).
+RELEVANCE_FLOOR = 0.5
+MAX_HITS = 20  # most passages one question pages through
+# Jaccard of character bigrams past which two hits count as one: reposts of one paragraph score 0.7-0.95,
+# two passages of one report on one practice at most 0.45.
+DUPLICATE_BIGRAMS = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Abstention:
+    """When to say that nothing in the reports answers: calibrated on the out-of-corpus questions.
+
+    e5 cosines are compressed: questions the corpus answers meet their passage at 0.84-0.92, questions
+    about cooking, visas or stock prices meet the nearest passage at 0.74-0.81. Coverage (the share
+    of the question's IDF weight a top passage holds) separates the band in between.
+    """
+
+    min_cosine: float = 0.80  # below this, the best passage is not about the question at all
+    confident_cosine: float = 0.86  # above this, the dense match alone is enough
+    min_coverage: float = 0.4  # share of the question's topic weight found in one of the best passages
+    # English questions meet Chinese passages at lower cosines, and their untranslatable words make
+    # coverage an underestimate: they abstain only when nothing of them is found.
+    english_min_cosine: float = 0.72
+    english_min_coverage: float = 0.2
+    # Naming a district of the corpus ("Xihu", "Qixia") is evidence of topic when the dense match agrees.
+    english_place_cosine: float = 0.78
+    english_place_coverage: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """How the candidate rankings are fused and boosted (ablation in the README)."""
+
+    # Dense and keyword search are equals; the best-sentence ranking favours passages where the
+    # question's words meet in one sentence; the expansion ranking embeds an English question's
+    # Chinese glossary terms. Weights sit on a plateau: ±0.25 on any one moves MRR by under 0.02.
+    weights: Mapping[str, float] = field(default_factory=lambda: {
+        "vector": 1.0, "keyword": 0.75, "expansion": 0.2, "sentence": 1.0})
+    place_boost: float = 1.6  # a passage about the place the question names beats an equal one elsewhere
+    phrase_boost: float = 1.4  # a passage holding a quoted or corpus-named phrase of the question
+    year_boost: float = 1.3  # a passage mentioning the year asked about
+    rrf_k: int = RRF_K
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """When a named place's reports are taken not to cover the question's topic."""
+
+    # A word other reports use but the place's never does marks a near miss unless the place's best
+    # passage still matches the question better than theirs by this much cosine. On
+    # eval/near_misses.jsonl true near misses (快递骑手 in 栖霞区, 红色物业 in 汉阳区, 疫情 in 张店区) sit
+    # at -0.006…+0.011; synonyms the place's report uses instead (物业公司 for its 物业企业, 跑腿 for
+    # 快递骑手) at -0.032…-0.033.
+    place_lead: float = 0.015
+    # ...and only when passages elsewhere hold at least this much more of the question's topic (IDF share)
+    # than the place's best: a generic phrase the place's report words differently (社区治理, 社区党委书记)
+    # leaves a gap under 0.2; a topic the report never treats (快递骑手 in 栖霞区) one of 0.4 or more.
+    coverage_gap: float = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """All of the above, as one value a searcher is built with (tests pass their own)."""
+
+    abstention: Abstention = Abstention()
+    fusion: Fusion = Fusion()
+    near_miss: NearMiss = NearMiss()
+    candidates: int = CANDIDATES
+    # A question is broad ("What has Qixia done?") when every topic word beyond the place is common:
+    # IDF under this share of the rarest word's (工作, 治理, 做法 sit at 0.05-0.25 of it).
+    broad_idf_share: float = 0.3

@@ -1,0 +1,48 @@
+"""Hits worth listing: near-duplicates once, and broad questions spread over distinct practices (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of a text, for near-duplicate checks."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap of two sets, 0 when both are empty."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def distinct_rows(ranked: Sequence[int], text: Callable[[int], str], *, threshold: float, limit: int) -> list[int]:
+    """Rows in rank order, skipping any whose text is a near-duplicate of one already kept."""
+    kept: list[int] = []
+    shapes: list[frozenset[str]] = []
+    for row in ranked:
+        shape = bigrams(text(row))
+        if any(jaccard(shape, other) >= threshold for other in shapes):
+            continue
+        kept.append(row)
+        shapes.append(shape)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def spread(ranked: Sequence[int], group: Callable[[int], Hashable]) -> list[int]:
+    """Rows reordered so each group (a report's section: one practice) is shown once before any repeats.
+
+    For broad questions ("What has Qixia done?") the best page lists distinct practices rather
+    than three passages of one section; within each round the rank order is kept.
+    """
+    rounds: list[list[int]] = []
+    seen: dict[Hashable, int] = {}
+    for row in ranked:
+        key = group(row)
+        turn = seen.get(key, 0)
+        seen[key] = turn + 1
+        while len(rounds) <= turn:
+            rounds.append([])
+        rounds[turn].append(row)
+    return [row for batch in rounds for row in batch]

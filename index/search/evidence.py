@@ -1,0 +1,98 @@
+"""What a passage holds of a question: its concepts, weighted by how informative they are (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from index.chinese import HAN_RUN
+from index.chunk import split_sentences
+from index.clean import fold
+from index.places import place_aliases
+from index.search.question import Query
+
+# A concept of the question: the forms that express it (any one will do) and how much it matters.
+Concept = tuple[tuple[str, ...], float]
+DIGITS = tuple("0123456789")
+# Reports give reasons as 必要性, 意义, 要求 ("…的要求").
+REASONS = ("必要性", "意义", "原因", "要求", "因为", "由于")
+
+
+def covered_share(folded: str, concepts: Sequence[Concept]) -> float:
+    """Share of the question's weight whose concepts appear in a folded text."""
+    total = sum(weight for _, weight in concepts)
+    if total == 0:
+        return 0.0
+    return sum(weight for forms, weight in concepts if any(f in folded for f in forms)) / total
+
+
+def best_sentence(text: str, concepts: Sequence[Concept]) -> tuple[int, int, float]:
+    """The sentence of a passage covering most of the question: (start, end, share of its weight)."""
+    best = (0, len(text), -1.0)
+    for start, end in split_sentences(text):
+        share = covered_share(fold(text[start:end]), concepts)
+        if share > best[2]:
+            best = (start, end, share)
+    return best
+
+
+def whole_tokens(tokens: Sequence[str]) -> list[str]:
+    """Tokens that are not part of a longer token of the same question.
+
+    jieba's search mode adds the parts of long words (南山区 -> 南山, 山区); counting those again
+    would let a passage that only says 山区 look half as good as one about 南山区.
+    """
+    unique = list(dict.fromkeys(tokens))
+    return [t for t in unique if not any(t != other and t in other for other in unique)]
+
+
+def question_concepts(query: Query, tokens: Sequence[str], idf: Callable[[str], float], rarest: float,
+                      han_tokens: Callable[[str], list[str]]) -> list[Concept]:
+    """What a passage must hold to answer the question, each with its weight (IDF).
+
+    A word no passage holds weighs as much as the rarest word: "上证指数" missing from every passage
+    is evidence that the corpus cannot answer. An English question is judged by its glossary
+    concepts (any synonym will do), its places, and the words the glossary could not translate.
+    """
+
+    def weight(forms: Sequence[str]) -> float:
+        return max((idf(f) for f in forms if idf(f) > 0), default=rarest)
+
+    # "How many" is answered by a figure: a passage or sentence holding digits covers that part.
+    concepts: list[Concept] = [(DIGITS, rarest / 2)] if query.asks_number else []
+    if query.asks_reason:
+        concepts.append((REASONS, rarest / 2))
+    if query.is_english:
+        concepts.extend((forms, weight(forms)) for forms in query.concepts)
+        concepts.extend(((name,), weight((name,))) for name in query.names)
+        for place in query.places:
+            forms = tuple(fold(a) for a in place_aliases(place) if len(a) >= 2)
+            concepts.append((forms, weight(forms)))
+        # Untranslatable words ("smartphone" beside "elderly") count at half weight, since the
+        # dense match may still have understood them.
+        concepts.extend(((), rarest / 2) for _ in query.uncovered)
+        # Chinese typed into an English question ("What has Qixia done on 红色物业?") counts as such.
+        cjk = " ".join(HAN_RUN.findall(query.folded))
+        concepts.extend(((t,), idf(t) or rarest) for t in whole_tokens(han_tokens(cjk)))
+        return concepts
+    concepts.extend(((t,), idf(t) or rarest) for t in whole_tokens(tokens))
+    return concepts
+
+
+def without_places(concepts: Sequence[Concept], query: Query) -> list[Concept]:
+    """The concepts minus the places the question names, which the place boost judges instead.
+
+    The boost knows what a passage is about even where its text does not repeat the name
+    ("全区划分网格1063个" in the 栖霞区 report).
+    """
+    forms = {fold(a) for p in query.places for a in place_aliases(p)}
+    return [c for c in concepts if not forms & set(c[0])] or list(concepts)
+
+
+def topic_concepts(concepts: Sequence[Concept], query: Query) -> list[Concept]:
+    """The concepts that say what the question is about, for deciding whether the corpus answers at all.
+
+    A wish for a figure or a reason is no topic ("中国GDP增长多少" finds numbers everywhere, never GDP),
+    and nor is a name spelled in pinyin ("Beijing" spells 北京 and 背景 alike).
+    """
+    named = set(query.names)
+    return [c for c in concepts if c[0] not in (DIGITS, REASONS) and not named & set(c[0])] or list(concepts)

@@ -1,0 +1,46 @@
+"""What search needs of its heavy parts: a question encoder, a vector index, a keyword index.
+
+The local backends (index/embed.py, index/vector.py, index/keyword.py) satisfy these; tests use
+the fakes in tests/fakes.py, and another backend only has to provide the same methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+
+class QueryEncoder(Protocol):
+    """Turns questions into L2-normalised float32 rows."""
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class VectorSearch(Protocol):
+    """Inner-product search over the passages' vectors, by row number."""
+
+    def search(self, query: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]: ...
+
+    def scores(self, query: npt.NDArray[np.float32], rows: Sequence[int]) -> npt.NDArray[np.float32]: ...
+
+
+class KeywordSearch(Protocol):
+    """BM25 over the passages' folded text, by row number, with the corpus's word statistics."""
+
+    @property
+    def words(self) -> Sequence[str]: ...  # corpus terms kept whole (places, named practices, glossary terms)
+
+    @property
+    def romanised(self) -> Mapping[str, Sequence[str]]: ...  # pinyin -> corpus words, for names in English
+
+    def tokens(self, folded: str) -> list[str]: ...
+
+    def idf(self, token: str) -> float: ...  # 0 for a word no passage holds
+
+    def max_idf(self) -> float: ...
+
+    def search(self, tokens: Sequence[str], k: int,
+               allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]: ...

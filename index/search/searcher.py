@@ -1,0 +1,283 @@
+"""HybridSearcher: dense and keyword candidates, judged, fused, scoped and de-duplicated into hits."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunk import index_text
+from index.clean import fold
+from index.gazetteer import PlaceGazetteer, warm_up
+from index.places import place_aliases
+from index.records import Chunk, Document, Hit, Understanding
+from index.search import abstain
+from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
+from index.search.distinct import distinct_rows, spread
+from index.search.evidence import (
+    Concept, best_sentence, covered_share, question_concepts, topic_concepts, whole_tokens, without_places,
+)
+from index.search.fusion import above_floor, fuse
+from index.search.protocols import KeywordSearch, QueryEncoder, VectorSearch
+from index.search.question import Query, analyse_question, without_place_names
+from index.search.scope import PlaceScope, missing_years, place_scope, years_in
+from index.store import StoredIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked hits for one question (none when abstaining), and what the engine understood of it."""
+
+    query: Query
+    hits: tuple[Hit, ...]
+    abstained: bool
+    understood: Understanding = Understanding()
+
+
+class Searcher(Protocol):
+    """What the answer engine needs from search."""
+
+    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The passages proposed for a question (as row numbers) and the evidence on each."""
+
+    query: Query
+    rankings: Mapping[str, Sequence[int]]
+    cosines: Mapping[int, float]  # best cosine with the question or its Chinese expansion
+    sentences: Mapping[int, tuple[int, int, float]]  # best sentence (start, end, share of question weight)
+    on_topic: Mapping[int, float]  # share of the question's topic (no places, figures or reasons) held
+    question_cosine: float  # best cosine of the question itself, without Chinese expansions
+    boosted: frozenset[int]  # rows about a place the question names
+    phrased: frozenset[int]  # rows holding a quoted or corpus-named phrase of the question
+    in_year: frozenset[int]  # rows mentioning a year the question asks about
+    broad: bool  # the question names a place and little else: spread the answer over practices
+    understood: Understanding
+
+
+class HybridSearcher:
+    """Searches passages with a question in Chinese (either script) or English."""
+
+    def __init__(self, chunks: Sequence[Chunk], documents: Sequence[Document], vectors: VectorSearch,
+                 keywords: KeywordSearch, encoder: QueryEncoder, *, gazetteer: PlaceGazetteer | None = None,
+                 calibration: Calibration = Calibration()) -> None:
+        self._chunks = chunks
+        self._vectors = vectors
+        self._keywords = keywords
+        self._encoder = encoder
+        self._calibration = calibration
+        self._terms = frozenset(keywords.words)
+        self.gazetteer = gazetteer or PlaceGazetteer(p for c in chunks for p in c.places)
+        self._rows_by_place: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            for place in chunk.places:
+                self._rows_by_place.setdefault(place, []).append(row)
+        self._doc_years = {d.doc_id: years_in(d.date[:4]) for d in documents}
+        self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(chunks[row])))
+        self._years = lru_cache(maxsize=20_000)(lambda row: years_in(self._folded(row)))
+        self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
+        # The national place names in pinyin serve the first English question; build them off its path.
+        threading.Thread(target=warm_up, name="gazetteer-warm-up", daemon=True).start()
+
+    @classmethod
+    def over(cls, stored: StoredIndex, encoder: QueryEncoder, *, gazetteer: PlaceGazetteer | None = None,
+             calibration: Calibration = Calibration()) -> HybridSearcher:
+        """A searcher over a loaded index."""
+        return cls(stored.chunks, stored.documents, stored.vectors, stored.keywords, encoder, gazetteer=gazetteer,
+                   calibration=calibration)
+
+    def _mask(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
+        allowed = np.zeros(len(self._chunks), dtype=bool)
+        for place in places:
+            allowed[self._rows_by_place.get(place, [])] = True
+        return allowed
+
+    def _vector_ranking(self, vector: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_] | None) -> list[int]:
+        k = self._calibration.candidates
+        if allowed is None:
+            return [row for row, _ in self._vectors.search(vector, k)]
+        rows = np.flatnonzero(allowed)
+        scores = self._vectors.scores(vector, rows.tolist())
+        return [int(rows[i]) for i in np.argsort(-scores, kind="stable")[:k]]
+
+    def gather(self, question: str, *, place: str | None = None) -> Candidates:
+        """Everything known about the candidate passages for a question (none when nothing can match)."""
+        query = analyse_question(question, self.gazetteer, self._keywords.romanised)
+        scope = place_scope(query, self.gazetteer)
+        allowed = None
+        if place:
+            limit = self.gazetteer.resolve(place)
+            allowed = self._mask(limit)
+            query = dataclasses.replace(query, places=tuple(dict.fromkeys((*limit, *query.places))))
+            scope = PlaceScope(query.places, ())
+            if not allowed.any():
+                return self._nothing(query, Understanding(query.is_english, query.places,
+                                                          abstention=abstain.NOTHING_IN_SCOPE))
+        elif scope.dead_end:
+            return self._nothing(query, Understanding(query.is_english, (), scope.not_covered,
+                                                      years=query.years, abstention=abstain.PLACE_NOT_COVERED))
+        elif scope.nearest:
+            allowed = self._mask(scope.nearest)
+
+        keywords = self._keywords
+        tokens = list(dict.fromkeys(keywords.tokens(query.keyword_text)))
+        concepts = question_concepts(query, tokens, keywords.idf, keywords.max_idf(), keywords.tokens)
+        # The question without its place names judges the topic: a named place lifts every cosine with
+        # its own report, whether or not the report treats the topic (垃圾分类 in 南山区).
+        # English questions keep their own cosine: their thresholds were set with the place in.
+        topic_text = without_place_names(query) if query.places and not query.is_english else query.text
+        texts = [query.text, topic_text, " ".join(query.expansions)] if query.expansions else [query.text, topic_text]
+        vectors = self._encoder.encode_queries(texts)
+        k = self._calibration.candidates
+        rankings: dict[str, list[int]] = {
+            "vector": self._vector_ranking(vectors[0], allowed),
+            "keyword": [row for row, _ in keywords.search(tokens, k, allowed)],
+        }
+        if query.expansions:
+            rankings["expansion"] = self._vector_ranking(vectors[2], allowed)
+        rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
+        cosines = dict(zip(rows, self._vectors.scores(vectors[1], rows).tolist()))
+        question_cosine = max(cosines.values(), default=0.0)
+        if query.expansions:
+            extra = self._vectors.scores(vectors[2], rows).tolist()
+            cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
+
+        judged = without_places(concepts, query)
+        topic = topic_concepts(judged, query)
+        sentences = {row: best_sentence(self._chunks[row].text, judged) for row in rows}
+        on_topic = {row: covered_share(self._folded(row), topic) for row in rows}
+        rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
+
+        boost_places = set(scope.boost)
+        missing_topic: tuple[str, ...] = ()
+        if scope.boost and allowed is None:
+            missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [vectors[0], *vectors[2:]], rows)
+            if missing_topic:  # the place's reports do not treat it: let the passages that do lead
+                boost_places = set()
+        boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
+        # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
+        place_forms = {fold(a) for p in query.places for a in place_aliases(p)}
+        named_practices = [t for t in keywords.tokens(query.folded) if len(t) >= 4 and t in self._terms
+                           and t not in place_forms]
+        phrases = {*query.phrases, *named_practices}
+        phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in phrases))
+
+        years_missing: tuple[int, ...] = ()
+        in_year: frozenset[int] = frozenset()
+        if query.years:
+            wanted = set(query.years)
+            in_year = frozenset(r for r in rows if wanted & self._years(r))
+            years_missing = self._years_missing(query.years, scope.boost or scope.nearest)
+
+        understood = Understanding(
+            query.is_english, query.places, scope.not_covered, scope.nearest, scope.region, query.years,
+            years_missing, missing_topic)
+        broad = bool(scope.boost) and not missing_topic and self._is_broad(topic)
+        return Candidates(query, rankings, cosines, sentences, on_topic, question_cosine, boosted, phrased,
+                          in_year, broad, understood)
+
+    def _nothing(self, query: Query, understood: Understanding) -> Candidates:
+        return Candidates(query, {}, {}, {}, {}, 0.0, frozenset(), frozenset(), frozenset(), False, understood)
+
+    def _topic_missing_in(self, places: Sequence[str], topic: Sequence[Concept], tokens: Sequence[str],
+                          vectors: Sequence[npt.NDArray[np.float32]], others: Sequence[int]) -> tuple[str, ...]:
+        """The question's heaviest topic word when other reports use it but the named places' passages never do.
+
+        Words no passage holds are left to the dense match (everyday wording: 跑腿小哥 for 快递骑手).
+        It counts only when the passages elsewhere hold clearly more of the question's topic than the
+        place's best ones, and the place's best passage does not match the question clearly better
+        than those holding the word (so 物业公司, where the place's report says 物业企业, is no near miss).
+        """
+        mask = self._mask(places)
+        absent = []
+        for forms, weight in topic:
+            holders = [r for r in self._holding(forms, None) if not mask[r]]
+            if holders and not self._holding(forms, mask, partly=True):
+                absent.append((weight, forms, holders))
+        if not absent:
+            return ()
+        near = self._calibration.near_miss
+        k = self._calibration.candidates
+        own = {r for r, _ in self._keywords.search(tokens, k, mask)} | set(self._vector_ranking(vectors[0], mask)[:k])
+        own_best = max((covered_share(self._folded(r), topic) for r in own), default=0.0)
+        elsewhere = [r for r in others if not mask[r]]
+        elsewhere_best = max((covered_share(self._folded(r), topic) for r in elsewhere), default=0.0)
+        _, forms, holders = max(absent, key=lambda item: item[0])
+        # An English question's Chinese glossary terms are compared too: they carry what it asks.
+        place_cosine = max(float(self._vectors.scores(v, sorted(own)).max()) for v in vectors)
+        holder_cosine = max(float(self._vectors.scores(v, holders).max()) for v in vectors)
+        logger.debug("near miss? %s: topic held %.2f here, %.2f elsewhere; cosine %.3f here, %.3f with the word",
+                     forms[0], own_best, elsewhere_best, place_cosine, holder_cosine)
+        if elsewhere_best - own_best < near.coverage_gap:
+            return ()
+        if holder_cosine - place_cosine < -near.place_lead:
+            return ()
+        return (forms[0],)
+
+    def _holding(self, forms: Sequence[str], mask: npt.NDArray[np.bool_] | None, *, partly: bool = False) -> list[int]:
+        """Rows whose folded text holds one of the forms (among the masked rows, when a mask is given).
+
+        partly: a long form also counts when two thirds of its words are there (社区书记 for 社区党委书记).
+        """
+        found: list[int] = []
+        for form in forms:
+            tokens = self._keywords.tokens(form)
+            parts = whole_tokens([t for t in tokens if t != form])
+            for row, _ in self._keywords.search(tokens, self._calibration.candidates, mask):
+                text = self._folded(row)
+                if form in text or (partly and len(parts) >= 3
+                                    and sum(t in text for t in parts) >= 2 * len(parts) / 3):
+                    found.append(row)
+        return list(dict.fromkeys(found))
+
+    def _years_missing(self, years: Sequence[int], places: Sequence[str]) -> tuple[int, ...]:
+        rows = np.flatnonzero(self._mask(places)).tolist() if places else range(len(self._chunks))
+        mentioned = [self._years(r) | self._doc_years.get(self._chunks[r].doc_id, frozenset()) for r in rows]
+        return missing_years(years, mentioned)
+
+    def _is_broad(self, topic: Sequence[Concept]) -> bool:
+        # "What has Qixia done?", "栖霞区做了哪些工作": nothing beyond the place but words most passages use.
+        rarest = self._keywords.max_idf()
+        return all(weight < self._calibration.broad_idf_share * rarest for forms, weight in topic if forms)
+
+    def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
+        """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
+        # Paging asks the same question again: the second time costs no embedding or search.
+        found = self._recent(question, place)
+        if not found.cosines:
+            reason = found.understood.abstention or abstain.NO_MATCH
+            return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
+        ranked, fused = fuse(found.rankings, self._calibration.fusion, in_place=found.boosted,
+                             phrased=found.phrased, in_year=found.in_year)
+        # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
+        cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())
+        coverage = max(found.on_topic[row] for row in ranked[:5])
+        reason = abstain.abstention_reason(english=found.query.is_english, names_place=bool(found.query.places),
+                                           cosine=cosine, coverage=coverage,
+                                           thresholds=self._calibration.abstention)
+        if reason:
+            logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
+            return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
+        relevant = above_floor(ranked, fused, RELEVANCE_FLOOR)
+        if found.broad:
+            relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
+        rows = distinct_rows(relevant, self._folded, threshold=DUPLICATE_BIGRAMS,
+                             limit=max(k, MAX_HITS))
+        hits = []
+        for row in rows:
+            chunk = self._chunks[row]
+            start, end, _ = found.sentences[row]
+            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end))
+        return SearchResult(found.query, tuple(hits), False, found.understood)
+
