@@ -15,6 +15,7 @@ from bot.i18n import SAMPLE_QUESTIONS, text
 from index.cite import display_title, gbt7714_reference, quotable_passage, shown_date
 from index.clean import fold
 from index.glossary import chinese_glosses
+from index.notices import notices
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.script import display_punctuation, in_script
 
@@ -125,9 +126,14 @@ def gloss_line(chunk: Chunk, language: str) -> Line | None:
     return (Span(text("key_terms", language), "bold"), Span(" · ".join(f"{term} {gloss}" for term, gloss in glosses)))
 
 
-def passage_section(hit: Hit, citation: Citation, *, language: str = "zh") -> Section:
-    """One numbered passage: its citation, then the passage with the best sentence in bold."""
+def passage_section(hit: Hit, citation: Citation, *, language: str = "zh", show_places: bool = False) -> Section:
+    """One numbered passage: its citation, then the passage with the best sentence in bold.
+
+    show_places: the passages are not about the place asked (see notices), so each says where it is from.
+    """
     blocks = [Block(citation_lines(citation))]
+    if show_places and hit.chunk.places:
+        blocks.append(text_block((Span(text("place", language), "bold"), Span("、".join(hit.chunk.places[:3])))))
     spans = highlighted(hit)
     folded = len(hit.chunk.text) > FOLD_CHARS
     marked = [span.text for span in spans if span.style == "mark"]
@@ -143,8 +149,9 @@ def passage_section(hit: Hit, citation: Citation, *, language: str = "zh") -> Se
 def answer_layout(answer: Answer, *, topics: Sequence[str] = (), places: Sequence[str] = (),
                   language: str = "zh") -> Layout:
     """An answer page; an abstention suggests topics and places instead; an empty later page says so."""
+    notes = notices(answer.understood, language=language)
     if answer.abstained or (not answer.hits and answer.offset == 0):
-        return abstention_layout(answer.question, topics=topics, places=places, language=language)
+        return abstention_layout(answer.question, topics=topics, places=places, language=language, notes=notes)
     if not answer.hits:
         return ((text_block(text("no_more", language)),),)
     first, last = answer.offset + 1, answer.offset + len(answer.hits)
@@ -153,7 +160,10 @@ def answer_layout(answer: Answer, *, topics: Sequence[str] = (), places: Sequenc
         header.append((Span(text("place", language), "bold"), Span("、".join(answer.places))))
     header.append((Span(text("range", language, first=first, last=last, total=answer.total), "italic"),))
     sections: list[Section] = [(text_block(*header),)]
-    sections += [passage_section(hit, citation, language=language)
+    if notes:  # before any passage: another place's figures must never pass for the place asked about
+        sections.insert(0, (text_block(*((Span(f"⚠ {note}", "bold"),) for note in notes)),))
+    elsewhere = answer.understood.caveats
+    sections += [passage_section(hit, citation, language=language, show_places=elsewhere)
                  for hit, citation in zip(answer.hits, answer.citations)]
     return tuple(sections)
 
@@ -170,9 +180,10 @@ def _glossed(terms: Sequence[str], language: str) -> str:
 
 
 def abstention_layout(question: str, *, topics: Sequence[str] = (), places: Sequence[str] = (),
-                      language: str = "zh") -> Layout:
-    """Says the reports do not answer the question and what they do cover."""
-    lines: list[Line | str] = [
+                      language: str = "zh", notes: Sequence[str] = ()) -> Layout:
+    """Says the reports do not answer the question (and why, when notes say), and what they do cover."""
+    lines: list[Line | str] = [(Span(note, "bold"),) for note in notes]
+    lines += [
         (Span(text("nothing", language), "bold"),),
         (Span(text("question", language), "bold"), Span(shorten(question, QUESTION_ECHO_CHARS))),
     ]

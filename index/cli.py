@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.errors import QaError
-from index.records import Answer, Citation, Document, Hit
+from index.records import Answer, Citation, Document, Hit, Understanding
 from index.settings import IndexSettings
 
 
@@ -105,6 +105,24 @@ def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str
             yield line.rstrip("\r\n"), None
 
 
+def understanding_json(understood: Understanding) -> dict[str, Any]:
+    """What the engine understood of a question, and the notices shown above its passages."""
+    from index.notices import notices
+
+    return {
+        "language": "en" if understood.english else "zh",
+        "places": list(understood.places),
+        "places_not_covered": list(understood.places_not_covered),
+        "nearest_places": list(understood.nearest_places),
+        "nearest_region": understood.nearest_region,
+        "years": list(understood.years),
+        "years_not_covered": list(understood.years_not_covered),
+        "topic_not_covered": list(understood.topic_not_covered),
+        "abstention_reason": understood.abstention,
+        "notices": notices(understood),
+    }
+
+
 def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
     """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference and CSL-JSON."""
     from index.bibliography import csl_json
@@ -122,12 +140,17 @@ def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, 
         "question": answer.question,
         "abstained": answer.abstained,
         "places": list(answer.places),
+        "understood": understanding_json(answer.understood),
         "results": [result(h, c) for h, c in zip(answer.hits, answer.citations)],
     }
 
 
 def _print_answer(answer: Answer) -> None:
+    from index.notices import notices
+
     print(f"? {answer.question}")
+    for line in notices(answer.understood):
+        print(f"! {line}")
     if answer.abstained:
         print("  报告中没有与这个问题相关的内容。(Nothing in the reports answers this.)\n")
         return

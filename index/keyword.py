@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -76,6 +77,32 @@ def keyword_tokens(folded: str, tokenizer: jieba.Tokenizer) -> list[str]:
     return tokens
 
 
+@functools.cache
+def _general_idf() -> dict[str, float]:
+    # jieba ships the inverse document frequencies of a large general Chinese corpus (jieba.analyse's
+    # idf.txt, about 270,000 words); read once, on the first question that needs it.
+    table: dict[str, float] = {}
+    # Read as a file: importing jieba.analyse would open it again and never close it.
+    with (Path(jieba.__file__).parent / "analyse" / "idf.txt").open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, value = line.partition(" ")
+            if value:
+                table[word] = float(value)
+    return table
+
+
+def general_idf(word: str) -> float:
+    """How specific a word is in Chinese at large (jieba's general IDF): 经验 5.7, 治理 6.7, 快递 10.0.
+
+    A word the table lacks (a compound such as 红色物业 or 垃圾分类, a name) is taken as rare: the table
+    lists every word common enough to be generic.
+    """
+    return _general_idf().get(word, RARE_WORD_IDF)
+
+
+RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
+
+
 class KeywordIndex:
     """BM25 over passage tokens, with the corpus terms that made the tokenizer."""
 
@@ -123,6 +150,10 @@ class KeywordIndex:
         if df == 0:
             return 0.0
         return math.log(1 + (self._passages - df + 0.5) / (df + 0.5))
+
+    def general_idf(self, token: str) -> float:
+        """How specific a token is in Chinese at large, whatever this corpus says (see general_idf)."""
+        return general_idf(token)
 
     def max_idf(self) -> float:
         """The weight of a token found in a single passage: the rarest possible."""

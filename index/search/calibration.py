@@ -73,6 +73,10 @@ class NearMiss:
     # than the place's best: a generic phrase the place's report words differently (社区治理, 社区党委书记)
     # leaves a gap under 0.2; a topic the report never treats (快递骑手 in 栖霞区) one of 0.4 or more.
     coverage_gap: float = 0.3
+    # Only specific words can be a topic a place's reports leave out: general-language IDF (jieba's table)
+    # of at least this. Words of any text sit under it (经验 5.7, 做法 6.6, 治理 6.7, 资源 5.4), topics
+    # above (停车 8.1, 高校 8.1, 电梯 8.9, 快递 10.0, compounds such as 红色物业 through their parts).
+    specific_idf: float = 7.0
 
 
 @dataclass(frozen=True, slots=True)

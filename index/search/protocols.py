@@ -42,5 +42,7 @@ class KeywordSearch(Protocol):
 
     def max_idf(self) -> float: ...
 
+    def general_idf(self, token: str) -> float: ...  # specificity in the language at large, not this corpus
+
     def search(self, tokens: Sequence[str], k: int,
                allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]: ...

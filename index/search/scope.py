@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from index.gazetteer import PlaceGazetteer
 from index.search.question import Query
 
-# A year in report text: 2021, 2021年; not a count ("2000余名", "1063个").
-_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)(?![\d.%])(?!\s*(?:个|名|人|户|万|元|件|家|项|余|多))")
+# A year in report text is written as one: 2021年, 2021-07, 2021.7; a bare number is a count ("2000平方米").
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)(?:\s*年|[-/.](?:0?[1-9]|1[0-2])(?!\d))")
 
 
 def years_in(folded: str) -> frozenset[int]:

@@ -87,8 +87,13 @@ class HybridSearcher:
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(chunks[row])))
         self._years = lru_cache(maxsize=20_000)(lambda row: years_in(self._folded(row)))
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
-        # The national place names in pinyin serve the first English question; build them off its path.
-        threading.Thread(target=warm_up, name="gazetteer-warm-up", daemon=True).start()
+        # The national place names in pinyin and the general word table serve the first questions that
+        # name a place; load them off the path of any question.
+        threading.Thread(target=self._warm_up, name="search-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        warm_up()
+        self._keywords.general_idf("的")
 
     @classmethod
     def over(cls, stored: StoredIndex, encoder: QueryEncoder, *, gazetteer: PlaceGazetteer | None = None,
@@ -201,7 +206,11 @@ class HybridSearcher:
         """
         mask = self._mask(places)
         absent = []
+        specific = self._calibration.near_miss.specific_idf
         for forms, weight in topic:
+            # Words of any text ("经验", "做法", "资源") are no topic a report could leave out.
+            if not forms or max(self._keywords.general_idf(f) for f in forms) < specific:
+                continue
             holders = [r for r in self._holding(forms, None) if not mask[r]]
             if holders and not self._holding(forms, mask, partly=True):
                 absent.append((weight, forms, holders))

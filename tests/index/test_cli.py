@@ -81,6 +81,20 @@ def test_ask_json_prints_one_object_per_question_read_from_stdin(
     assert answers[1]["results"] == []
 
 
+def test_ask_json_says_what_the_engine_understood(built_index_dir: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("How did Futian district organise delivery riders?\n"
+                                                 "栖霞区2023年在红色物业方面做了什么\n北京市怎么推进小区治理\n"))
+
+    assert main(["ask", "--index", str(built_index_dir), "--json"]) == 0
+
+    futian, qixia, beijing = (json.loads(line)["understood"] for line in capsys.readouterr().out.splitlines())
+    assert futian["language"] == "en" and futian["places_not_covered"] == ["福田区"]
+    assert futian["nearest_places"] == ["南山区"] and futian["notices"][0].startswith("No report covers Futian")
+    assert qixia["places"] == ["栖霞区"] and qixia["years_not_covered"] == [2023] and qixia["abstention_reason"] == ""
+    assert beijing["places_not_covered"] == ["北京市"] and beijing["abstention_reason"] == "place_not_covered"
+
+
 def test_ask_with_top_k_and_words_as_arguments(built_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--index", str(built_index_dir), "--json", "--top-k", "2", "栖霞区", "红色物业"]) == 0
 
