@@ -6,19 +6,6 @@ import pytest
 
 from index.answer import AnswerEngine
 from index.search.evidence import best_sentence
-from index.search.fusion import reciprocal_rank_fusion
-
-
-def test_rank_fusion_adds_weighted_reciprocal_ranks() -> None:
-    fused = reciprocal_rank_fusion({"vector": [7, 3], "keyword": [3]}, weights={"vector": 1.0, "keyword": 2.0}, k=60)
-
-    assert fused == {7: pytest.approx(1 / 61), 3: pytest.approx(1 / 62 + 2 / 61)}
-
-
-def test_rank_fusion_prefers_rows_both_lists_agree_on() -> None:
-    fused = reciprocal_rank_fusion({"a": [1, 2, 3], "b": [3, 2, 1], "c": [2]}, weights={})
-
-    assert max(fused, key=fused.__getitem__) == 2
 
 
 def test_best_sentence_is_the_one_holding_the_question_words() -> None:
