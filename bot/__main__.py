@@ -18,8 +18,10 @@ from index.settings import IndexSettings
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Cited answers from the reports.")
-    parser.add_argument("mode", nargs="?", choices=["telegram", "chat"], default="telegram",
-                        help="telegram (default; needs BOT_TOKEN) or chat (terminal)")
+    parser.add_argument("mode", nargs="?", choices=["telegram", "chat", "check"], default="telegram",
+                        help="telegram (default; needs BOT_TOKEN), chat (terminal) or check (health check)")
+    parser.add_argument("--no-model", action="store_true",
+                        help="check: skip loading the model (a cheap periodic health check)")
     return parser
 
 
@@ -48,6 +50,10 @@ def _chat(engine: Engine, settings: BotSettings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Starts the chosen front end; returns the process exit status."""
     args = _parser().parse_args(argv)
+    if args.mode == "check":
+        from bot.check import run_checks
+
+        return run_checks(sys.stdout, model=not args.no_model)
     settings = BotSettings()
     if args.mode == "telegram" and settings.token is None:
         print(MISSING_TOKEN_MESSAGE, file=sys.stderr)

@@ -1,7 +1,8 @@
 """Pure formatters: one layout (bot/layout.py) to Telegram HTML messages or to terminal text.
 
-HTML messages never exceed Telegram's 4096 characters and are split only between whole tags and
-entities: every piece of corpus or user text is escaped on its own and wrapped in its own tags.
+HTML messages never exceed Telegram's 4096 characters, counted as Telegram counts them (UTF-16 code
+units, so 🙂 or 𠀀 count twice), and are split only between whole tags and entities: every piece of
+corpus or user text is escaped on its own and wrapped in its own tags.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ _BLOCK_TAGS = {
 }
 _SPAN_TAGS = {"plain": ("", ""), "bold": ("<b>", "</b>"), "italic": ("<i>", "</i>"), "code": ("<code>", "</code>"),
               "mark": ("<b>", "</b>")}
+
+
+def utf16_units(text: str) -> int:
+    """Length as Telegram measures message limits: UTF-16 code units (characters beyond U+FFFF count 2)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 def clean_text(text: str) -> str:
@@ -61,7 +67,7 @@ def _pack(parts: Sequence[str], separator: str, limit: int) -> list[str]:
     """Parts joined greedily with separator into as few strings within limit as possible."""
     packed: list[str] = []
     for part in parts:
-        if packed and len(packed[-1]) + len(separator) + len(part) <= limit:
+        if packed and utf16_units(packed[-1]) + utf16_units(separator) + utf16_units(part) <= limit:
             packed[-1] += separator + part
         else:
             packed.append(part)
@@ -74,7 +80,7 @@ def _span_pieces(span: Span, budget: int, *, in_pre: bool) -> list[str]:
     pieces: list[str] = []
     current, size = "", 0
     for char in clean_text(span.text):
-        width = len(escape_html(char))  # "&" costs 5 once escaped
+        width = utf16_units(escape_html(char))  # "&" costs 5 once escaped, "🙂" 2
         if current and size + width > room:
             pieces.append(current)
             current, size = "", 0
@@ -86,14 +92,14 @@ def _span_pieces(span: Span, budget: int, *, in_pre: bool) -> list[str]:
 
 def _line_pieces(line: Line, budget: int, *, in_pre: bool) -> list[str]:
     whole = _html_line(line, in_pre=in_pre)
-    if len(whole) <= budget:
+    if utf16_units(whole) <= budget:
         return [whole]
     return _pack([p for span in line for p in _span_pieces(span, budget, in_pre=in_pre)], "", budget)
 
 
 def _block_pieces(block: Block, limit: int) -> list[str]:
     whole = _html_block(block)
-    if len(whole) <= limit:
+    if utf16_units(whole) <= limit:
         return [whole]
     opening, closing = _BLOCK_TAGS[block.kind]
     budget = limit - len(opening) - len(closing)
@@ -106,7 +112,7 @@ def html_messages(layout: Layout, *, limit: int = MAX_MESSAGE_CHARS) -> list[str
     pieces: list[str] = []
     for section in layout:
         whole = "\n".join(_html_block(block) for block in section)
-        if len(whole) <= limit:
+        if utf16_units(whole) <= limit:
             pieces.append(whole)
         else:
             pieces += _pack([p for block in section for p in _block_pieces(block, limit)], "\n", limit)

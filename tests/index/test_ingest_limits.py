@@ -176,3 +176,20 @@ def test_page_of_nothing_but_site_furniture_says_so_rather_than_empty(tmp_path: 
     _, skipped = prepare_documents(tmp_path)
 
     assert skipped == [Skipped("empty.txt", "empty file"), Skipped("menu.txt", FURNITURE_ONLY)]
+
+
+def test_a_build_indexes_a_file_with_a_gbk_name_and_shows_the_name_readably(tmp_path: Path) -> None:
+    from index.build import build_index
+    from index.store import read_documents, read_manifest
+    from tests.fakes import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(os.path.join(os.fsencode(corpus), "南山区报告.txt".encode("gbk")), "w", encoding="utf-8") as file:
+        file.write("南山区先锋学院\n" + REPORT * 3)
+    os.mkfifo(corpus / "pipe.txt")
+
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), max_chars=360, min_chars=120, exact_search_max=100)
+
+    assert [d.path for d in read_documents(tmp_path / "index")] == ["南山区报告.txt"]
+    assert read_manifest(tmp_path / "index").skipped == [{"path": "pipe.txt", "reason": "not a regular file (named pipe)"}]

@@ -1,0 +1,72 @@
+"""`python -m bot check`: one line per check, exit status 0 only when the installation can serve."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.check import run_checks
+from index.store import current_version
+from tests.bot.test_process import FakeTelegramServer
+
+
+@pytest.fixture
+def telegram_server() -> Iterator[FakeTelegramServer]:
+    server = FakeTelegramServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def checks(monkeypatch: pytest.MonkeyPatch, index: Path, **env: str) -> tuple[int, list[str]]:
+    monkeypatch.setenv("INDEX_INDEX_DIR", str(index))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    status = run_checks(out, model="BOT_CHECK_MODEL" in env)
+    return status, out.getvalue().splitlines()
+
+
+@pytest.mark.slow
+def test_a_ready_installation_passes_every_check(
+    monkeypatch: pytest.MonkeyPatch, built_index_dir: Path, telegram_server: FakeTelegramServer
+) -> None:
+    port = telegram_server.server_address[1]
+
+    status, lines = checks(monkeypatch, built_index_dir, BOT_TOKEN="123:ABCDEFGHIJ",
+                           BOT_BASE_URL=f"http://127.0.0.1:{port}/bot", BOT_CHECK_MODEL="1")
+
+    assert status == 0, lines
+    assert [line.split(":")[0] for line in lines] == ["ok   settings", "ok   index", "ok   model", "ok   telegram"]
+    assert lines[-1].endswith(f"@ReportsBot via http://127.0.0.1:{port}/bot")
+
+
+def test_a_damaged_index_and_an_unreachable_api_fail_with_one_line_each(
+    monkeypatch: pytest.MonkeyPatch, fake_index_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(fake_index_dir, index)
+    (current_version(index) / "vectors" / "vectors.faiss").unlink()
+
+    status, lines = checks(monkeypatch, index, BOT_TOKEN="123:ABCDEFGHIJ", BOT_BASE_URL="http://127.0.0.1:9/bot")
+
+    assert status == 1
+    assert lines[1].startswith("FAIL index: ") and "vectors/vectors.faiss missing" in lines[1]
+    assert "python -m index build" in lines[1]
+    assert lines[2].startswith("FAIL telegram: http://127.0.0.1:9/bot unreachable")
+    assert "ABCDEFGHIJ" not in "\n".join(lines)
+
+
+def test_a_bad_setting_is_named(monkeypatch: pytest.MonkeyPatch, fake_index_dir: Path) -> None:
+    status, lines = checks(monkeypatch, fake_index_dir, BOT_RATE_BURST="many")
+
+    assert status == 1
+    assert lines == ["FAIL settings: rate_burst: Input should be a valid integer, unable to parse string as an "
+                     "integer (settings.toml or the environment)"]
