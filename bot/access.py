@@ -49,6 +49,21 @@ class Access:
         return self.allows(user.id if user else None, chat.id if chat else None)
 
 
+def is_addressed(update: Update) -> bool:
+    """Whether a refusal would answer something said to the bot: a private chat, a command, a mention,
+    a reply to the bot, a button or an inline query; not chatter in a group the bot merely sits in."""
+    message = update.effective_message
+    if update.inline_query is not None or update.callback_query is not None or message is None:
+        return True
+    if message.chat.type == "private" or (message.text or "").startswith("/"):
+        return True
+    bot = message.get_bot()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return True
+    return bool(bot.username) and f"@{bot.username}".lower() in (message.text or "").lower()
+
+
 class Refusals:
     """Sends strangers the refusal, at most once per REFUSAL_INTERVAL_S each, and nothing else."""
 

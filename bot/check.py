@@ -61,9 +61,10 @@ def check_model(settings: IndexSettings) -> Check:
     from index.store import read_manifest
 
     try:
-        embedder = load_embedder(settings)
+        manifest = read_manifest(settings.index_dir)
+        embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
         vector = embedder.encode_queries(["党建引领基层治理"])
-        expected = read_manifest(settings.index_dir).dimension
+        expected = manifest.dimension
     except QaError as error:
         return Check("model", False, str(error))
     except Exception as error:  # a health check reports, it does not crash

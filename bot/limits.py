@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.access import Access, Refusals, send_refusal
+from bot.access import Access, Refusals, is_addressed, send_refusal
 from bot.admin import Stats
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         if not self._access.allows_update(update):
             _close(coroutine)
             logger.info("refused update %s from user %s", update.update_id, user_id)
+            if not is_addressed(update):
+                return  # group chatter not meant for the bot gets no reply at all
             if update.effective_message is None or user_id is None or self._refusals.due(user_id, now):
                 await send_refusal(update)
             return

@@ -186,3 +186,19 @@ async def test_answers_still_go_out_when_the_state_folder_cannot_be_written(tmp_
 
     assert "[1]" in api.sent_texts()[0]
     assert any(label.startswith("更多结果") for label, _ in api.buttons())
+
+
+async def test_group_chatter_of_a_stranger_not_meant_for_the_bot_gets_no_reply(
+    closed_app: tuple[App, FakeEngine], api: FakeBotApi
+) -> None:
+    app, engine = closed_app
+    chatter = text_message_payload("今天开会吗", chat_type="group")
+    chatter["message"]["chat"]["id"] = -200
+    addressed = text_message_payload("@ReportsBot 红色物业", chat_type="group", update_id=2)
+    addressed["message"]["chat"]["id"] = -200
+
+    await dispatch(app, chatter)
+    await dispatch(app, addressed)
+
+    assert api.sent_texts() == [REFUSAL]
+    assert engine.questions == []
