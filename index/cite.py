@@ -100,7 +100,8 @@ def gbt7714_reference(doc: Document, *, accessed: datetime.date | None = None) -
         tail = f"{doc.source}, {doc.date or year or f'[{_NO_YEAR}]'}{cited}."
     elif code == "EB/OL":
         # 出版者, 出版年(更新或修改日期)[引用日期]: the site, the year, the day it was posted.
-        posted = f"({doc.posted})" if doc.posted else ""
+        day = doc.posted or (doc.date if len(doc.date) == 10 else "")
+        posted = f"({day})" if day else ""
         publisher = ", ".join(part for part in (doc.site, (year or doc.posted[:4]) + posted) if part)
         tail = f"{publisher}{cited}." if publisher or cited else ""
     else:

@@ -53,6 +53,8 @@ def documents_from_source(source: SourceFile) -> list[Document]:
     shared_title = _download_title(lines)
     hint = str(source.meta.get("title", "") or "") or shared_title
     provenance = extract_provenance(lines)
+    if not provenance.kind and (source.format == "html" or source.meta.get("url")):
+        provenance = replace(provenance, kind="webpage")  # a saved page is a web page unless it shows more
     marker = _YEAR_PREFIX.sub("", hint) if hint and "title" not in source.meta else ""
     reports = split_reports(paragraphs, marker) if marker else [paragraphs]
     stem = PurePosixPath(source.path).stem

@@ -1,4 +1,4 @@
-"""Main text and title/author/date hints from a saved web page, for ingest (the only lxml.html user)."""
+"""Main text and title/author/date/URL/site hints from a saved web page, for ingest (the only lxml.html user)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ _META_NAMES = {
     "publishdate": "date",
     "publish_date": "date",
     "publishtime": "date",
+    "og:url": "url",
+    "og:site_name": "site",
 }
 
 
@@ -85,6 +87,11 @@ def _page_hints(root: lxml.html.HtmlElement) -> dict[str, object]:
         content = (meta.get("content") or "").strip()
         if key in _META_NAMES and content:
             hints.setdefault(_META_NAMES[key], content)
+    # The page's own address: what a reference cites as its URL (GB/T 7714 获取和访问路径).
+    for link in root.iter("link"):
+        href = (link.get("href") or "").strip()
+        if "canonical" in (link.get("rel") or "").lower().split() and href.startswith(("http://", "https://")):
+            hints["url"] = href
     return hints
 
 

@@ -1,0 +1,105 @@
+"""The browsing side of the engine, apart from answering: passages, reports, places and the practices
+named there. Front ends list and open things through it; nothing here searches or embeds."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from index.chinese import quoted_phrases
+from index.clean import fold
+from index.errors import UnknownItemError
+from index.gazetteer import PlaceGazetteer
+from index.records import Chunk, Document, PlaceSummary
+
+
+class Browser:
+    """Reports and passages of a loaded index by id, in order, and by place."""
+
+    def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk], *,
+                 gazetteer: PlaceGazetteer | None = None) -> None:
+        self._documents = {d.doc_id: d for d in documents}
+        self._chunks = {c.chunk_id: c for c in chunks}
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        for siblings in self._by_doc.values():
+            siblings.sort(key=lambda c: c.position)
+        # One gazetteer for search and browsing: every place a passage mentions counts as covered.
+        self._gazetteer = gazetteer or PlaceGazetteer(p for c in chunks for p in c.places)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """One passage by id."""
+        try:
+            return self._chunks[chunk_id]
+        except KeyError:
+            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。") from None
+
+    def neighbours(self, chunk_id: str, *, radius: int = 1) -> list[Chunk]:
+        """The passage with up to radius passages before and after it in its report."""
+        chunk = self.chunk(chunk_id)
+        siblings = self._by_doc[chunk.doc_id]
+        at = siblings.index(chunk)
+        return siblings[max(0, at - radius): at + radius + 1]
+
+    def document(self, doc_id: str) -> Document:
+        """One report by id."""
+        try:
+            return self._documents[doc_id]
+        except KeyError:
+            raise UnknownItemError("找不到这份报告，索引可能已经更新。") from None
+
+    def documents(self) -> list[Document]:
+        """All reports, in corpus order."""
+        return list(self._documents.values())
+
+    def passages(self, doc_id: str) -> list[Chunk]:
+        """The passages of one report, in order."""
+        self.document(doc_id)
+        return list(self._by_doc.get(doc_id, []))
+
+    def places(self) -> list[tuple[str, int]]:
+        """Each place the reports are about, with how many reports, most first."""
+        counts = Counter(p for d in self._documents.values() for p in d.places)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def place_summary(self, place: str) -> PlaceSummary:
+        """The reports about a place and the named practices they describe there."""
+        names = self._gazetteer.resolve(place)
+        if not names:
+            raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
+        wanted = set(names)
+        # A report counts when it is about the place or any of its passages mentions it (a street of a district).
+        passages = [c for c in self._chunks.values() if wanted & set(c.places)]
+        about = {d.doc_id for d in self._documents.values() if wanted & set(d.places)}
+        mentioned = about | {c.doc_id for c in passages}
+        documents = tuple(d for d in self._documents.values() if d.doc_id in mentioned)
+        passages = [c for d in documents if d.doc_id in about for c in self._by_doc.get(d.doc_id, [])] or passages
+        label = names[0] if len(names) == 1 else "、".join(names)
+        return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)))
+
+    def topics(self) -> list[str]:
+        """A few named practices the reports describe most, for help texts and abstentions."""
+        return practice_names(self._chunks.values(), limit=8)
+
+
+# Words that mark a quoted phrase as the name of a practice rather than a slogan or metaphor.
+_PRACTICE_WORDS = re.compile(
+    r"机制|制度|工程|行动|计划|课堂|服务|党建|物业|网格|联盟|品牌|工作法|模式|体系|中心|驿站|学院|议事|共治|协同|"
+    r"联建|专员|支部|书记|志愿|值日|菜单|示范|清单|工作室|平台|治理|营造|[0-9+]"
+)
+
+
+def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
+    """Quoted practice names in passages, most mentioned first; one entry per name whatever its script."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for chunk in chunks:
+        for name in quoted_phrases(chunk.text):
+            key = fold(name)
+            if len(key) < 3 or not _PRACTICE_WORDS.search(key):
+                continue
+            counts[key] += 1
+            shown.setdefault(key, name)
+    return [shown[key] for key, _ in counts.most_common(limit)]

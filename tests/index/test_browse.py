@@ -1,0 +1,28 @@
+"""Browsing the corpus needs no search: passages, neighbours, reports, places and practices by themselves."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.browse import Browser
+from index.errors import UnknownItemError
+from index.records import Chunk, Document
+
+DOC = Document(doc_id="d", path="d.txt", title="南山经验", text="", places=("深圳市", "南山区"))
+CHUNKS = [Chunk(chunk_id=f"d:{i}", doc_id="d", position=i, section="", text=text, start=0, end=len(text))
+          for i, text in enumerate(["社区推行“五邻营造”工作法。", "小区党支部推行“家园议事”。", "骑手成为“移动探头”。"])]
+
+
+def test_browsing_works_without_a_searcher() -> None:
+    browser = Browser([DOC], list(reversed(CHUNKS)))
+
+    assert [c.chunk_id for c in browser.neighbours("d:1")] == ["d:0", "d:1", "d:2"]
+    assert browser.places() == [("南山区", 1), ("深圳市", 1)]
+    summary = browser.place_summary("南山")
+    assert (summary.place, [d.doc_id for d in summary.documents]) == ("南山区", ["d"])
+    assert summary.practices == ("五邻营造", "家园议事")  # a metaphor ("移动探头") is not a practice
+
+
+def test_unknown_items_say_so() -> None:
+    with pytest.raises(UnknownItemError):
+        Browser([DOC], CHUNKS).chunk("x:1")
