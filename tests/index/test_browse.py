@@ -9,7 +9,8 @@ from index.errors import UnknownItemError
 from index.records import Chunk, Document
 
 DOC = Document(doc_id="d", path="d.txt", title="南山经验", text="", places=("深圳市", "南山区"))
-CHUNKS = [Chunk(chunk_id=f"d:{i}", doc_id="d", position=i, section="", text=text, start=0, end=len(text))
+CHUNKS = [Chunk(chunk_id=f"d:{i}", doc_id="d", position=i, section="", text=text, start=0, end=len(text),
+                places=("深圳市", "南山区"))
           for i, text in enumerate(["社区推行“五邻营造”工作法。", "小区党支部推行“家园议事”。", "骑手成为“移动探头”。"])]
 
 
