@@ -111,16 +111,22 @@ def highlighted(hit: Hit) -> tuple[Span, ...]:
 
 def citation_lines(citation: Citation) -> tuple[Line, Line]:
     """The numbered title line and the source · date · section line under it."""
-    details = " · ".join(part for part in (citation.source, citation.date, citation.section) if part)
+    section = display_punctuation(citation.section)  # headings are report text: "力量,实现" reads "力量，实现"
+    details = " · ".join(part for part in (citation.source, citation.date, section) if part)
     return (
         (Span(f"[{citation.number}] 《{citation.title}》", "bold"),),
         (Span(details or citation.doc_id, "italic"),),
     )
 
 
-def gloss_line(chunk: Chunk, language: str) -> Line | None:
-    """For English readers: the passage's key governance terms with their English glosses."""
-    glosses = chinese_glosses(fold(chunk.text), most=GLOSSED_TERMS) if language == "en" else ()
+def gloss_line(chunk: Chunk, language: str, *, marked: str = "") -> Line | None:
+    """For English readers: the passage's key governance terms with their English glosses, the marked
+    sentence's first, so the reader knows what that sentence is about."""
+    if language != "en":
+        return None
+    first = chinese_glosses(fold(marked), most=GLOSSED_TERMS) if marked else ()
+    rest = [g for g in chinese_glosses(fold(chunk.text), most=2 * GLOSSED_TERMS) if g not in first]
+    glosses = (list(first) + [g for g in rest if not any(g[0] in term for term, _ in first)])[:GLOSSED_TERMS]
     if not glosses:
         return None
     return (Span(text("key_terms", language), "bold"), Span(" · ".join(f"{term} {gloss}" for term, gloss in glosses)))
@@ -140,7 +146,7 @@ def passage_section(hit: Hit, citation: Citation, *, language: str = "zh", show_
     if folded and marked:
         blocks.append(Block(((Span("» "), Span(shorten(marked[0], FOLD_CHARS), "mark")),), "preview"))
     blocks.append(Block(split_lines(spans), "folded" if folded else "quote"))
-    glosses = gloss_line(hit.chunk, language)
+    glosses = gloss_line(hit.chunk, language, marked=hit.best_sentence)
     if glosses:
         blocks.append(Block((glosses,)))
     return tuple(blocks)

@@ -7,6 +7,7 @@ import datetime
 from bot.layout import (
     Practice,
     answer_layout,
+    citation_lines,
     cite_layout,
     context_layout,
     help_layout,
@@ -206,3 +207,21 @@ def test_a_practice_named_late_in_a_long_sentence_stays_in_view() -> None:
     excerpt = excerpt_around(sentence, "党员连心驿站", 40)
 
     assert excerpt.startswith("…") and "“党员连心驿站”" in excerpt and len(excerpt) <= 40
+
+
+def test_english_key_terms_start_with_the_marked_sentence() -> None:
+    from bot.layout import gloss_line
+
+    chunk = Chunk(chunk_id="d:1", doc_id="d", position=1, section="", start=0, end=0,
+                  text="两新组织是社会治理的重要合伙人，党建引领人才发展。其中典型的是2万多名快递骑手。")
+
+    line = gloss_line(chunk, "en", marked="其中典型的是2万多名快递骑手。")
+
+    assert line is not None and line[1].text.startswith("快递骑手 courier rider · ")
+    assert gloss_line(chunk, "zh") is None
+
+
+def test_a_section_heading_in_a_citation_gets_full_width_punctuation() -> None:
+    citation = Citation(number=1, doc_id="d", chunk_id="d:1", title="报告", section="动员两新组织力量,实现有机统一")
+
+    assert citation_lines(citation)[1][0].text == "动员两新组织力量，实现有机统一"
