@@ -53,6 +53,7 @@ $(INDEX_READY): $(MODEL_READY) settings.toml $(CORPUS_FILES) $(PIPELINE)
 bench: setup index
 	$(PY) benchmarks/query_speed.py
 	$(PY) benchmarks/build_speed.py
+	$(PY) benchmarks/runtimes.py
 
 typecheck: $(INSTALLED)
 	$(PY) -m mypy

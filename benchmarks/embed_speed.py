@@ -50,9 +50,9 @@ def main() -> int:
     if Path(settings.embedding_model) == DEFAULT_MODEL_DIR:
         provision_default_model(DEFAULT_MODEL_DIR)
     started = time.perf_counter()
-    embedder = load_embedder(settings)
-    print(f"model {embedder.name} ({embedder.dimension} dims), loaded in {time.perf_counter() - started:.2f} s, "
-          f"{os.cpu_count()} CPUs")
+    embedder = load_embedder(settings, bulk=True)  # as a build gets it: a CUDA GPU when there is one
+    print(f"model {embedder.name} ({embedder.dimension} dims) on {embedder.runtime} {embedder.precision}, "
+          f"loaded in {time.perf_counter() - started:.2f} s, {os.cpu_count()} CPUs")
 
     for question in QUESTIONS * 4:  # warm up allocator, tokenizer caches and thread pools
         embedder.encode_queries([question])
@@ -68,7 +68,7 @@ def main() -> int:
     started = time.perf_counter()
     embedder.encode_passages(passages)
     elapsed = time.perf_counter() - started
-    print(f"passages: {len(passages) / elapsed:.1f}/s ({len(PASSAGE)} chars each, batch {settings.batch_size})")
+    print(f"passages: {len(passages) / elapsed:.1f}/s (about {len(PASSAGE)} chars each, batch {embedder.batch_size})")
     return 0
 
 

@@ -81,3 +81,9 @@ def test_saved_index_answers_the_same(keywords: KeywordIndex, tmp_path: Path) ->
     loaded = KeywordIndex.load(tmp_path)
 
     assert loaded.search(loaded.tokens("红色物业"), 3) == keywords.search(keywords.tokens("红色物业"), 3)
+
+
+def test_jieba_dictionary_is_cached_where_it_is_told(tmp_path: Path) -> None:
+    make_tokenizer(["五邻营造"], cache_dir=tmp_path / "cache")
+
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["jieba.cache"]
