@@ -9,9 +9,10 @@ unit rows. This is the only module that imports onnx.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,12 @@ def encoder_model(weights: Mapping[str, npt.NDArray[np.float32]], *, layers: int
     x = _layer_norm(g, x, weights, "embeddings.LayerNorm", layer_norm_eps)
 
     keep = g.op("Cast", mask, to=TensorProto.FLOAT)
-    blocked = g.op("Mul", g.op("Sub", g.const("one_f", np.array(1.0, np.float32)), keep),
-                   g.const("masked", np.array(_MASKED, np.float32)))
-    score_mask = g.op("Unsqueeze", blocked, g.const("axes12", np.array([1, 2], np.int64)))  # [batch, 1, 1, tokens]
-    scale = g.const("score_scale", np.array(1.0 / math.sqrt(head_dim), np.float32))
+    # [batch, 1, 1, tokens], built in the order ONNX Runtime's attention fusion recognises:
+    # Unsqueeze, Unsqueeze, Cast, 1 - mask, times a large negative number.
+    wide = g.op("Unsqueeze", g.op("Unsqueeze", mask, axis1), g.const("axis2_", np.array([2], np.int64)))
+    blocked = g.op("Sub", g.const("one_f", np.array(1.0, np.float32)), g.op("Cast", wide, to=TensorProto.FLOAT))
+    score_mask = g.op("Mul", blocked, g.const("masked", np.array(_MASKED, np.float32)))
+    root_dim = g.const("root_head_dim", np.array(math.sqrt(head_dim), np.float32))
     sqrt2 = g.const("sqrt2", np.array(math.sqrt(2.0), np.float32))
     half = g.const("half", np.array(0.5, np.float32))
 
@@ -96,7 +99,8 @@ def encoder_model(weights: Mapping[str, npt.NDArray[np.float32]], *, layers: int
         query = heads_of("query", [0, 2, 1, 3], x)
         key = heads_of("key", [0, 2, 3, 1], x)
         value = heads_of("value", [0, 2, 1, 3], x)
-        scores = g.op("Add", g.op("Mul", g.op("MatMul", query, key), scale), score_mask)
+        # Scores divided (not multiplied) by √d: the mask must be the only Mul feeding this Add for the fusion.
+        scores = g.op("Add", g.op("Div", g.op("MatMul", query, key), root_dim), score_mask)
         context = g.op("MatMul", g.op("Softmax", scores, axis=-1), value)
         context = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), join_heads)
         attended = _linear(g, context, weights, prefix + "attention.output.dense")
@@ -129,25 +133,47 @@ def encoder_model(weights: Mapping[str, npt.NDArray[np.float32]], *, layers: int
     return model
 
 
-def write_float32(model: onnx.ModelProto, path: Path) -> None:
-    """Saves the float32 graph as one file (it stays under protobuf's 2 GB limit)."""
-    onnx.save_model(model, str(path))
+def write_float32(model: onnx.ModelProto, path: Path, *, heads: int, hidden: int) -> None:
+    """Saves the float32 graph with ONNX Runtime's BERT fusions applied (Attention, SkipLayerNorm, BiasGelu).
+
+    Fused, a question embeds in about 14 ms instead of 19 and passages run about 1.3x faster on 2
+    cores, with the same vectors (cosine 1.0 to the plain graph, padded batches included).
+    """
+    from onnxruntime.transformers import optimizer
+
+    plain = path.with_name(f".{path.stem}.plain.onnx")
+    onnx.save_model(model, str(plain))
+    try:
+        with _quiet_onnxruntime_tools():
+            fused = optimizer.optimize_model(str(plain), model_type="bert", num_heads=heads, hidden_size=hidden,
+                                             opt_level=0)
+        fused.save_model_to_file(str(path))
+    finally:
+        plain.unlink(missing_ok=True)
 
 
-def write_int8(float32_path: Path, path: Path) -> None:
-    """Quantises every weight matrix to int8 (the graph holds no word table); activations are quantised per call.
+def write_int8(model: onnx.ModelProto, path: Path) -> None:
+    """Quantises every weight matrix of the plain graph to int8; activations are quantised per call.
 
     Per-channel scales keep the int8 vectors at cosine ≥ 0.995 to float32 on the agreement texts; one
-    scale per tensor gave 0.985–0.991.
+    scale per tensor gave 0.985–0.991. The plain graph, not the fused one: its integer MatMuls ran
+    passages 1.5x faster than a quantised fused graph on 2 cores.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    with _quiet_onnxruntime_tools():
+        quantize_dynamic(model, path, weight_type=QuantType.QInt8, per_channel=True)
+
+
+@contextlib.contextmanager
+def _quiet_onnxruntime_tools() -> Iterator[None]:
     # quantize_dynamic warns through logging.warning(), which would install a root handler (basicConfig)
-    # in the caller's process; our graph needs none of the pre-processing it suggests.
+    # in the caller's process, and the optimizer warns that our graph is not a PyTorch export; neither
+    # is news to the person provisioning. A handler on the root keeps both out of stderr.
     root = logging.getLogger()
     quiet = logging.NullHandler()
     root.addHandler(quiet)
     try:
-        quantize_dynamic(float32_path, path, weight_type=QuantType.QInt8, per_channel=True)
+        yield
     finally:
         root.removeHandler(quiet)

