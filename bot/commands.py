@@ -37,7 +37,6 @@ from bot.query import Query
 from index.chunk import split_sentences
 from index.clean import fold
 from index.errors import QaError
-from index.places import place_level
 from index.records import Answer, PlaceSummary
 from index.script import resolve_script, script_of
 
@@ -71,14 +70,6 @@ def sentence_naming(text: str, name: str) -> str:
         if fold(name) in fold(text[start:end]):
             return text[start:end]
     return text[spans[0][0]:spans[0][1]] if spans else text
-
-
-def places_within(summary: PlaceSummary) -> list[str]:
-    """Places below this one (streets, communities…) that its reports mention, largest first."""
-    home = summary.place.split("、")[0]
-    level = place_level(home)
-    below = {p for d in summary.documents for p in d.places if place_level(p) > level and p != home}
-    return sorted(below, key=lambda p: (place_level(p), p))[:PLACES_WITHIN]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +144,7 @@ class Commands:
         and the places under it that the reports mention."""
         summary = self.engine.place_summary(place)
         practices = self._practices(summary)
-        layout = place_layout(summary, practices=practices, within=places_within(summary),
+        layout = place_layout(summary, practices=practices, within=summary.within[:PLACES_WITHIN],
                               language=self.language(user))
         return self._reply(user, layout, buttons=practice_buttons([(p.name, p.chunk_id) for p in practices]))
 

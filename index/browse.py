@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from index.chinese import quoted_phrases
 from index.clean import fold
 from index.errors import UnknownItemError
-from index.gazetteer import PlaceGazetteer
+from index.gazetteer import PlaceGazetteer, ancestors
+from index.places import STREET, place_aliases, place_level
 from index.records import Chunk, Document, PlaceSummary
 
 
@@ -77,7 +78,7 @@ class Browser:
         documents = tuple(d for d in self._documents.values() if d.doc_id in mentioned)
         passages = [c for d in documents if d.doc_id in about for c in self._by_doc.get(d.doc_id, [])] or passages
         label = names[0] if len(names) == 1 else "、".join(names)
-        return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)))
+        return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)), places_within(names, passages))
 
     def topics(self) -> list[str]:
         """A few named practices the reports describe most, for help texts and abstentions."""
@@ -103,3 +104,39 @@ def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
             counts[key] += 1
             shown.setdefault(key, name)
     return [shown[key] for key, _ in counts.most_common(limit)]
+
+
+def places_within(places: Sequence[str], passages: Iterable[Chunk]) -> tuple[str, ...]:
+    """Places inside the given ones that their passages mention, largest first.
+
+    A district or city counts when the national gazetteer puts it under them; a street or community
+    (which the gazetteer does not list) when the passage naming it also names one of them in its text
+    ("汉阳区江堤街江欣苑社区"), so a guest's community mentioned at a forum is not filed under the host.
+    """
+    wanted = set(places)
+    level = min(place_level(p) for p in places)
+    forms = [fold(a) for p in places for a in place_aliases(p) if len(a) >= 2]
+    found: set[str] = set()
+    for chunk in passages:
+        text = fold(chunk.text)
+        for place in chunk.places:
+            if place in wanted or place_level(place) <= level:
+                continue
+            inside = wanted & set(ancestors(place)) if place_level(place) < STREET else _anchored(text, place, forms)
+            if inside:
+                found.add(place)
+    return tuple(sorted(found, key=lambda p: (place_level(p), p)))
+
+
+_ANCHOR_CHARS = 12  # "汉阳区江堤街江欣苑社区": the larger place is named just before the smaller one
+
+
+def _anchored(text: str, place: str, forms: Sequence[str]) -> bool:
+    """Whether the text names one of the forms right before the place (as an address does)."""
+    name = fold(place)
+    start = text.find(name)
+    while start >= 0:
+        if any(f in text[max(0, start - _ANCHOR_CHARS):start] for f in forms):
+            return True
+        start = text.find(name, start + 1)
+    return False

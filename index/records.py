@@ -135,3 +135,4 @@ class PlaceSummary:
     place: str
     documents: tuple[Document, ...]
     practices: tuple[str, ...]  # quoted practice names, e.g. "五邻营造", "一小区一专员"
+    within: tuple[str, ...] = ()  # places inside it that its reports mention: streets, communities, districts

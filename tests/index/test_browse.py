@@ -27,3 +27,16 @@ def test_browsing_works_without_a_searcher() -> None:
 def test_unknown_items_say_so() -> None:
     with pytest.raises(UnknownItemError):
         Browser([DOC], CHUNKS).chunk("x:1")
+
+
+def test_places_within_are_national_children_or_anchored_by_address() -> None:
+    from index.browse import places_within
+
+    chunks = [
+        Chunk("a:0", "a", 0, "", "汉阳区江堤街江欣苑社区党委书记介绍了做法。", 0, 20, ("江欣苑社区", "汉阳区", "武汉市")),
+        Chunk("a:1", "a", 1, "", "来自重庆两江新区安公社区的代表也在汉阳区作了分享。", 21, 45, ("安公社区", "两江新区", "汉阳区")),
+        Chunk("b:0", "b", 0, "", "武汉市汉阳区、江岸区都在推进。", 0, 15, ("武汉市", "汉阳区", "江岸区")),
+    ]
+
+    assert places_within(["汉阳区"], chunks) == ("江欣苑社区",)
+    assert places_within(["武汉市"], chunks) == ("汉阳区", "江岸区")
