@@ -101,6 +101,10 @@ class Commands:
         if not self.prefs.get(user).language and language_code is not None:
             self.prefs.update(user, language=language_from_code(language_code))
 
+    def script_for(self, user: str, question: str = "") -> str:
+        """The script a reader's passages are shown in, for this question (inline mode too)."""
+        return self._script(user, question)
+
     def _script(self, user: str, question: str = "") -> str:
         prefs = self.prefs.get(user)
         asked = script_of(question)

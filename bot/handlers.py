@@ -220,11 +220,13 @@ class Handlers:
         if inline_query is None:
             return
         question = inline_query.query.strip()
+        user = self._user(update)
         entries = []
         if question:
             try:
                 answer = await asyncio.to_thread(self._commands.engine.answer, question, limit=self._inline_results)
-                entries = render_inline(answer)
+                entries = render_inline(answer, language=self._commands.language(user),
+                                        script=self._commands.script_for(user, question))
             except QaError as error:
                 logger.info("inline query refused: %s", error)
         results = [

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.layout import Block, Layout, Line, Span, answer_layout, citation_lines, passage_section, shorten
+from bot.layout import Block, Layout, Line, Span, answer_layout, for_reader, passage_section, shorten
 from index.records import Answer
 
 MAX_MESSAGE_CHARS = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH; render stays Telegram-free
@@ -159,15 +159,19 @@ class InlineEntry:
     html: str
 
 
-def render_inline(answer: Answer) -> list[InlineEntry]:
-    """Each passage of an answer as an inline result that inserts the passage with its citation."""
+def render_inline(answer: Answer, *, language: str = "zh", script: str = "original") -> list[InlineEntry]:
+    """Each passage of an answer as an inline result that inserts the passage with its citation,
+    in the reader's language (key-term glosses for English readers) and script."""
     entries = []
     for hit, citation in zip(answer.hits, answer.citations):
-        title_line, details_line = citation_lines(citation)
+        section = for_reader((passage_section(hit, citation, language=language),), script)[0]
+        title_line, details_line = section[0].lines[0], section[0].lines[1]
         title = clean_text("".join(span.text for span in title_line))
         details = clean_text("".join(span.text for span in details_line))
-        summary = shorten(clean_text(hit.best_sentence or hit.chunk.text), INLINE_DESCRIPTION_CHARS)
-        message = html_messages((passage_section(hit, citation),))[0]
+        marked = [span.text for block in section for line in block.lines for span in line if span.style == "mark"]
+        summary = shorten(clean_text(marked[0] if marked else hit.best_sentence or hit.chunk.text),
+                          INLINE_DESCRIPTION_CHARS)
+        message = html_messages((section,))[0]
         result_id = hit.chunk.chunk_id
         if len(result_id.encode()) > 64:  # Telegram's limit on inline result ids
             result_id = hashlib.sha256(result_id.encode()).hexdigest()[:32]

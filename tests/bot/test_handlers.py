@@ -215,6 +215,17 @@ async def test_inline_query_offers_passages_with_citations(app: App, api: FakeBo
     assert "《发挥“两新”组织优势 提升基层治理效能》" in results[0]["input_message_content"]["message_text"]
 
 
+async def test_inline_results_follow_the_readers_language_and_script(app: App, api: FakeBotApi) -> None:
+    payload = inline_query_payload("红色物业")
+    payload["inline_query"]["from"] = {**payload["inline_query"]["from"], "language_code": "en"}  # type: ignore[index]
+    await send(app, payload)
+
+    ((_, params),) = [(m, p) for m, p in api.calls if m == "answerInlineQuery"]
+    inserted = json.loads(params["results"])[0]["input_message_content"]["message_text"]
+    assert "Key terms: " in inserted
+    assert "發揮" not in inserted  # an English reader with no script chosen reads Simplified
+
+
 async def test_empty_inline_query_offers_nothing(app: App, api: FakeBotApi) -> None:
     await send(app, inline_query_payload("  "))
 
