@@ -18,6 +18,7 @@ from index.answer import open_engine
 from index.clean import fold
 from index.evaluate import read_questions
 from index.settings import PROJECT_ROOT, IndexSettings
+from index.store import read_manifest
 
 
 def percentiles(samples: list[float]) -> str:
@@ -41,7 +42,8 @@ def main() -> None:
     settings = IndexSettings(**({"index_dir": Path(args.index).resolve()} if args.index else {}))
     engine = open_engine(settings)
     searcher = engine._searcher  # the benchmark looks inside on purpose, to time each stage
-    stored, embedder = searcher._stored, searcher._embedder
+    vectors, keywords, embedder = searcher._vectors, searcher._keywords, searcher._encoder
+    manifest = read_manifest(settings.index_dir)
     questions = [q.text for q in read_questions(Path(args.questions))]
     for question in questions:  # warm-up: caches, lazy imports, first-call allocations
         engine.answer(question)
@@ -52,15 +54,15 @@ def main() -> None:
         for question in questions:
             vector = embedder.encode_queries([question])[0]
             stages["embed question"].append(timed(lambda: embedder.encode_queries([question])))
-            stages["vector search"].append(timed(lambda: stored.vectors.search(vector, settings.candidates)))
-            tokens = stored.keywords.tokens(fold(question))
-            stages["keyword search"].append(timed(lambda: stored.keywords.search(tokens, settings.candidates)))
+            stages["vector search"].append(timed(lambda: vectors.search(vector, settings.candidates)))
+            tokens = keywords.tokens(fold(question))
+            stages["keyword search"].append(timed(lambda: keywords.search(tokens, settings.candidates)))
             searcher._recent.cache_clear()  # a repeated question is served from cache; time a new one
             stages["whole answer"].append(timed(lambda: engine.answer(question)))
             stages["same question again"].append(timed(lambda: engine.answer(question)))
 
-    print(f"index: {settings.index_dir} ({len(stored.chunks)} passages, {stored.manifest.vector_index} vectors, "
-          f"model {stored.manifest.model})")
+    print(f"index: {settings.index_dir} ({manifest.passages} passages, {manifest.vector_index} vectors, "
+          f"model {manifest.model} on {manifest.runtime} {manifest.precision})")
     print(f"{len(questions)} questions x {args.rounds} rounds, warm")
     for name, samples in stages.items():
         print(f"  {name:<20} {percentiles(samples)}")
