@@ -14,7 +14,7 @@ from index.gazetteer import PlaceGazetteer
 from index.records import Answer, Chunk, Citation, Document, Hit, Understanding
 from index.search.searcher import Searcher
 from index.search.calibration import Calibration
-from index.search.protocols import QueryEncoder
+from index.search.protocols import KeywordSearch, QueryEncoder, VectorSearch
 from index.settings import IndexSettings
 
 if TYPE_CHECKING:  # index.embed imports torch: only the types are needed here
@@ -67,12 +67,18 @@ class AnswerEngine(Browser):
 
 
 def engine_from(stored: StoredIndex, encoder: QueryEncoder, *, top_k: int = 5, max_question_chars: int = 2000,
-                calibration: Calibration = Calibration()) -> AnswerEngine:
-    """An engine over a loaded index: one place gazetteer shared by search and browsing."""
+                calibration: Calibration = Calibration(),
+                backend: tuple[VectorSearch, KeywordSearch] | None = None) -> AnswerEngine:
+    """An engine over a loaded index: one place gazetteer shared by search and browsing.
+
+    backend, if given, proposes the candidates instead of the index's own FAISS and bm25s (a Milvus collection).
+    """
     from index.search.searcher import HybridSearcher
 
     gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
-    searcher = HybridSearcher.over(stored, encoder, gazetteer=gazetteer, calibration=calibration)
+    vectors, keywords = backend or (stored.vectors, stored.keywords)
+    searcher = HybridSearcher(stored.chunks, stored.documents, vectors, keywords, encoder, gazetteer=gazetteer,
+                              calibration=calibration)
     return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=top_k,
                         max_question_chars=max_question_chars, gazetteer=gazetteer)
 
@@ -83,7 +89,7 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
     A reload passes the embedder it already has, so the model is not loaded twice.
     """
     from index.embed import check_compatible, load_embedder
-    from index.store import check_index, load_index
+    from index.store import check_index, current_version, load_index
 
     # Fails fast, before the model load, if the index is missing or damaged; its manifest says which
     # weights embedded the passages, so questions get the same ones.
@@ -92,8 +98,14 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
         embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
     check_compatible(manifest.runtime, manifest.precision, embedder, settings.index_dir)
     stored = load_index(settings.index_dir, model=embedder.name)
+    backend = None
+    if settings.backend == "milvus":
+        from index.milvus_store import MilvusStore
+
+        backend = MilvusStore(settings.milvus_uri).open(current_version(settings.index_dir).name, stored.keywords,
+                                                        passages=len(stored.chunks))
     engine = engine_from(stored, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
-                         calibration=Calibration(candidates=settings.candidates))
+                         calibration=Calibration(candidates=settings.candidates), backend=backend)
     # The first run of a model allocates its buffers and picks kernels; do it now, not on a user's question.
     embedder.encode_queries(["党建引领基层治理"])
     return engine

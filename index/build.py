@@ -50,6 +50,7 @@ class StageProgress:
 
 
 Progress = Callable[[StageProgress], None]
+Publish = Callable[[str, StoredIndex], None]  # (version name, index) -> stored in another backend too
 
 # The stages of a build, in order, with the unit each counts.
 STAGES = (
@@ -184,18 +185,20 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
                 exact_search_max: int, progress: Progress | None = None,
-                limits: ReadLimits | None = None) -> BuildReport:
+                limits: ReadLimits | None = None, publish: Publish | None = None) -> BuildReport:
     """Builds and atomically installs the index; the previous index keeps serving until then.
 
-    progress, if given, hears the start, steps and end of every stage in STAGES.
+    progress, if given, hears the start, steps and end of every stage in STAGES; publish, if given,
+    also stores the new version in another backend before the switch (see save_index).
     """
     with build_lock(index_dir):  # a second build exits with a message instead of racing this one
         return _build(corpus_dir, index_dir, embedder, max_chars=max_chars, min_chars=min_chars,
-                      exact_search_max=exact_search_max, progress=progress, limits=limits)
+                      exact_search_max=exact_search_max, progress=progress, limits=limits, publish=publish)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-           exact_search_max: int, progress: Progress | None, limits: ReadLimits | None) -> BuildReport:
+           exact_search_max: int, progress: Progress | None, limits: ReadLimits | None,
+           publish: Publish | None) -> BuildReport:
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")
@@ -233,7 +236,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         skipped=[{"path": s.path, "reason": s.reason} for s in skipped], duplicates_dropped=len(dropped),
         embedded_text=EMBEDDED_TEXT, runtime=embedder.runtime, precision=embedder.precision,
     )
-    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords))
+    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords), publish=publish)
     stage.end()
     return BuildReport(index_dir, len(documents), len(chunks), tuple(skipped), len(dropped), reused,
                        vector_index.kind, time.perf_counter() - started)

@@ -36,9 +36,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = load_embedder(settings, allow_download=True, bulk=True)
     limits = ReadLimits.from_megabytes(settings.max_file_mb, settings.max_unpacked_mb, settings.follow_outside_links)
+    milvus = None
+    if settings.backend == "milvus":
+        from index.milvus_store import MilvusStore
+
+        milvus = MilvusStore(settings.milvus_uri)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
-                         progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()), limits=limits)
+                         progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()), limits=limits,
+                         publish=milvus.publisher(exact_max=settings.exact_search_max) if milvus else None)
+    if milvus is not None:
+        from index.store import kept_versions
+
+        milvus.keep_only(kept_versions(settings.index_dir))
+        print(f"passages, vectors and BM25 text stored in Milvus at {settings.milvus_uri}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(f"indexed {report.documents} documents, {report.passages} passages "

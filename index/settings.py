@@ -97,6 +97,24 @@ class IndexSettings(TomlSettings):
     exact_search_max: int = Field(
         default=20_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
     )
+    backend: Literal["local", "milvus"] = Field(
+        default="local",
+        description="local: FAISS and bm25s files in index_dir; milvus: vectors and BM25 full text in a Milvus "
+        "collection at milvus_uri (passage records and word statistics stay in index_dir).",
+    )
+    milvus_uri: str = Field(
+        default="var/milvus.db",
+        description="A Milvus Lite file (relative to the project) or a Milvus server, e.g. http://milvus:19530.",
+    )
+
+    @field_validator("milvus_uri")
+    @classmethod
+    def _local_milvus_file(cls, value: str) -> str:
+        # A file path means Milvus Lite in this process; anchor it like the other paths.
+        if "://" in value or Path(value).is_absolute():
+            return value
+        return str(PROJECT_ROOT / value)
+
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(
         default=100, gt=0, description="Corpus files larger than this on disk are skipped, unread."

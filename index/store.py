@@ -191,10 +191,13 @@ def _write_version(version: Path, stored: StoredIndex) -> None:
         _fsync(sub, directory=True)
 
 
-def save_index(folder: Path, stored: StoredIndex, *, step: Callable[[str], None] | None = None) -> None:
+def save_index(folder: Path, stored: StoredIndex, *, step: Callable[[str], None] | None = None,
+               publish: Callable[[str, StoredIndex], None] | None = None) -> None:
     """Write a new version of the index folder and switch to it atomically; the old one serves until then.
 
-    step(name) is called after each file-system step of the switch (tests stop the process there).
+    step(name) is called after each file-system step of the switch (tests stop the process there);
+    publish(version name, stored), if given, stores the version elsewhere too (a Milvus collection)
+    before the switch, so CURRENT never names a version that is not there.
     """
     folder = folder.resolve()
     mark = step or (lambda name: None)
@@ -213,6 +216,13 @@ def save_index(folder: Path, stored: StoredIndex, *, step: Callable[[str], None]
             shutil.rmtree(version, ignore_errors=True)
             raise
         mark("version written")
+        if publish is not None:
+            try:
+                publish(version.name, stored)
+            except BaseException:
+                shutil.rmtree(version, ignore_errors=True)
+                raise
+            mark("version published")
         pointer = folder / f"{CURRENT}.tmp-{os.getpid()}"
         pointer.write_text(version.name + "\n", encoding="utf-8")
         _fsync(pointer)
@@ -369,6 +379,11 @@ def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
         raise damaged(folder, f"documents.jsonl holds {len(documents)} reports, the manifest {manifest.documents}")
     keywords: KeywordIndex = _parsed(folder, "keywords", lambda: KeywordIndex.load(version / "keywords"))
     return StoredIndex(manifest, documents, chunks, vectors, keywords)
+
+
+def kept_versions(folder: Path) -> list[str]:
+    """Names of the version folders on disk (the one in use and the one before it, after a build)."""
+    return sorted(p.name for p in folder.iterdir() if _VERSION_NAME.match(p.name) and p.is_dir())
 
 
 def index_version(folder: Path) -> str:
