@@ -227,7 +227,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     folded = [fold(t) for t in texts]
     vocabulary = corpus_terms([*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)],
                               (fold(c.text) for c in chunks))
-    keywords = KeywordIndex.build(folded, vocabulary, romanise=romanise)
+    keywords = KeywordIndex.build(folded, vocabulary, romanise=romanise, progress=stage.step)
     stage.end()
     stage = _Stage(progress, "save", len(chunks))
     manifest = Manifest(

@@ -39,6 +39,7 @@ STOPWORDS = frozenset(
     when where many much about with by from as that this these those it its their there has have had
     """.split()
 )
+_PROGRESS_EVERY = 500  # passages between progress reports: about a second of jieba on 2 cores
 _NO_TEXT = re.compile(r"^[\W_]+$")
 
 
@@ -130,15 +131,21 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, folded_passages: Sequence[str], words: Iterable[str],
-              romanise: Callable[[str], str] | None = None) -> KeywordIndex:
+              romanise: Callable[[str], str] | None = None,
+              progress: Callable[[int], None] | None = None) -> KeywordIndex:
         """Index folded passage texts; words are corpus terms jieba must keep whole.
 
         With romanise given, every Chinese word of two to four characters is also listed under its
         pinyin, so an English question naming "Xie Ju" or "Chongqing" can find 谢菊 and 重庆.
+        progress(done) hears how many passages are tokenised, the slow part on a large corpus.
         """
         words = sorted(set(words))
         tokenizer = make_tokenizer(words)
-        corpus = [keyword_tokens(text, tokenizer) or [""] for text in folded_passages]
+        corpus = []
+        for done, text in enumerate(folded_passages, 1):
+            corpus.append(keyword_tokens(text, tokenizer) or [""])
+            if progress and done % _PROGRESS_EVERY == 0:
+                progress(done)
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
         df: dict[str, int] = {}

@@ -87,3 +87,11 @@ def test_jieba_dictionary_is_cached_where_it_is_told(tmp_path: Path) -> None:
     make_tokenizer(["五邻营造"], cache_dir=tmp_path / "cache")
 
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["jieba.cache"]
+
+
+def test_building_reports_progress_every_few_hundred_passages() -> None:
+    heard: list[int] = []
+
+    KeywordIndex.build(["快递骑手参与治理"] * 1200, ["快递骑手"], progress=heard.append)
+
+    assert heard == [500, 1000]
