@@ -147,7 +147,13 @@ SAMPLE_QUESTIONS = {
 def text(key: str, language: str, **values: object) -> str:
     """The text for key in a language (Chinese unless "en"), with {placeholders} filled in."""
     zh, en = _TEXTS[key]
-    return (en if language == "en" else zh).format(**values)
+    if language != "en":
+        return zh.format(**values)
+    # English counts agree with their noun: "1 report", "1 passage", "2 passages".
+    return _ONE.sub(r"\1", en.format(**values))
+
+
+_ONE = re.compile(r"(?<![\d.,])(1 (?:report|passage|result|question|place))s\b")
 
 
 def language_from_code(code: str | None) -> Language:
