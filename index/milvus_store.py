@@ -50,8 +50,11 @@ def collection_name(version: str) -> str:
 
 def analyzer(words: Sequence[str]) -> dict[str, object]:
     """Milvus' jieba analyzer set up as keyword.py's tokenizer: search mode, corpus terms whole, no stopwords."""
-    return {"tokenizer": {"type": "jieba", "mode": "search", "dict": sorted(words)},
-            "filter": [{"type": "stop", "stop_words": sorted(STOPWORDS)}]}
+    # On a Milvus server a "dict" replaces jieba's own dictionary unless "_default_" is listed, and
+    # punctuation comes out as tokens unless "removepunct" drops it. Milvus Lite 3.2 ignores both: it adds
+    # the words to jieba's dictionary, and keeps punctuation tokens, which only lengthen every passage alike.
+    return {"tokenizer": {"type": "jieba", "mode": "search", "hmm": True, "dict": ["_default_", *sorted(words)]},
+            "filter": ["removepunct", {"type": "stop", "stop_words": sorted(STOPWORDS)}]}
 
 
 class MilvusStore:
