@@ -49,6 +49,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         from index.store import kept_versions
 
         milvus.keep_only(kept_versions(settings.index_dir))
+        milvus.close()
         print(f"passages, vectors and BM25 text stored in Milvus at {settings.milvus_uri}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)

@@ -67,11 +67,19 @@ class MilvusStore:
         try:
             self._client = MilvusClient(uri)
         except MilvusException as error:
-            raise MilvusError(f"无法连接 Milvus（{uri}）：{error.message}。Cannot reach Milvus at {uri}.") from error
+            busy = "" if "://" in uri else (
+                "（Milvus Lite 文件同一时间只能由一个进程打开：是否有建索引或机器人正在使用它？）"
+                " A Milvus Lite file is open in one process at a time: is a build or the bot using it?")
+            raise MilvusError(f"无法连接 Milvus（{uri}）：{error.message}{busy} Cannot reach Milvus at {uri}.") from error
 
     def close(self) -> None:
-        """Closes the connection."""
+        """Closes the connection; a Milvus Lite file is released for other processes."""
         self._client.close()
+        if "://" not in self.uri:
+            # Milvus Lite runs in this process and holds its file until stopped, not when the client closes.
+            from milvus_lite import server_manager_instance
+
+            server_manager_instance.release_server(self.uri)
 
     def collections(self) -> list[str]:
         """The index versions' collections in this Milvus, by name."""

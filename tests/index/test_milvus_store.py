@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +168,18 @@ def test_quality_on_milvus_is_within_002_mrr_of_the_local_backend(
     assert abs(remote["all"].mrr10 - local["all"].mrr10) <= 0.02
     assert remote["all"].hit5 >= local["all"].hit5 - 0.02
     assert remote["out_of_corpus"].abstained == local["out_of_corpus"].abstained
+
+
+def test_a_closed_milvus_lite_file_can_be_opened_by_another_process(milvus_index: Path, stored: StoredIndex,
+                                                                   tmp_path: Path) -> None:
+    uri = str(tmp_path / "again.db")
+    first = MilvusStore(uri)
+    first.write(current_version(milvus_index).name, stored, exact_max=50_000)
+    first.close()  # a build closes before the bot, another process, opens the file
+
+    opened = subprocess.run(
+        [sys.executable, "-c", f"from index.milvus_store import MilvusStore; s = MilvusStore({uri!r}); "
+                               "print(','.join(s.collections())); s.close()"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+
+    assert opened.stdout.strip() == collection_name(current_version(milvus_index).name)
