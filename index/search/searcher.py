@@ -28,7 +28,6 @@ from index.search.fusion import above_floor, fuse
 from index.search.protocols import KeywordSearch, QueryEncoder, VectorSearch
 from index.search.question import Query, analyse_question, without_place_names
 from index.search.scope import PlaceScope, missing_years, place_scope, years_in
-from index.store import StoredIndex
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +93,6 @@ class HybridSearcher:
     def _warm_up(self) -> None:
         warm_up()
         self._keywords.general_idf("的")
-
-    @classmethod
-    def over(cls, stored: StoredIndex, encoder: QueryEncoder, *, gazetteer: PlaceGazetteer | None = None,
-             calibration: Calibration = Calibration()) -> HybridSearcher:
-        """A searcher over a loaded index."""
-        return cls(stored.chunks, stored.documents, stored.vectors, stored.keywords, encoder, gazetteer=gazetteer,
-                   calibration=calibration)
 
     def _mask(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
         allowed = np.zeros(len(self._chunks), dtype=bool)
