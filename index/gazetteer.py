@@ -86,17 +86,18 @@ class PlaceGazetteer:
 
     def find(self, folded: str) -> tuple[str, ...]:
         """Corpus places named in folded Chinese text, in order of appearance."""
-        return tuple(place for _, place in self._spans(folded))
+        return tuple(place for _, _, place in self._spans(folded))
 
-    def _spans(self, folded: str) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
+    def _spans(self, folded: str) -> list[tuple[int, int, str]]:
+        """(start, end, corpus place) of each place alias in folded text, longest alias first, no overlaps."""
+        found: list[tuple[int, int, str]] = []
         taken = [False] * len(folded)
         for alias in self._aliases:
             start = folded.find(alias)
             while start >= 0:
                 if not any(taken[start:start + len(alias)]):
                     taken[start:start + len(alias)] = [True] * len(alias)
-                    found.extend((start, place) for place in sorted(self._by_alias[alias]))
+                    found.extend((start, start + len(alias), place) for place in sorted(self._by_alias[alias]))
                 start = folded.find(alias, start + 1)
         return sorted(dict.fromkeys(found))
 
@@ -142,10 +143,9 @@ class PlaceGazetteer:
     def named(self, question: str, folded: str | None = None) -> PlacesNamed:
         """Places a question names, split into those some passage covers and those none does."""
         folded = fold(question) if folded is None else folded
-        covered = list(_unique((*self.find(folded), *self.find_romanised(question))))
         spans = self._spans(folded)
-        taken = {i for start, place in spans for alias in place_aliases(place)
-                 if folded.startswith(fold(alias), start) for i in range(start, start + len(fold(alias)))}
+        covered = list(_unique((*(place for _, _, place in spans), *self.find_romanised(question))))
+        taken = {i for start, end, _ in spans for i in range(start, end)}
         others: list[str] = []
         for start, name in national_places(folded):
             if start not in taken and name not in self._covered:

@@ -134,20 +134,25 @@ class HybridSearcher:
         # its own report, whether or not the report treats the topic (垃圾分类 in 南山区).
         # English questions keep their own cosine: their thresholds were set with the place in.
         topic_text = without_place_names(query) if query.places and not query.is_english else query.text
-        texts = [query.text, topic_text, " ".join(query.expansions)] if query.expansions else [query.text, topic_text]
+        judge_apart = topic_text != query.text  # embedded only when it differs: one question, one embedding
+        texts = [query.text, *([topic_text] if judge_apart else []),
+                 *([" ".join(query.expansions)] if query.expansions else [])]
         vectors = self._encoder.encode_queries(texts)
+        question_vector = vectors[0]
+        topic_vector = vectors[1] if judge_apart else question_vector
+        expansion_vectors = [vectors[-1]] if query.expansions else []
         k = self._calibration.candidates
         rankings: dict[str, list[int]] = {
-            "vector": self._vector_ranking(vectors[0], allowed),
+            "vector": self._vector_ranking(question_vector, allowed),
             "keyword": [row for row, _ in keywords.search(tokens, k, allowed)],
         }
-        if query.expansions:
-            rankings["expansion"] = self._vector_ranking(vectors[2], allowed)
+        for expansion_vector in expansion_vectors:
+            rankings["expansion"] = self._vector_ranking(expansion_vector, allowed)
         rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
-        cosines = dict(zip(rows, self._vectors.scores(vectors[1], rows).tolist()))
+        cosines = dict(zip(rows, self._vectors.scores(topic_vector, rows).tolist()))
         question_cosine = max(cosines.values(), default=0.0)
-        if query.expansions:
-            extra = self._vectors.scores(vectors[2], rows).tolist()
+        for expansion_vector in expansion_vectors:
+            extra = self._vectors.scores(expansion_vector, rows).tolist()
             cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
 
         judged = without_places(concepts, query)
@@ -160,7 +165,7 @@ class HybridSearcher:
         boost_places = set(most_specific(scope.boost))
         missing_topic: tuple[str, ...] = ()
         if scope.boost and allowed is None:
-            missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [vectors[0], *vectors[2:]], rows)
+            missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [question_vector, *expansion_vectors], rows)
             if missing_topic:  # the place's reports do not treat it: let the passages that do lead
                 boost_places = set()
         boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
