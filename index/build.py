@@ -184,7 +184,7 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-                exact_search_max: int, progress: Progress | None = None,
+                exact_search_max: int, vector_kind: str = "auto", progress: Progress | None = None,
                 limits: ReadLimits | None = None, publish: Publish | None = None) -> BuildReport:
     """Builds and atomically installs the index; the previous index keeps serving until then.
 
@@ -193,11 +193,12 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
     """
     with build_lock(index_dir):  # a second build exits with a message instead of racing this one
         return _build(corpus_dir, index_dir, embedder, max_chars=max_chars, min_chars=min_chars,
-                      exact_search_max=exact_search_max, progress=progress, limits=limits, publish=publish)
+                      exact_search_max=exact_search_max, vector_kind=vector_kind, progress=progress,
+                      limits=limits, publish=publish)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-           exact_search_max: int, progress: Progress | None, limits: ReadLimits | None,
+           exact_search_max: int, vector_kind: str, progress: Progress | None, limits: ReadLimits | None,
            publish: Publish | None) -> BuildReport:
     started = time.perf_counter()
     if not corpus_dir.is_dir():
@@ -221,7 +222,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
                                      lambda done, total: stage.step(done, total))
     stage.end(len(texts) - reused)
     stage = _Stage(progress, "vector index", len(chunks))
-    vector_index = VectorIndex.build(vectors, exact_max=exact_search_max)
+    vector_index = VectorIndex.build(vectors, exact_max=exact_search_max, kind=vector_kind)
     stage.end()
     stage = _Stage(progress, "keyword index", len(chunks))
     folded = [fold(t) for t in texts]

@@ -43,6 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         milvus = MilvusStore(settings.milvus_uri)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
+                         vector_kind=settings.vector_index,
                          progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()), limits=limits,
                          publish=milvus.publisher(exact_max=settings.exact_search_max) if milvus else None)
     if milvus is not None:

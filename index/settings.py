@@ -97,6 +97,11 @@ class IndexSettings(TomlSettings):
     exact_search_max: int = Field(
         default=20_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."
     )
+    vector_index: Literal["auto", "exact", "hnsw", "hnsw_sq8"] = Field(
+        default="auto",
+        description="auto: exact up to exact_search_max passages, HNSW beyond, HNSW over 8-bit vectors past "
+        "index/vector.py's QUANTISE_FROM; or one of exact, hnsw, hnsw_sq8 at any size. Rebuild after changing it.",
+    )
     backend: Literal["local", "milvus"] = Field(
         default="local",
         description="local: FAISS and bm25s files in index_dir; milvus: vectors and BM25 full text in a Milvus "

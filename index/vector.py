@@ -4,43 +4,78 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal, get_args
 
 import faiss
 import numpy as np
 import numpy.typing as npt
 
-# HNSW parameters. M=32 links per node and efSearch=128 keep recall@10 near 0.99 against exact
-# search on 384-dimensional e5 vectors (benchmarks/vector_recall.py measures it) at a few ms a query.
+VectorKind = Literal["exact", "hnsw", "hnsw_sq8"]
+KINDS: tuple[VectorKind, ...] = get_args(VectorKind)
+
+# Tuned constants, measured by benchmarks/vector_recall.py (see docs/scaling.md for the tables).
+# HNSW with M=32 links per node: efSearch=128 and efConstruction=80 keep recall@10 against exact search
+# near 0.99 on e5 vectors up to 200k passages at under 1 ms a query.
 HNSW_LINKS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+# Past this many passages the vectors inside HNSW are 8-bit (a quarter of float32's memory) and the
+# candidates are re-scored exactly from float16 copies.
+QUANTISE_FROM = 300_000
+# An 8-bit HNSW search fetches at least this many candidates before the exact re-scoring keeps k.
+RESCORE_AT_LEAST = 50
+
 INDEX_FILE = "vectors.faiss"
+EXACT_FILE = "vectors.f16.npy"  # float16 copies of the vectors of a quantised index, for exact scores
+
+
+def choose_kind(passages: int, *, exact_max: int, requested: str = "auto") -> VectorKind:
+    """The vector index kind for a corpus of this size: the requested one, or by size when "auto"."""
+    if requested != "auto":
+        if requested not in KINDS:
+            raise ValueError(f"unknown vector index kind {requested!r}: use auto or one of {', '.join(KINDS)}")
+        return requested  # type: ignore[return-value]  # checked against KINDS just above
+    if passages <= exact_max:
+        return "exact"
+    return "hnsw" if passages < QUANTISE_FROM else "hnsw_sq8"
 
 
 class VectorIndex:
-    """Exact search for small corpora, HNSW past a size where a linear scan gets slow."""
+    """Exact search for small corpora, HNSW past a size where a linear scan gets slow, 8-bit HNSW past that."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, exact: npt.NDArray[np.float16] | None = None) -> None:
         self._index = index
-        if isinstance(index, faiss.IndexHNSWFlat):
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+        self._exact = exact  # float16 rows of a quantised index; None where the index itself holds float32
+        hnsw = getattr(index, "hnsw", None)
+        if hnsw is not None:
+            hnsw.efSearch = HNSW_EF_SEARCH
 
     @classmethod
-    def build(cls, vectors: npt.NDArray[np.float32], *, exact_max: int) -> VectorIndex:
-        """Index rows of vectors; exact when there are at most exact_max rows, else HNSW."""
+    def build(cls, vectors: npt.NDArray[np.float32], *, exact_max: int, kind: str = "auto") -> VectorIndex:
+        """Index rows of vectors with the kind choose_kind() picks for their number."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dimension = vectors.shape[1]
-        if len(vectors) <= exact_max:
+        chosen = choose_kind(len(vectors), exact_max=exact_max, requested=kind)
+        exact = None
+        if chosen == "exact":
             index: faiss.Index = faiss.IndexFlatIP(dimension)
-        else:
+        elif chosen == "hnsw":
             index = faiss.IndexHNSWFlat(dimension, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        else:
+            index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            index.train(vectors)  # per-dimension ranges of the 8-bit codes
+            exact = vectors.astype(np.float16)
+        hnsw = getattr(index, "hnsw", None)
+        if hnsw is not None:
+            hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.add(vectors)
-        return cls(index)
+        return cls(index, exact)
 
     @property
-    def kind(self) -> str:
-        """"exact" or "hnsw", for the manifest and the build summary."""
+    def kind(self) -> VectorKind:
+        """Which of KINDS this is, for the manifest and the build summary."""
+        if isinstance(self._index, faiss.IndexHNSWSQ):
+            return "hnsw_sq8"
         return "hnsw" if isinstance(self._index, faiss.IndexHNSWFlat) else "exact"
 
     @property
@@ -55,26 +90,46 @@ class VectorIndex:
         """Top-k (row, cosine) for one normalised query vector."""
         if len(self) == 0:
             return []
-        scores, rows = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self)))
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        fetch = min(len(self), k if self._exact is None else max(k, RESCORE_AT_LEAST))
+        scores, rows = self._index.search(query.reshape(1, -1).astype(np.float32), fetch)
+        found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        if self._exact is None:
+            return found
+        # 8-bit codes blur cosines by about 0.005; the exact ones reorder the candidates.
+        candidates = [r for r, _ in found]
+        exact = self.scores(query, candidates)
+        order = np.argsort(-exact, kind="stable")[:k]
+        return [(candidates[i], float(exact[i])) for i in order]
 
     def scores(self, query: npt.NDArray[np.float32], rows: Sequence[int]) -> npt.NDArray[np.float32]:
         """Exact cosine of the query with the given rows, for filtered search and re-scoring."""
-        if not rows:
+        if not len(rows):
             return np.zeros(0, dtype=np.float32)
         return self.vectors(rows) @ query.astype(np.float32)
 
     def vectors(self, rows: Sequence[int]) -> npt.NDArray[np.float32]:
-        """The stored vectors of the given rows."""
+        """The stored vectors of the given rows (float16-exact for a quantised index)."""
         keys = np.asarray(rows, dtype=np.int64)
+        if self._exact is not None:
+            return np.asarray(self._exact[keys], dtype=np.float32)
         return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
-        """Write the FAISS index into folder."""
+        """Write the FAISS index (and a quantised index's float16 vectors) into folder."""
         folder.mkdir(parents=True, exist_ok=True)
         faiss.write_index(self._index, str(folder / INDEX_FILE))
+        if self._exact is not None:
+            np.save(folder / EXACT_FILE, self._exact)
 
     @classmethod
     def load(cls, folder: Path) -> VectorIndex:
-        """Read an index written by save()."""
-        return cls(faiss.read_index(str(folder / INDEX_FILE)))
+        """Read an index written by save(), memory-mapped: pages are read from disk as searches touch them."""
+        # IO_FLAG_MMAP_IFC maps the file's vectors and links in place (faiss >= 1.10): loading is
+        # instant, nothing is copied into the process, and the kernel may drop pages under pressure.
+        index = faiss.read_index(str(folder / INDEX_FILE), faiss.IO_FLAG_MMAP_IFC)
+        exact = None
+        if (folder / EXACT_FILE).exists():
+            exact = np.load(folder / EXACT_FILE, mmap_mode="r")
+            if exact.shape != (index.ntotal, index.d) or exact.dtype != np.float16:
+                raise ValueError(f"{EXACT_FILE} holds {exact.shape} {exact.dtype}, the index {index.ntotal} rows")
+        return cls(index, exact)

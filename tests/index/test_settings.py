@@ -61,3 +61,13 @@ def test_the_bundled_model_folder_is_found_from_any_working_directory(
 
 def test_a_hub_model_name_is_kept_as_a_name() -> None:
     assert IndexSettings(embedding_model="BAAI/bge-m3").embedding_model == "BAAI/bge-m3"
+
+
+def test_vector_index_kind_is_read_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text('[index]\nvector_index = "hnsw_sq8"\n', encoding="utf-8")
+    assert settings_from(toml)().vector_index == "hnsw_sq8"
+
+    monkeypatch.setenv("INDEX_VECTOR_INDEX", "ivf")
+    with pytest.raises(ValidationError, match="vector_index"):
+        settings_from(toml)()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vector import VectorIndex
+from index.vector import QUANTISE_FROM, VectorIndex, choose_kind
 
 
 def clustered_vectors(n: int, dimension: int = 32, seed: int = 7) -> np.ndarray:
@@ -59,3 +59,47 @@ def test_saved_index_loads_with_the_same_answers(tmp_path: Path) -> None:
 
     assert loaded.search(vectors[5], 3) == index.search(vectors[5], 3)
     assert len(loaded) == 100 and loaded.dimension == 32
+
+
+@pytest.mark.parametrize(("passages", "expected"), [(0, "exact"), (100, "exact"), (101, "hnsw"),
+                                                     (QUANTISE_FROM - 1, "hnsw"), (QUANTISE_FROM, "hnsw_sq8")])
+def test_auto_kind_follows_corpus_size(passages: int, expected: str) -> None:
+    assert choose_kind(passages, exact_max=100) == expected
+
+
+def test_requested_kind_overrides_size() -> None:
+    assert choose_kind(10, exact_max=100, requested="hnsw_sq8") == "hnsw_sq8"
+    assert choose_kind(10**7, exact_max=100, requested="exact") == "exact"
+    with pytest.raises(ValueError, match="unknown vector index kind 'ivf'"):
+        choose_kind(10, exact_max=100, requested="ivf")
+
+
+def test_quantised_index_keeps_recall_and_exact_scores(tmp_path: Path) -> None:
+    vectors = clustered_vectors(3000)
+    queries = clustered_vectors(100, seed=11)
+    exact = VectorIndex.build(vectors, exact_max=10_000)
+
+    quantised = VectorIndex.build(vectors, exact_max=100, kind="hnsw_sq8")
+    quantised.save(tmp_path)
+    loaded = VectorIndex.load(tmp_path)
+
+    assert quantised.kind == loaded.kind == "hnsw_sq8"
+    found = sum(len({r for r, _ in exact.search(q, 10)} & {r for r, _ in loaded.search(q, 10)}) for q in queries)
+    assert found / (10 * len(queries)) >= 0.95
+    rows = [r for r, _ in loaded.search(queries[0], 5)]
+    # Re-scored from float16 copies: cosines within float16 rounding of the exact ones, best first.
+    assert [s for _, s in loaded.search(queries[0], 5)] == pytest.approx(exact.scores(queries[0], rows), abs=2e-3)
+    assert loaded.scores(queries[0], rows).tolist() == sorted(loaded.scores(queries[0], rows).tolist(), reverse=True)
+
+
+def test_setting_forces_the_kind_of_a_small_build(tmp_path: Path) -> None:
+    from index.build import build_index
+    from index.store import load_index
+    from tests.conftest import DATA
+    from tests.fakes import FakeEmbedder
+
+    build_index(DATA / "corpus", tmp_path / "index", FakeEmbedder(), max_chars=360, min_chars=120,
+                exact_search_max=50_000, vector_kind="hnsw")
+
+    stored = load_index(tmp_path / "index")
+    assert stored.manifest.vector_index == stored.vectors.kind == "hnsw"
