@@ -34,7 +34,7 @@ def choose_kind(passages: int, *, exact_max: int, requested: str = "auto") -> Ve
     if requested != "auto":
         if requested not in KINDS:
             raise ValueError(f"unknown vector index kind {requested!r}: use auto or one of {', '.join(KINDS)}")
-        return requested  # type: ignore[return-value]  # checked against KINDS just above
+        return requested
     if passages <= exact_max:
         return "exact"
     return "hnsw" if passages < QUANTISE_FROM else "hnsw_sq8"
@@ -62,7 +62,9 @@ class VectorIndex:
         elif chosen == "hnsw":
             index = faiss.IndexHNSWFlat(dimension, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
         else:
-            index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            # faiss's stubs type the quantiser argument as a ScalarQuantizer; SWIG takes its QuantizerType int.
+            index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]
+                                      HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
             index.train(vectors)  # per-dimension ranges of the 8-bit codes
             exact = vectors.astype(np.float16)
         hnsw = getattr(index, "hnsw", None)
