@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from index.records import Answer, Chunk, Document, PlaceSummary
@@ -22,7 +23,7 @@ class Engine(Protocol):
     def document(self, doc_id: str) -> Document:
         ...
 
-    def documents(self) -> list[Document]:
+    def documents(self) -> Sequence[Document]:
         ...
 
     def places(self) -> list[tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.engine import Engine
@@ -83,7 +83,7 @@ class LiveEngine:
         """Engine.document on the index in use."""
         return self._engine.document(doc_id)
 
-    def documents(self) -> list[Document]:
+    def documents(self) -> Sequence[Document]:
         """Engine.documents on the index in use."""
         return self._engine.documents()
 

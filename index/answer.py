@@ -11,6 +11,7 @@ from index.chinese import HAN
 from index.cite import display_title, shown_date
 from index.errors import EmptyQuestionError, QuestionTooLongError
 from index.gazetteer import PlaceGazetteer
+from index.passages import Records
 from index.records import Answer, Chunk, Citation, Document, Hit, Understanding
 from index.search.searcher import Searcher
 from index.search.calibration import Calibration
@@ -42,9 +43,10 @@ def compose_answer(question: str, hits: Sequence[Hit], documents: dict[str, Docu
 class AnswerEngine(Browser):
     """Turns a question into an Answer whose citations point at retrieved passages; browsing is Browser's."""
 
-    def __init__(self, searcher: Searcher, documents: Sequence[Document], chunks: Sequence[Chunk], *,
-                 top_k: int = 5, max_question_chars: int = 2000, gazetteer: PlaceGazetteer | None = None) -> None:
-        super().__init__(documents, chunks, gazetteer=gazetteer)
+    def __init__(self, searcher: Searcher, records: Records | Sequence[Document],
+                 chunks: Sequence[Chunk] = (), *, top_k: int = 5, max_question_chars: int = 2000,
+                 gazetteer: PlaceGazetteer | None = None) -> None:
+        super().__init__(records, chunks, gazetteer=gazetteer)
         self._searcher = searcher
         self._top_k = top_k
         self._max_chars = max_question_chars
@@ -62,7 +64,8 @@ class AnswerEngine(Browser):
             )
         limit = limit or self._top_k
         result = self._searcher.search(question, k=offset + limit, place=place)
-        return compose_answer(question, result.hits, self._documents, offset=max(0, offset), limit=limit,
+        documents = {h.chunk.doc_id: self.document(h.chunk.doc_id) for h in result.hits}
+        return compose_answer(question, result.hits, documents, offset=max(0, offset), limit=limit,
                               abstained=result.abstained, understood=result.understood)
 
 
@@ -75,11 +78,10 @@ def engine_from(stored: StoredIndex, encoder: QueryEncoder, *, top_k: int = 5, m
     """
     from index.search.searcher import HybridSearcher
 
-    gazetteer = PlaceGazetteer(p for c in stored.chunks for p in c.places)
+    gazetteer = PlaceGazetteer(stored.records.covered_places())  # worked out at build time
     vectors, keywords = backend or (stored.vectors, stored.keywords)
-    searcher = HybridSearcher(stored.chunks, stored.documents, vectors, keywords, encoder, gazetteer=gazetteer,
-                              calibration=calibration)
-    return AnswerEngine(searcher, stored.documents, stored.chunks, top_k=top_k,
+    searcher = HybridSearcher(stored.records, vectors, keywords, encoder, gazetteer=gazetteer, calibration=calibration)
+    return AnswerEngine(searcher, stored.records, top_k=top_k,
                         max_question_chars=max_question_chars, gazetteer=gazetteer)
 
 

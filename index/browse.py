@@ -12,77 +12,70 @@ from index.clean import fold
 from index.errors import UnknownItemError
 from index.gazetteer import PlaceGazetteer, ancestors
 from index.places import STREET, place_aliases, place_level
+from index.passages import MemoryRecords, Records
 from index.records import Chunk, Document, PlaceSummary
 
 
 class Browser:
-    """Reports and passages of a loaded index by id, in order, and by place."""
+    """Reports and passages of a loaded index by id, in order, and by place, read as they are asked for."""
 
-    def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk], *,
+    def __init__(self, records: Records | Sequence[Document], chunks: Sequence[Chunk] = (), *,
                  gazetteer: PlaceGazetteer | None = None) -> None:
-        self._documents = {d.doc_id: d for d in documents}
-        self._chunks = {c.chunk_id: c for c in chunks}
-        self._by_doc: dict[str, list[Chunk]] = {}
-        for chunk in chunks:
-            self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
-        for siblings in self._by_doc.values():
-            siblings.sort(key=lambda c: c.position)
+        self._records = records if isinstance(records, Records) else MemoryRecords(records, chunks)
         # One gazetteer for search and browsing: every place a passage mentions counts as covered.
-        self._gazetteer = gazetteer or PlaceGazetteer(p for c in chunks for p in c.places)
+        self._gazetteer = gazetteer or PlaceGazetteer(self._records.covered_places())
 
     def chunk(self, chunk_id: str) -> Chunk:
         """One passage by id."""
-        try:
-            return self._chunks[chunk_id]
-        except KeyError:
-            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。") from None
+        row = self._records.row_of(chunk_id)
+        if row is None:
+            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。")
+        return self._records.chunks[row]
 
     def neighbours(self, chunk_id: str, *, radius: int = 1) -> list[Chunk]:
         """The passage with up to radius passages before and after it in its report."""
         chunk = self.chunk(chunk_id)
-        siblings = self._by_doc[chunk.doc_id]
-        at = siblings.index(chunk)
-        return siblings[max(0, at - radius): at + radius + 1]
+        siblings = self._records.rows_of(chunk.doc_id)
+        at = siblings.index(self._records.row_of(chunk_id))  # type: ignore[arg-type]  # chunk() found it
+        return [self._records.chunks[r] for r in siblings[max(0, at - radius): at + radius + 1]]
 
     def document(self, doc_id: str) -> Document:
         """One report by id."""
-        try:
-            return self._documents[doc_id]
-        except KeyError:
-            raise UnknownItemError("找不到这份报告，索引可能已经更新。") from None
+        found = self._records.document(doc_id)
+        if found is None:
+            raise UnknownItemError("找不到这份报告，索引可能已经更新。")
+        return found
 
-    def documents(self) -> list[Document]:
-        """All reports, in corpus order."""
-        return list(self._documents.values())
+    def documents(self) -> Sequence[Document]:
+        """All reports, in corpus order (read as they are iterated)."""
+        return self._records.documents
 
     def passages(self, doc_id: str) -> list[Chunk]:
         """The passages of one report, in order."""
         self.document(doc_id)
-        return list(self._by_doc.get(doc_id, []))
+        return [self._records.chunks[r] for r in self._records.rows_of(doc_id)]
 
     def places(self) -> list[tuple[str, int]]:
         """Each place the reports are about, with how many reports, most first."""
-        counts = Counter(p for d in self._documents.values() for p in d.places)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return self._records.place_counts()
 
     def place_summary(self, place: str) -> PlaceSummary:
         """The reports about a place and the named practices they describe there."""
         names = self._gazetteer.resolve(place)
         if not names:
             raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
-        wanted = set(names)
         # A report counts when it is about the place or any of its passages mentions it (a street of a district).
-        passages = [c for c in self._chunks.values() if wanted & set(c.places)]
-        about = {d.doc_id for d in self._documents.values() if wanted & set(d.places)}
-        mentioned = about | {c.doc_id for c in passages}
-        documents = tuple(d for d in self._documents.values() if d.doc_id in mentioned)
-        passages = [c for d in documents if d.doc_id in about for c in self._by_doc.get(d.doc_id, [])] or passages
+        rows = sorted({int(r) for name in names for r in self._records.rows_about(name)})
+        passages = [self._records.chunks[r] for r in rows]
+        about = self._records.documents_about(names)
+        documents = tuple(self._records.in_order(about | {c.doc_id for c in passages}))
+        passages = [c for d in documents if d.doc_id in about for c in self.passages(d.doc_id)] or passages
         label = names[0] if len(names) == 1 else "、".join(names)
         return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)), places_within(names, passages))
 
     def topics(self) -> list[str]:
-        """A few named practices the reports describe most, for help texts and abstentions."""
-        return practice_names(self._chunks.values(), limit=8)
+        """A few named practices the reports describe most, for help texts and abstentions (found at build time)."""
+        return self._records.topics()
 
 
 # Words that mark a quoted phrase as the name of a practice rather than a slogan or metaphor.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,19 +13,23 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.chinese import quoted_phrases
 from index.chunk import chunk_document, index_text
 from index.clean import fold
-from index.dedupe import collapse_near_duplicates
+from index.dedupe import BANDS, band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.embed import Embedder
 from index.errors import IndexMismatchError, IndexMissingError, QaError
-from index.ingest import ReadLimits, read_corpus
-from index.keyword import KeywordIndex, corpus_terms
-from index.meta import documents_from_source
-from index.places import main_places, passage_places
 from index.gazetteer import romanise
+from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest
+from index.keyword import KeywordIndex, corpus_terms, tokenize_passages
+from index.meta import documents_from_source
+from index.passages import SqliteRecords
+from index.places import main_places, passage_places
 from index.records import Chunk, Document, Skipped
-from index.store import Manifest, StoredIndex, build_lock, load_passages, save_index
-from index.vector import VectorIndex
+from index.state import BuildState, PassageState, PreviousState, Source, bands_array, pipeline_key, read_state
+from index.passages import PASSAGES_FILE
+from index.store import Manifest, StoredIndex, build_lock, current_version, load_index, save_index
+from index.vector import VectorIndex, choose_kind
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +99,23 @@ class BuildReport:
     vectors_reused: int
     vector_index: str
     seconds: float
+    reports_reused: int = 0  # files whose reports, passages, tokens and vectors came from the previous version
+    reports_new: int = 0  # files read for the first time
+    reports_changed: int = 0  # files read again because their bytes or sidecar changed
+    reports_deleted: int = 0  # files of the previous version no longer in the corpus (or now unreadable)
+    vectors_appended: bool = False  # the vector index grew by the new rows instead of being built again
 
 
 FURNITURE_ONLY = "all text removed as site furniture (navigation, credits, spam)"
 
 
 def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None = None,
-                      limits: ReadLimits | None = None) -> tuple[list[Document], list[Skipped]]:
-    """Reads and cleans every report; a file that fails is skipped with its reason, the rest go on."""
+                      limits: ReadLimits | None = None,
+                      only: Container[str] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Reads and cleans every report (or only those named); a file that fails is skipped with its reason."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for done, item in enumerate(read_corpus(corpus_dir, limits), 1):
+    for done, item in enumerate(read_corpus(corpus_dir, limits, only), 1):
         if progress:
             progress(done)
         if isinstance(item, Skipped):
@@ -141,24 +151,6 @@ def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: in
     return chunks
 
 
-def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, npt.NDArray[np.float32]]:
-    """Vectors of the index being replaced, by passage text, so an unchanged passage is not re-embedded."""
-    try:
-        manifest, chunks, stored = load_passages(index_dir, model=embedder.name)
-    except (IndexMissingError, IndexMismatchError):
-        return {}
-    except QaError as error:  # damaged: the new build replaces it, only re-embedding costs more
-        logger.warning("not reusing vectors: %s", error)
-        return {}
-    except Exception:  # a damaged old index only costs re-embedding
-        logger.warning("could not reuse vectors of %s", index_dir, exc_info=True)
-        return {}
-    if manifest.embedded_text != EMBEDDED_TEXT or manifest.precision != embedder.precision:
-        return {}
-    vectors = stored.vectors(range(len(chunks)))
-    return {index_text(c): vectors[i] for i, c in enumerate(chunks)}
-
-
 def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, npt.NDArray[np.float32]],
                    progress: Callable[[int, int], None] | None = None) -> tuple[npt.NDArray[np.float32], int]:
     """Vectors for all texts, taking unchanged ones from reuse; returns them and how many were reused.
@@ -183,61 +175,241 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
     return vectors, len(texts) - len(todo)
 
 
+@dataclass(slots=True)
+class _Previous:
+    """The version a build replaces, as far as it can be reused."""
+
+    stored: StoredIndex
+    records: SqliteRecords
+    state: PreviousState | None  # None: written without build state (a benchmark), only vectors by text
+    same_pipeline: bool  # read, chunked and tokenised by the same code and settings: files can be reused
+
+    def close(self) -> None:
+        self.records.close()
+        if self.state is not None:
+            self.state.close()
+
+
+def _previous(index_dir: Path, embedder: Embedder, pipeline: str) -> _Previous | None:
+    """The index being replaced, when its vectors can be reused (same model, precision and embedded text)."""
+    try:
+        stored = load_index(index_dir, model=embedder.name)
+        state = read_state(current_version(index_dir) / PASSAGES_FILE)
+    except (IndexMissingError, IndexMismatchError):
+        return None
+    except QaError as error:  # damaged: the new build replaces it, only re-reading costs more
+        logger.warning("not reusing the previous index: %s", error)
+        return None
+    except Exception:  # a damaged old index only costs re-reading and re-embedding
+        logger.warning("could not reuse the previous index in %s", index_dir, exc_info=True)
+        return None
+    manifest = stored.manifest
+    assert isinstance(stored.records, SqliteRecords)
+    if manifest.embedded_text != EMBEDDED_TEXT or manifest.precision != embedder.precision:
+        stored.records.close()
+        if state is not None:
+            state.close()
+        return None
+    return _Previous(stored, stored.records, state, state is not None and state.pipeline == pipeline)
+
+
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
                 exact_search_max: int, vector_kind: str = "auto", progress: Progress | None = None,
-                limits: ReadLimits | None = None, publish: Publish | None = None) -> BuildReport:
+                limits: ReadLimits | None = None, publish: Publish | None = None, full: bool = False) -> BuildReport:
     """Builds and atomically installs the index; the previous index keeps serving until then.
 
-    progress, if given, hears the start, steps and end of every stage in STAGES; publish, if given,
-    also stores the new version in another backend before the switch (see save_index).
+    Files whose bytes (and sidecar) are unchanged since the previous build keep their reports,
+    passages, tokens and vectors; full=True reads, chunks and de-duplicates everything again (vectors
+    of unchanged passage texts are still reused). progress, if given, hears the start, steps and end
+    of every stage in STAGES; publish, if given, also stores the new version in another backend
+    before the switch (see save_index).
     """
     with build_lock(index_dir):  # a second build exits with a message instead of racing this one
-        return _build(corpus_dir, index_dir, embedder, max_chars=max_chars, min_chars=min_chars,
-                      exact_search_max=exact_search_max, vector_kind=vector_kind, progress=progress,
-                      limits=limits, publish=publish)
+        limits = limits or ReadLimits()
+        pipeline = pipeline_key(max_chars, min_chars, EMBEDDED_TEXT, limits)
+        previous = _previous(index_dir, embedder, pipeline)
+        try:
+            return _build(corpus_dir, index_dir, embedder, max_chars=max_chars, min_chars=min_chars,
+                          exact_search_max=exact_search_max, vector_kind=vector_kind, progress=progress,
+                          limits=limits, publish=publish, pipeline=pipeline, previous=previous, full=full)
+        finally:
+            if previous is not None:
+                previous.close()
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Which files are read again and which reports and passages come from the previous version."""
+
+    documents: list[Document]  # every report, corpus order
+    sources: list[Source]
+    fresh: list[Chunk]  # passages needing de-duplication (new and changed reports, orphaned duplicates)
+    kept_rows: list[int]  # previous rows that stay, in their order
+    dropped: list[tuple[Chunk, str]]  # previous near-duplicates whose keeper stays
+    skipped: list[Skipped]
+    reused: int
+    new: int
+    changed: int
+    deleted: int
+
+
+def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: ReadLimits, *,
+          max_chars: int, min_chars: int, incremental: bool) -> _Plan:
+    listed = corpus_files(corpus_dir)
+    state = previous.state if previous is not None and incremental else None
+    digests = {shown: source_digest(path, limits) for shown, path in listed}
+    before = state.sources if state is not None else {}
+    unchanged = {shown for shown, digest in digests.items() if digest and before.get(shown, None) is not None
+                 and before[shown].digest == digest}
+    read, skipped = prepare_documents(corpus_dir, stage.step, limits, only=set(digests) - unchanged)
+    read = [dataclasses.replace(d, places=main_places(d)) for d in read]
+    by_path: dict[str, list[Document]] = {}
+    for document in read:
+        by_path.setdefault(document.path, []).append(document)
+    records = previous.records if previous is not None else None
+    documents: list[Document] = []
+    sources: list[Source] = []
+    for shown, _ in listed:
+        if shown in unchanged and records is not None:
+            found = [records.document(doc_id) for doc_id in before[shown].doc_ids]
+            kept = [d for d in found if d is not None]
+        else:
+            kept = by_path.get(shown, [])
+        documents.extend(kept)
+        if kept:
+            sources.append(Source(shown, digests[shown], tuple(d.doc_id for d in kept)))
+    reused_ids = {doc_id for shown in unchanged for doc_id in before[shown].doc_ids}
+    new_docs = [d for d in documents if d.doc_id not in reused_ids]
+    fresh = chunk_corpus(new_docs, max_chars=max_chars, min_chars=min_chars)
+    kept_rows: list[int] = []
+    dropped: list[tuple[Chunk, str]] = []
+    if state is not None and records is not None:
+        rows_by_doc = records.query("SELECT row, doc_id FROM passages ORDER BY row", ())
+        kept_rows = [row for row, doc_id in rows_by_doc if doc_id in reused_ids]
+        keepers = {records.chunks[row].chunk_id for row in kept_rows} if len(kept_rows) != len(rows_by_doc) else None
+        for chunk, keeper in state.dropped:
+            if chunk.doc_id not in reused_ids:
+                continue
+            if keepers is None or keeper in keepers:
+                dropped.append((chunk, keeper))
+            else:  # its keeper went with a deleted or changed report: it is judged again, as new
+                fresh.append(chunk)
+        order = {d.doc_id: i for i, d in enumerate(documents)}
+        fresh.sort(key=lambda c: (order[c.doc_id], c.position))
+    new = sum(1 for shown in digests if shown not in before and shown in {s.path for s in sources})
+    return _Plan(documents, sources, fresh, kept_rows, dropped, skipped, reused=len(unchanged),
+                 new=new, changed=sum(1 for s in sources if s.path in before and s.path not in unchanged),
+                 deleted=sum(1 for shown in before if shown not in unchanged
+                             and shown not in {s.path for s in sources}))
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
-           exact_search_max: int, vector_kind: str, progress: Progress | None, limits: ReadLimits | None,
-           publish: Publish | None) -> BuildReport:
+           exact_search_max: int, vector_kind: str, progress: Progress | None, limits: ReadLimits,
+           publish: Publish | None, pipeline: str, previous: _Previous | None, full: bool) -> BuildReport:
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(f"corpus folder {corpus_dir} does not exist")
+    incremental = not full and previous is not None and previous.same_pipeline
     stage = _Stage(progress, "read", 0)
-    documents, skipped = prepare_documents(corpus_dir, stage.step, limits)
-    documents = [dataclasses.replace(d, places=main_places(d)) for d in documents]
+    plan = _plan(corpus_dir, previous, stage, limits, max_chars=max_chars, min_chars=min_chars,
+                 incremental=incremental)
     stage.end()
+    documents = plan.documents
     if not documents:
-        reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no files"
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in plan.skipped) or "no files"
         raise EmptyCorpusError(f"no readable report in {corpus_dir} ({reasons})")
     stage = _Stage(progress, "chunk", len(documents))
-    passages = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars, progress=stage.step)
     stage.end()
-    stage = _Stage(progress, "de-duplicate", len(passages))
-    chunks, dropped = collapse_near_duplicates(passages, key=fold)
+    stage = _Stage(progress, "de-duplicate", len(plan.fresh))
+    kept_before: list[Chunk] = []
+    before_state: list[PassageState] = []
+    if incremental:
+        assert previous is not None and previous.state is not None
+        kept_before = [previous.records.chunks[row] for row in plan.kept_rows]
+        before_state = previous.state.passages(plan.kept_rows)
+        indexed = bands_array(before_state, BANDS)
+        added, mapping, added_bands = collapse_new(plan.fresh, indexed, lambda i: kept_before[i], key=fold)
+    else:
+        keys = [dedupe_key(c.text, fold) for c in plan.fresh]
+        all_bands = band_keys(keys)
+        added, mapping = collapse_near_duplicates(plan.fresh, key=fold, bands=all_bands)
+        kept_ids = {c.chunk_id for c in added}
+        added_bands = all_bands[[i for i, c in enumerate(plan.fresh) if c.chunk_id in kept_ids]]
+    by_id = {c.chunk_id: c for c in plan.fresh}
+    dropped = [*plan.dropped, *((by_id[d], k) for d, k in mapping.items())]
+    chunks = [*kept_before, *added]
     stage.end()
-    texts = [index_text(c) for c in chunks]
+
+    texts = [index_text(c) for c in added]
     stage = _Stage(progress, "embed", len(texts))
-    vectors, reused = embed_passages(embedder, texts, _previous_vectors(index_dir, embedder),
-                                     lambda done, total: stage.step(done, total))
-    stage.end(len(texts) - reused)
-    stage = _Stage(progress, "vector index", len(chunks))
-    vector_index = VectorIndex.build(vectors, exact_max=exact_search_max, kind=vector_kind)
+    appended = False
+    if incremental and previous is not None:
+        old = previous.stored.vectors
+        reuse = _vectors_by_text(previous, {c.doc_id for c in added})
+        new_vectors, reused = embed_passages(embedder, texts, reuse, lambda done, total: stage.step(done, total))
+        reused += len(kept_before)
+        stage.end(len(texts) - (reused - len(kept_before)))
+        stage = _Stage(progress, "vector index", len(chunks))
+        # Rows are appended only while every old row stays and the index stays of the kind its size calls for.
+        appended = (len(plan.kept_rows) == len(old)
+                    and choose_kind(len(chunks), exact_max=exact_search_max, requested=vector_kind) == old.kind)
+        if appended:
+            vector_index = old.extended(new_vectors)
+        else:
+            vectors = np.concatenate([old.vectors(plan.kept_rows), new_vectors]) if plan.kept_rows else new_vectors
+            vector_index = VectorIndex.build(vectors, exact_max=exact_search_max, kind=vector_kind)
+    else:
+        reuse = _vectors_by_text(previous, None) if previous is not None else {}
+        new_vectors, reused = embed_passages(embedder, texts, reuse, lambda done, total: stage.step(done, total))
+        stage.end(len(texts) - reused)
+        stage = _Stage(progress, "vector index", len(chunks))
+        vector_index = VectorIndex.build(new_vectors, exact_max=exact_search_max, kind=vector_kind)
     stage.end()
+
     stage = _Stage(progress, "keyword index", len(chunks))
-    folded = [fold(t) for t in texts]
-    vocabulary = corpus_terms([*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)],
-                              (fold(c.text) for c in chunks))
-    keywords = KeywordIndex.build(folded, vocabulary, romanise=romanise, progress=stage.step)
+    folded_added = [fold(t) for t in texts]
+    phrases_added = [tuple(quoted_phrases(fold(c.text))) for c in added]
+    places = [*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)]
+    words = sorted(corpus_terms(places, phrases=[p for s in before_state for p in s.phrases]
+                                + [p for ps in phrases_added for p in ps]))
+    tokens_before = [list(s.tokens) for s in before_state]
+    if incremental and previous is not None:
+        changed_terms = set(words) ^ set(previous.stored.keywords.words)
+        stale = [i for i, s in enumerate(before_state) if any(t in s.folded for t in changed_terms)]
+        for i, tokens in zip(stale, tokenize_passages([before_state[i].folded for i in stale], words)):
+            tokens_before[i] = tokens
+    tokens_added = tokenize_passages(folded_added, words, progress=stage.step)
+    keywords = KeywordIndex.from_tokens([*tokens_before, *tokens_added], words, romanise)
     stage.end()
+
     stage = _Stage(progress, "save", len(chunks))
+    passage_state = [
+        *(dataclasses.replace(s, tokens=tuple(t)) for s, t in zip(before_state, tokens_before)),
+        *(PassageState(tuple(t), p, f, b.tobytes())
+          for t, p, f, b in zip(tokens_added, phrases_added, folded_added, added_bands)),
+    ]
+    state = BuildState(pipeline, plan.sources, passage_state, dropped)
     manifest = Manifest(
         model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
         vector_index=vector_index.kind, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        skipped=[{"path": s.path, "reason": s.reason} for s in skipped], duplicates_dropped=len(dropped),
+        skipped=[{"path": s.path, "reason": s.reason} for s in plan.skipped], duplicates_dropped=len(dropped),
         embedded_text=EMBEDDED_TEXT, runtime=embedder.runtime, precision=embedder.precision,
     )
-    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords), publish=publish)
+    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords, state=state),
+               publish=publish)
     stage.end()
-    return BuildReport(index_dir, len(documents), len(chunks), tuple(skipped), len(dropped), reused,
-                       vector_index.kind, time.perf_counter() - started)
+    return BuildReport(index_dir, len(documents), len(chunks), tuple(plan.skipped), len(dropped), reused,
+                       vector_index.kind, time.perf_counter() - started, reports_reused=plan.reused,
+                       reports_new=plan.new, reports_changed=plan.changed, reports_deleted=plan.deleted,
+                       vectors_appended=appended)
+
+
+def _vectors_by_text(previous: _Previous, doc_ids: set[str] | None) -> dict[str, npt.NDArray[np.float32]]:
+    """Vectors of the previous version by embedded text (of these reports' passages, or of all), for reuse."""
+    records = previous.records
+    rows = (sorted(r for d in doc_ids for r in records.rows_of(d)) if doc_ids is not None
+            else list(range(len(records.chunks))))
+    if not rows:
+        return {}
+    vectors = previous.stored.vectors.vectors(rows)
+    return {index_text(records.chunks[r]): vectors[i] for i, r in enumerate(rows)}

@@ -45,7 +45,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
                          vector_kind=settings.vector_index,
                          progress=ProgressDisplay(sys.stderr, live=sys.stderr.isatty()), limits=limits,
-                         publish=milvus.publisher(exact_max=settings.exact_search_max) if milvus else None)
+                         publish=milvus.publisher(exact_max=settings.exact_search_max) if milvus else None,
+                         full=args.full)
     if milvus is not None:
         from index.store import kept_versions
 
@@ -59,23 +60,23 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{len(report.skipped)} files skipped) into {report.index_dir} "
           f"[{embedder.runtime} {embedder.precision} embeddings, {report.vector_index} vector search, "
           f"{report.seconds:.1f} s]")
+    print(f"files: {report.reports_reused} unchanged (reused), {report.reports_new} new, "
+          f"{report.reports_changed} changed, {report.reports_deleted} deleted; vector index "
+          f"{'extended' if report.vectors_appended else 'built'}")
     return 0
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from index.cite import gbt7714_reference
-    from index.store import read_chunks, read_documents
+    from index.store import read_records
 
-    settings = _settings(args)
-    counts: dict[str, int] = {}
-    for chunk in read_chunks(settings.index_dir):
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-    for doc in read_documents(settings.index_dir):
+    records = read_records(_settings(args).index_dir)
+    for doc in records.documents:
         row = {"id": doc.doc_id, "file": doc.path, "title": doc.title, "subtitle": doc.subtitle, "part": doc.part,
                "kind": doc.kind, "source": doc.source, "date": doc.date, "year_estimated": doc.year_estimated,
                "author": doc.author, "site": doc.site, "url": doc.url, "posted": doc.posted,
                "event_date": doc.event_date, "doc_number": doc.doc_number, "places": list(doc.places),
-               "passages": counts.get(doc.doc_id, 0), "reference": gbt7714_reference(doc)}
+               "passages": len(records.rows_of(doc.doc_id)), "reference": gbt7714_reference(doc)}
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
@@ -85,14 +86,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_chunks(args: argparse.Namespace) -> int:
-    from index.store import read_chunks, read_documents
+    from index.store import read_records
 
-    settings = _settings(args)
-    titles = {d.doc_id: d.title for d in read_documents(settings.index_dir)}
-    for chunk in read_chunks(settings.index_dir):
-        if args.doc and chunk.doc_id != args.doc:
-            continue
-        row = {"id": chunk.chunk_id, "doc_id": chunk.doc_id, "title": titles.get(chunk.doc_id, ""),
+    records = read_records(_settings(args).index_dir)
+    chunks = (records.chunks[r] for r in records.rows_of(args.doc)) if args.doc else iter(records.chunks)
+    for chunk in chunks:
+        document = records.document(chunk.doc_id)
+        row = {"id": chunk.chunk_id, "doc_id": chunk.doc_id, "title": document.title if document else "",
                "section": chunk.section, "position": chunk.position, "text": chunk.text,
                "start": chunk.start, "end": chunk.end, "places": list(chunk.places)}
         if args.json:
@@ -232,6 +232,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = command("build", "build the index from a corpus folder")
     p.add_argument("--corpus", metavar="DIR", help="corpus folder (default: settings.toml [index] corpus_dir)")
+    p.add_argument("--full", action="store_true",
+                   help="read, chunk and de-duplicate every file again instead of only new and changed ones")
     p.set_defaults(run=cmd_build)
     p = command("ask", "answer questions (arguments, or one per line on stdin)")
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")

@@ -26,8 +26,22 @@ _MAX_POSTINGS = 8  # boilerplate sentences repeated everywhere need not point at
 _MAX_BUCKET = 16
 
 
+BANDS = _BANDS  # band keys per passage (band_keys' width)
+
+
+def dedupe_key(text: str, key: Callable[[str], str]) -> str:
+    """The form of a passage text that near-duplicates are judged on: key(text) without whitespace."""
+    return "".join(key(text).split())
+
+
+def band_keys(keys: list[str]) -> npt.NDArray[np.uint64]:
+    """MinHash band keys (len(keys), BANDS) of dedupe keys: passages sharing one are compared."""
+    return _band_keys(keys) if keys else np.zeros((0, _BANDS), dtype=np.uint64)
+
+
 def collapse_near_duplicates(
-    chunks: Sequence[Chunk], *, key: Callable[[str], str], threshold: float = 0.8
+    chunks: Sequence[Chunk], *, key: Callable[[str], str], threshold: float = 0.8,
+    bands: npt.NDArray[np.uint64] | None = None,
 ) -> tuple[list[Chunk], dict[str, str]]:
     """Passages worth indexing, earliest of each near-duplicate group first, for the index builder.
 
@@ -42,8 +56,8 @@ def collapse_near_duplicates(
         The kept chunks in their original order, and each dropped chunk_id mapped to the kept
         chunk_id that stands for it.
     """
-    keys = ["".join(key(chunk.text).split()) for chunk in chunks]
-    kept_flags, dropped = _collapse_similar(keys, threshold)
+    keys = [dedupe_key(chunk.text, key) for chunk in chunks]
+    kept_flags, dropped = _collapse_similar(keys, threshold, bands)
     for index, container in _contained(chunks, keys, kept_flags, key).items():
         kept_flags[index] = False
         dropped[index] = container
@@ -63,12 +77,39 @@ def _shingles(text: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(text))}
 
 
-def _collapse_similar(keys: list[str], threshold: float) -> tuple[list[bool], dict[int, int]]:
+def collapse_new(
+    chunks: Sequence[Chunk], indexed: npt.NDArray[np.uint64], indexed_chunk: Callable[[int], Chunk], *,
+    key: Callable[[str], str], threshold: float = 0.8,
+) -> tuple[list[Chunk], dict[str, str], npt.NDArray[np.uint64]]:
+    """Passages of new reports worth adding to an index whose passages have the band keys indexed (incremental builds).
+
+    The same rules as collapse_near_duplicates over the indexed passages that share a band with a new
+    one, followed by the new ones; an indexed passage is never dropped here. Returns the kept new
+    passages, each dropped chunk_id mapped to its keeper, and the kept ones' band keys.
+    """
+    keys = [dedupe_key(chunk.text, key) for chunk in chunks]
+    bands = band_keys(keys)
+    near = np.zeros(len(indexed), dtype=bool)
+    for column in range(_BANDS):
+        near |= np.isin(indexed[:, column], bands[:, column])
+    rows = np.flatnonzero(near).tolist()
+    before = [indexed_chunk(r) for r in rows]
+    combined_bands = np.concatenate([indexed[rows], bands]) if rows else bands
+    kept, dropped = collapse_near_duplicates([*before, *chunks], key=key, threshold=threshold, bands=combined_bands)
+    new_ids = {c.chunk_id for c in chunks}
+    kept_ids = {c.chunk_id for c in kept}
+    keep = [i for i, c in enumerate(chunks) if c.chunk_id in kept_ids]
+    return ([chunks[i] for i in keep], {d: k for d, k in dropped.items() if d in new_ids},
+            bands[keep] if keep else np.zeros((0, _BANDS), dtype=np.uint64))
+
+
+def _collapse_similar(keys: list[str], threshold: float,
+                      bands: npt.NDArray[np.uint64] | None = None) -> tuple[list[bool], dict[int, int]]:
     kept = [True] * len(keys)
     dropped: dict[int, int] = {}
     if not keys:
         return kept, dropped
-    bands = _band_keys(keys)
+    bands = _band_keys(keys) if bands is None else bands
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     shingles: dict[int, set[str]] = {}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import os
 import stat
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from index.formats import MB, extract_docx, extract_markdown, extract_pdf
 from index.records import Skipped, SourceFile
 from index.webpage import decode_page, extract_page
 
-__all__ = ["SUPPORTED_SUFFIXES", "ReadLimits", "decode_text", "display_path", "read_corpus", "read_source"]
+__all__ = ["SUPPORTED_SUFFIXES", "ReadLimits", "corpus_files", "decode_text", "display_path", "read_corpus",
+           "read_source", "source_digest"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +45,18 @@ class ReadLimits:
         return cls(int(max_file_mb * MB), int(max_unpacked_mb * MB), follow_outside_links)
 
 
-def read_corpus(corpus_dir: Path, limits: ReadLimits | None = None) -> Iterator[SourceFile | Skipped]:
+def read_corpus(corpus_dir: Path, limits: ReadLimits | None = None,
+                only: Container[str] | None = None) -> Iterator[SourceFile | Skipped]:
     """Every report under corpus_dir, recursively, sorted by name; everything left out as Skipped with a reason.
 
     Only regular files are opened: a named pipe, device or socket would block or never end.
+    only: the names (as shown) of the files to read; the others are passed over in silence.
     """
     limits = limits or ReadLimits()
     root = corpus_dir.resolve()
     for shown, path in _report_paths(corpus_dir):
+        if only is not None and shown not in only:
+            continue
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             yield Skipped(shown, _unsupported(suffix))
@@ -89,6 +96,32 @@ def read_source(path: Path, corpus_dir: Path, limits: ReadLimits | None = None) 
     if not text.strip():
         raise UnreadableFileError("empty file")
     return SourceFile(relative, text, _FORMATS[suffix], {**hints, **read_sidecar(path)})
+
+
+def corpus_files(corpus_dir: Path) -> list[tuple[str, Path]]:
+    """(name as shown, path) of every file read_corpus would look at, in its order."""
+    return list(_report_paths(corpus_dir))
+
+
+def source_digest(path: Path, limits: ReadLimits | None = None) -> str:
+    """SHA-256 of a report's bytes and of its sidecars', for incremental builds; "" when it cannot be read safely.
+
+    "" never matches a stored digest, so such a file is read (and skipped with its reason) every build.
+    """
+    limits = limits or ReadLimits()
+    if _unsafe(path, path.parent.resolve(), dataclasses.replace(limits, follow_outside_links=True)) is not None:
+        return ""
+    digest = hashlib.sha256()
+    try:
+        digest.update(read_regular_file(path, limits.max_file_bytes))
+        for base in (path.stem, path.name):
+            sidecar = path.with_name(base + SIDECAR_SUFFIX)
+            digest.update(b"\0sidecar\0")
+            if sidecar.is_file():
+                digest.update(read_regular_file(sidecar, MAX_SIDECAR_BYTES))
+    except (OSError, UnreadableFileError):
+        return ""
+    return digest.hexdigest()
 
 
 def display_path(path: str) -> str:

@@ -6,6 +6,8 @@ import functools
 import json
 import logging
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -40,12 +42,19 @@ STOPWORDS = frozenset(
     """.split()
 )
 _PROGRESS_EVERY = 500  # passages between progress reports: about a second of jieba on 2 cores
+# Below this many passages one process tokenises: starting workers (each loads jieba's dictionary,
+# about 1 s) costs more than it saves.
+PARALLEL_MIN_PASSAGES = 5_000
+_BATCH = 1_000  # passages per task handed to a worker
 _NO_TEXT = re.compile(r"^[\W_]+$")
 
 
-def corpus_terms(places: Iterable[str], folded_passages: Iterable[str]) -> set[str]:
-    """Words jieba must keep whole, for the build: places and their short forms, quoted practice names, glossary terms."""
-    terms: set[str] = set()
+def corpus_terms(places: Iterable[str], folded_passages: Iterable[str] = (), *, phrases: Iterable[str] = ()) -> set[str]:
+    """Words jieba must keep whole, for the build: places and their short forms, quoted practice names, glossary terms.
+
+    phrases: quoted phrases already found in passages (an incremental build keeps them per passage).
+    """
+    terms: set[str] = set(phrases)
     for place in set(places):
         terms.update(fold(alias) for alias in place_aliases(place))
     for text in folded_passages:
@@ -70,10 +79,15 @@ def make_tokenizer(words: Iterable[str], cache_dir: Path = JIEBA_CACHE_DIR) -> j
     except OSError:  # a read-only install: jieba falls back to the temp folder
         logger.info("jieba cache stays in the temp folder: %s is not writable", cache_dir)
     tokenizer.initialize()
+    total = tokenizer.total
     for word in words:
         if len(word) >= 2:
             # A high frequency makes jieba prefer the whole term over its parts.
             tokenizer.add_word(word, freq=100_000)
+    # add_word also raises the dictionary's total, which shifts every path's probability a little: with the
+    # total kept, a text is cut the same way unless it holds an added word, so an incremental build need
+    # re-tokenise only the passages holding terms that came or went (index/build.py).
+    tokenizer.total = total
     return tokenizer
 
 
@@ -87,6 +101,47 @@ def keyword_tokens(folded: str, tokenizer: jieba.Tokenizer) -> list[str]:
         if len(token) == 1 and not token.isdigit() and token.isascii():
             continue
         tokens.append(token)
+    return tokens
+
+
+_worker_tokenizer: jieba.Tokenizer | None = None
+
+
+def _start_worker(words: Sequence[str]) -> None:
+    global _worker_tokenizer
+    _worker_tokenizer = make_tokenizer(words)
+
+
+def _tokenize_batch(texts: Sequence[str]) -> list[list[str]]:
+    assert _worker_tokenizer is not None, "started by _start_worker"
+    return [keyword_tokens(text, _worker_tokenizer) for text in texts]
+
+
+def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
+                      progress: Callable[[int], None] | None = None, processes: int | None = None) -> list[list[str]]:
+    """Keyword tokens of each folded passage, over several processes for a large build; the same tokens either way.
+
+    Each worker makes the same tokenizer (the same dictionary and corpus terms), and results come back
+    in passage order. processes: how many (default: every core, one below PARALLEL_MIN_PASSAGES).
+    """
+    workers = processes or (os.cpu_count() or 1)
+    if workers <= 1 or len(folded_passages) < PARALLEL_MIN_PASSAGES:
+        tokenizer = make_tokenizer(words)
+        tokens = []
+        for done, text in enumerate(folded_passages, 1):
+            tokens.append(keyword_tokens(text, tokenizer))
+            if progress and done % _PROGRESS_EVERY == 0:
+                progress(done)
+        return tokens
+    make_tokenizer(words)  # writes jieba's cache once, before the workers read it
+    batches = [folded_passages[i:i + _BATCH] for i in range(0, len(folded_passages), _BATCH)]
+    tokens = []
+    # spawn, not fork: the parent may run threads (the bot's reload, a progress display).
+    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (list(words),)) as pool:
+        for batch in pool.imap(_tokenize_batch, batches):
+            tokens.extend(batch)
+            if progress:
+                progress(len(tokens))
     return tokens
 
 
@@ -132,7 +187,7 @@ class KeywordIndex:
     @classmethod
     def build(cls, folded_passages: Sequence[str], words: Iterable[str],
               romanise: Callable[[str], str] | None = None,
-              progress: Callable[[int], None] | None = None) -> KeywordIndex:
+              progress: Callable[[int], None] | None = None, processes: int | None = None) -> KeywordIndex:
         """Index folded passage texts; words are corpus terms jieba must keep whole.
 
         With romanise given, every Chinese word of two to four characters is also listed under its
@@ -140,12 +195,17 @@ class KeywordIndex:
         progress(done) hears how many passages are tokenised, the slow part on a large corpus.
         """
         words = sorted(set(words))
-        tokenizer = make_tokenizer(words)
-        corpus = []
-        for done, text in enumerate(folded_passages, 1):
-            corpus.append(keyword_tokens(text, tokenizer) or [""])
-            if progress and done % _PROGRESS_EVERY == 0:
-                progress(done)
+        corpus = tokenize_passages(folded_passages, words, progress=progress, processes=processes)
+        return cls.from_tokens(corpus, words, romanise, tokenizer=make_tokenizer(words))
+
+    @classmethod
+    def from_tokens(cls, corpus: Sequence[Sequence[str]], words: Iterable[str],
+                    romanise: Callable[[str], str] | None = None,
+                    tokenizer: jieba.Tokenizer | None = None) -> KeywordIndex:
+        """Index passages already tokenised (tokenize_passages) with these corpus terms: BM25 statistics are exact."""
+        words = sorted(set(words))
+        tokenizer = tokenizer or make_tokenizer(words)
+        corpus = [list(tokens) or [""] for tokens in corpus]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
         df: dict[str, int] = {}

@@ -1,18 +1,24 @@
 """The index folder on disk: one complete version at a time, switched atomically, checked at load.
 
-Layout (format 2):
+Layout (format 3):
     CURRENT              name of the version folder in use; replaced in one rename by a build
     .lock                held by the build writing this folder (flock), with its pid
     v-<time>-<pid>/      one version:
         manifest.json      format version, model and dimension, counts, skipped files, size and
                            SHA-256 of every other file
-        documents.jsonl    one Document per line (with its cleaned text, for surrounding context)
-        chunks.jsonl       one Chunk per line, in row order of the vector and keyword indexes
+        passages.sqlite    reports (with their cleaned text, for surrounding context) and passages,
+                           in row order of the vector and keyword indexes, read on demand
+                           (passages.py); the rows about each place and the years each passage
+                           mentions; the build's own state for the next build (state.py)
         vectors/           FAISS index (vector.py)
         keywords/          BM25 matrices and corpus terms (keyword.py)
 A build writes a new version folder and then points CURRENT at it, so a crash at any moment leaves
 CURRENT naming a complete version. Readers resolve CURRENT once and read that folder only; the
 version before the current one is kept for readers still loading it, older ones are removed.
+
+Loading checks every file's size, and the SHA-256 of every file up to HASH_AT_LOAD_BYTES; bigger
+files (the vectors and passages of a large corpus) are hashed in full by check_index(full=True),
+which `python -m bot check` runs: hashing gigabytes would make every start-up as slow as reading them.
 """
 
 from __future__ import annotations
@@ -25,24 +31,31 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
 from index.keyword import KeywordIndex
+from index.passages import PASSAGES_FILE, MemoryRecords, Records, SqliteRecords, write_records
 from index.records import Chunk, Document
+from index.state import BuildState, write_state
 from index.vector import VectorIndex
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Files up to this size are hashed at every load (SHA-256 runs at about 1 GB/s here, so 0.06 s each);
+# larger ones only by size, and in full by check_index(full=True).
+HASH_AT_LOAD_BYTES = 64 * 2**20
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"
 REBUILD = "`python -m index build`"
 _VERSION_NAME = re.compile(r"^v-[0-9TZ]+-[0-9]+$")
 _LEGACY_FILES = (MANIFEST, "documents.jsonl", "chunks.jsonl", "vectors", "keywords")  # format 1, unversioned
+_PARSE_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, IndexError, sqlite3.DatabaseError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +79,19 @@ class Manifest:
 
 @dataclass(slots=True)
 class StoredIndex:
-    """Everything a loaded index folder holds."""
+    """Everything an index folder holds: what a build writes (lists) or a load reads (on demand)."""
 
     manifest: Manifest
-    documents: list[Document]
-    chunks: list[Chunk]
+    documents: Sequence[Document]
+    chunks: Sequence[Chunk]
     vectors: VectorIndex
     keywords: KeywordIndex
+    records: Records = field(default=None)  # type: ignore[assignment]  # lookups; MemoryRecords of the lists if None
+    state: BuildState | None = None  # what the next build reuses; written beside the passages
+
+    def __post_init__(self) -> None:
+        if self.records is None:
+            self.records = MemoryRecords(self.documents, self.chunks)
 
 
 def damaged(folder: Path, problem: str) -> IndexDamagedError:
@@ -138,19 +157,6 @@ def current_version(folder: Path) -> Path:
     return folder / name
 
 
-def _write_jsonl(path: Path, records: Iterable[Any]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(dataclasses.asdict(record), ensure_ascii=False) + "\n")
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
 def _fsync(path: Path, *, directory: bool = False) -> None:
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
     try:
@@ -174,8 +180,9 @@ def _checksum(path: Path) -> dict[str, Any]:
 
 
 def _write_version(version: Path, stored: StoredIndex) -> None:
-    _write_jsonl(version / "documents.jsonl", stored.documents)
-    _write_jsonl(version / "chunks.jsonl", stored.chunks)
+    state = stored.state
+    write_records(version / PASSAGES_FILE, stored.records,
+                  extra=(lambda db: write_state(db, state)) if state is not None else None)
     stored.vectors.save(version / "vectors")
     stored.keywords.save(version / "keywords")
     files = {}
@@ -284,8 +291,11 @@ def _manifest(version: Path, folder: Path) -> Manifest:
         raise damaged(folder, f"{MANIFEST} fields: {error}") from error
 
 
-def verify_files(version: Path, manifest: Manifest, folder: Path) -> None:
-    """Raise IndexDamagedError naming the first index file that is missing, extra or not as it was written."""
+def verify_files(version: Path, manifest: Manifest, folder: Path, *, full: bool = True) -> None:
+    """Raise IndexDamagedError naming the first index file that is missing, extra or not as it was written.
+
+    full=False hashes only files up to HASH_AT_LOAD_BYTES and checks the rest by size (start-up).
+    """
     if not manifest.files:
         raise damaged(folder, f"{MANIFEST} lists no files")
     present = {p.relative_to(version).as_posix() for p in _file_list(version)}
@@ -295,7 +305,7 @@ def verify_files(version: Path, manifest: Manifest, folder: Path) -> None:
         path = version / name
         if path.stat().st_size != expected.get("bytes"):
             raise damaged(folder, f"{name} has {path.stat().st_size} bytes, {expected.get('bytes')} were written")
-        if _checksum(path)["sha256"] != expected.get("sha256"):
+        if (full or path.stat().st_size <= HASH_AT_LOAD_BYTES) and _checksum(path)["sha256"] != expected.get("sha256"):
             raise damaged(folder, f"{name} changed since it was written (checksum)")
 
 
@@ -305,19 +315,11 @@ def _parsed(folder: Path, name: str, read: Callable[[], Any]) -> Any:
         return read()
     except IndexDamagedError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError) as error:
+    except _PARSE_ERRORS as error:
         raise damaged(folder, f"{name} unreadable: {type(error).__name__}") from error
 
 
-def _documents(folder: Path) -> list[Document]:
-    return [Document(**{**d, "places": tuple(d["places"])}) for d in _read_jsonl(folder / "documents.jsonl")]
-
-
-def _chunks(folder: Path) -> list[Chunk]:
-    return [Chunk(**{**c, "places": tuple(c["places"])}) for c in _read_jsonl(folder / "chunks.jsonl")]
-
-
-def _checked(folder: Path, *, model: str | None = None) -> tuple[Path, Manifest]:
+def _checked(folder: Path, *, model: str | None = None, full: bool = False) -> tuple[Path, Manifest]:
     version = current_version(folder)
     manifest = _manifest(version, folder)
     if model is not None and manifest.model != model:
@@ -325,60 +327,63 @@ def _checked(folder: Path, *, model: str | None = None) -> tuple[Path, Manifest]
             f"索引是用模型 {manifest.model} 建立的，而当前设置的模型是 {model}。"
             f"请运行 {REBUILD} 用当前模型重建索引，或把 embedding_model 改回原来的模型。"
         )
-    verify_files(version, manifest, folder)
+    verify_files(version, manifest, folder, full=full)
     return version, manifest
 
 
-def check_index(folder: Path, *, model: str | None = None) -> Manifest:
-    """The manifest of the index in use once every file is verified against it; before a slow model load."""
-    return _checked(folder, model=model)[1]
+def check_index(folder: Path, *, model: str | None = None, full: bool = False) -> Manifest:
+    """The manifest of the index in use once its files are verified (every byte when full); before a slow model load."""
+    return _checked(folder, model=model, full=full)[1]
 
 
-def read_documents(folder: Path) -> list[Document]:
-    """The reports of an index folder, without loading its search indexes."""
+def _records(folder: Path, version: Path, manifest: Manifest) -> SqliteRecords:
+    def read() -> SqliteRecords:
+        records = SqliteRecords(version / PASSAGES_FILE, documents=manifest.documents, passages=manifest.passages)
+        counts = records.count("documents"), records.count("passages")
+        if counts != (manifest.documents, manifest.passages):
+            records.close()
+            raise damaged(folder, f"{PASSAGES_FILE} holds {counts[0]} reports and {counts[1]} passages, "
+                                  f"the manifest {manifest.documents} and {manifest.passages}")
+        return records
+
+    found: SqliteRecords = _parsed(folder, PASSAGES_FILE, read)
+    return found
+
+
+def read_records(folder: Path) -> SqliteRecords:
+    """The reports and passages of an index folder, read on demand, without loading its search indexes."""
     version, manifest = _checked(folder)
-    documents: list[Document] = _parsed(folder, "documents.jsonl", lambda: _documents(version))
-    if len(documents) != manifest.documents:
-        raise damaged(folder, f"documents.jsonl holds {len(documents)} reports, the manifest {manifest.documents}")
-    return documents
+    return _records(folder, version, manifest)
 
 
-def read_chunks(folder: Path) -> list[Chunk]:
-    """The passages of an index folder, in row order, without loading its search indexes."""
-    version, manifest = _checked(folder)
-    return _passages(folder, version, manifest)
+def read_documents(folder: Path) -> Sequence[Document]:
+    """The reports of an index folder, in corpus order, read on demand."""
+    return read_records(folder).documents
 
 
-def _passages(folder: Path, version: Path, manifest: Manifest) -> list[Chunk]:
-    chunks: list[Chunk] = _parsed(folder, "chunks.jsonl", lambda: _chunks(version))
-    if len(chunks) != manifest.passages:
-        raise damaged(folder, f"chunks.jsonl holds {len(chunks)} passages, the manifest {manifest.passages}")
-    return chunks
+def read_chunks(folder: Path) -> Sequence[Chunk]:
+    """The passages of an index folder, in row order, read on demand."""
+    return read_records(folder).chunks
 
 
-def load_passages(folder: Path, *, model: str | None = None) -> tuple[Manifest, list[Chunk], VectorIndex]:
-    """Manifest, passages and their vectors, without the reports or the keyword index (for rebuilds)."""
-    version, manifest = _checked(folder, model=model)
-    return (manifest, *_passages_and_vectors(folder, version, manifest))
-
-
-def _passages_and_vectors(folder: Path, version: Path, manifest: Manifest) -> tuple[list[Chunk], VectorIndex]:
-    chunks = _passages(folder, version, manifest)
+def _vectors(folder: Path, version: Path, manifest: Manifest) -> VectorIndex:
     vectors: VectorIndex = _parsed(folder, "vectors", lambda: VectorIndex.load(version / "vectors"))
-    if len(vectors) != len(chunks) or vectors.dimension != manifest.dimension:
-        raise damaged(folder, f"{len(vectors)} vectors of dimension {vectors.dimension} for {len(chunks)} passages")
-    return chunks, vectors
+    if len(vectors) != manifest.passages or vectors.dimension != manifest.dimension:
+        raise damaged(folder, f"{len(vectors)} vectors of dimension {vectors.dimension} "
+                              f"for {manifest.passages} passages")
+    return vectors
 
 
 def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
-    """Load the index in use, every file checked; with model given, refuse an index built with another model."""
+    """Load the index in use, its files checked; with model given, refuse an index built with another model.
+
+    Passages and reports stay on disk (SqliteRecords) and are read as they are asked for.
+    """
     version, manifest = _checked(folder, model=model)
-    chunks, vectors = _passages_and_vectors(folder, version, manifest)
-    documents: list[Document] = _parsed(folder, "documents.jsonl", lambda: _documents(version))
-    if len(documents) != manifest.documents:
-        raise damaged(folder, f"documents.jsonl holds {len(documents)} reports, the manifest {manifest.documents}")
+    records = _records(folder, version, manifest)
+    vectors = _vectors(folder, version, manifest)
     keywords: KeywordIndex = _parsed(folder, "keywords", lambda: KeywordIndex.load(version / "keywords"))
-    return StoredIndex(manifest, documents, chunks, vectors, keywords)
+    return StoredIndex(manifest, records.documents, records.chunks, vectors, keywords, records)
 
 
 def kept_versions(folder: Path) -> list[str]:

@@ -73,6 +73,15 @@ class VectorIndex:
         index.add(vectors)
         return cls(index, exact)
 
+    def extended(self, vectors: npt.NDArray[np.float32]) -> VectorIndex:
+        """A copy of this index with rows appended after its own, for incremental builds (same kind, same parameters)."""
+        index = faiss.clone_index(self._index)  # a loaded index is memory-mapped from its version's file
+        added = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(added):
+            index.add(added)
+        exact = None if self._exact is None else np.concatenate([np.asarray(self._exact), added.astype(np.float16)])
+        return VectorIndex(index, exact)
+
     @property
     def kind(self) -> VectorKind:
         """Which of KINDS this is, for the manifest and the build summary."""

@@ -17,7 +17,8 @@ from index.chunk import index_text
 from index.clean import fold
 from index.gazetteer import PlaceGazetteer, warm_up
 from index.places import most_specific, place_aliases
-from index.records import Chunk, Document, Hit, Understanding
+from index.passages import Records
+from index.records import Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
 from index.search.distinct import distinct_rows, spread
@@ -68,21 +69,16 @@ class Candidates:
 class HybridSearcher:
     """Searches passages with a question in Chinese (either script) or English."""
 
-    def __init__(self, chunks: Sequence[Chunk], documents: Sequence[Document], vectors: VectorSearch,
-                 keywords: KeywordSearch, encoder: QueryEncoder, *, gazetteer: PlaceGazetteer | None = None,
-                 calibration: Calibration = Calibration()) -> None:
-        self._chunks = chunks
+    def __init__(self, records: Records, vectors: VectorSearch, keywords: KeywordSearch, encoder: QueryEncoder,
+                 *, gazetteer: PlaceGazetteer | None = None, calibration: Calibration = Calibration()) -> None:
+        self._records = records
+        self._chunks = chunks = records.chunks
         self._vectors = vectors
         self._keywords = keywords
         self._encoder = encoder
         self._calibration = calibration
         self._terms = frozenset(keywords.words)
-        self.gazetteer = gazetteer or PlaceGazetteer(p for c in chunks for p in c.places)
-        self._rows_by_place: dict[str, list[int]] = {}
-        for row, chunk in enumerate(chunks):
-            for place in chunk.places:
-                self._rows_by_place.setdefault(place, []).append(row)
-        self._doc_years = {d.doc_id: years_in(d.date[:4]) for d in documents}
+        self.gazetteer = gazetteer or PlaceGazetteer(records.covered_places())
         self._folded = lru_cache(maxsize=20_000)(lambda row: fold(index_text(chunks[row])))
         self._years = lru_cache(maxsize=20_000)(lambda row: years_in(self._folded(row)))
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
@@ -97,7 +93,7 @@ class HybridSearcher:
     def _mask(self, places: Sequence[str]) -> npt.NDArray[np.bool_]:
         allowed = np.zeros(len(self._chunks), dtype=bool)
         for place in places:
-            allowed[self._rows_by_place.get(place, [])] = True
+            allowed[self._records.rows_about(place)] = True
         return allowed
 
     def _vector_ranking(self, vector: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_] | None) -> list[int]:
@@ -249,9 +245,8 @@ class HybridSearcher:
         return list(dict.fromkeys(found))
 
     def _years_missing(self, years: Sequence[int], places: Sequence[str]) -> tuple[int, ...]:
-        rows = np.flatnonzero(self._mask(places)).tolist() if places else range(len(self._chunks))
-        mentioned = [self._years(r) | self._doc_years.get(self._chunks[r].doc_id, frozenset()) for r in rows]
-        return missing_years(years, mentioned)
+        # Worked out at build time for every passage (passage_years), so no passage is read here.
+        return missing_years(years, [self._records.years_mentioned(years, places)])
 
     def _is_broad(self, topic: Sequence[Concept]) -> bool:
         # "What has Qixia done?", "栖霞区做了哪些工作": nothing beyond the place but words most passages use.

@@ -78,13 +78,13 @@ class BrokenEmbedder(FakeEmbedder):
 def test_failed_build_leaves_the_old_index_serving(tmp_path: Path) -> None:
     index = tmp_path / "index"
     build_index(DATA / "corpus", index, FakeEmbedder(), max_chars=360, min_chars=120, exact_search_max=1000)
-    before = read_chunks(index)
+    before = list(read_chunks(index))
 
     with pytest.raises(RuntimeError):
         build_index(mixed_corpus(tmp_path / "more"), index, BrokenEmbedder(), max_chars=360, min_chars=120,
                     exact_search_max=1000)
 
-    assert read_chunks(index) == before
+    assert list(read_chunks(index)) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

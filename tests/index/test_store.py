@@ -32,7 +32,7 @@ from tests.fakes import FakeEmbedder
 
 DATA = Path(__file__).parents[1] / "data"
 INDEX_FILES = [
-    "manifest.json", "documents.jsonl", "chunks.jsonl", "vectors/vectors.faiss", "keywords/data.csc.index.npy",
+    "manifest.json", "passages.sqlite", "vectors/vectors.faiss", "keywords/data.csc.index.npy",
     "keywords/indices.csc.index.npy", "keywords/indptr.csc.index.npy", "keywords/params.index.json",
     "keywords/vocab.index.json", "keywords/words.json", "keywords/df.json",
 ]
@@ -113,7 +113,7 @@ def test_manifest_counts_are_checked_against_the_files(index: Path) -> None:
     manifest["passages"] += 1
     (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
-    with pytest.raises(IndexDamagedError, match="chunks.jsonl holds"):
+    with pytest.raises(IndexDamagedError, match="passages.sqlite holds"):
         load_index(index)
 
 
@@ -125,13 +125,13 @@ def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
 def test_ask_on_a_damaged_index_prints_one_error_line_and_no_traceback(
     index: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    truncate(current_version(index) / "chunks.jsonl")
+    truncate(current_version(index) / "passages.sqlite")
 
     status = main(["ask", "--index", str(index), "南山区"])
 
     err = capsys.readouterr().err
     assert status == 1
-    assert err.count("\n") == 1 and err.startswith("error: ") and "chunks.jsonl" in err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "passages.sqlite" in err
 
 
 def test_a_rebuild_switches_versions_and_keeps_only_the_previous_one(tmp_path: Path) -> None:

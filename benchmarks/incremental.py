@@ -1,0 +1,180 @@
+"""Adding one report to a large index, against a full rebuild: `python benchmarks/incremental.py --passages 100000`.
+
+Writes a corpus of synthetic reports (benchmarks/scale.py's synthesis: sentences of the real corpus
+recombined, real district and city names, years 2015-2024) as .txt files with .meta.toml sidecars,
+builds it, adds one real report of corpus/ and builds again (incremental), then rebuilds the same
+corpus from scratch with --full, and compares what the two indexes answer.
+
+Vectors: the synthetic passages get synthetic vectors (a seeded random unit vector per text), so
+100k passages need no hours of embedding on 2 cores; the added real report is embedded by the real
+model (ONNX float32) in the incremental build, and the full rebuild reuses vectors of unchanged
+passage texts as every build does. Needs the built real index (`make index`, var/index) for the model.
+Prints per-stage seconds of each build, what was reused, and how far the answers agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: import this checkout's index/, not an installed one
+
+from benchmarks.scale import cpu_description, memory_mib, synthesise  # noqa: E402
+from index.answer import engine_from  # noqa: E402
+from index.build import STAGES, BuildReport, StageProgress, build_index  # noqa: E402
+from index.clean import fold  # noqa: E402
+from index.embed import Embedder, load_embedder  # noqa: E402
+from index.evaluate import read_questions  # noqa: E402
+from index.search.calibration import Calibration  # noqa: E402
+from index.settings import IndexSettings  # noqa: E402
+from index.store import load_index  # noqa: E402
+
+ADDED = "004_d360520e85666164.txt"  # the real report added: 栖霞区, about 30 passages
+
+
+class SyntheticThenReal:
+    """Synthetic vectors for the synthetic corpus; the real model once `real` is set (the added report)."""
+
+    def __init__(self, model: Embedder) -> None:
+        self._model = model
+        self.name, self.dimension = model.name, model.dimension
+        self.runtime, self.precision, self.batch_size = model.runtime, model.precision, model.batch_size
+        self.real = False
+        self.embedded = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self._model.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.embedded += len(texts)
+        if self.real:
+            return self._model.encode_passages(texts)
+        vectors = np.stack([np.random.default_rng(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(),
+                                                                 "little")).normal(size=self.dimension)
+                            for t in texts]).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def write_corpus(folder: Path, passages: int) -> int:
+    """Synthetic reports as files; returns how many."""
+    settings = IndexSettings()
+    real = load_index(settings.index_dir)
+    vectors = real.vectors.vectors(range(len(real.chunks)))
+    documents, chunks, _ = synthesise(list(real.documents), list(real.chunks), vectors, passages,
+                                      np.random.default_rng(0))
+    by_doc: dict[str, list[str]] = {}
+    for chunk in chunks:
+        by_doc.setdefault(chunk.doc_id, []).append(chunk.text)
+    folder.mkdir(parents=True)
+    for document in documents:
+        name = document.doc_id
+        (folder / f"{name}.txt").write_text(document.title + "\n\n" + "\n\n".join(by_doc[document.doc_id]) + "\n",
+                                            encoding="utf-8")
+        places = ", ".join(f'"{p}"' for p in document.places)
+        (folder / f"{name}.meta.toml").write_text(f'title = "{document.title}"\ndate = "{document.date}"\n'
+                                                  f"places = [{places}]\n", encoding="utf-8")
+    return len(documents)
+
+
+def timed_build(corpus: Path, index: Path, embedder: Embedder, *, full: bool = False) -> tuple[BuildReport, dict[str, float]]:
+    settings = IndexSettings()
+    stages: dict[str, float] = {}
+    started: dict[str, float] = {}
+
+    def progress(event: StageProgress) -> None:
+        if event.done == 0 and not event.finished and event.stage not in started:
+            started[event.stage] = time.perf_counter()
+        if event.finished:
+            stages[event.stage] = time.perf_counter() - started.get(event.stage, time.perf_counter())
+
+    report = build_index(corpus, index, embedder, max_chars=settings.max_chunk_chars,
+                         min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
+                         progress=progress, full=full)
+    return report, stages
+
+
+def answers(index: Path, embedder: Embedder, questions: Sequence[str]) -> dict[str, list[str]]:
+    """Top-5 passage ids per question, and the passages' texts by id, for comparing two indexes."""
+    stored = load_index(index, model=embedder.name)
+    engine = engine_from(stored, embedder, top_k=5, calibration=Calibration())
+    return {q: [h.chunk.chunk_id for h in engine.answer(q).hits] for q in questions}
+
+
+def keyword_top(index: Path, questions: Sequence[str]) -> dict[str, list[tuple[str, float]]]:
+    stored = load_index(index)
+    return {q: [(stored.chunks[r].chunk_id, round(s, 4)) for r, s in stored.keywords.search(
+        stored.keywords.tokens(fold(q)), 10)] for q in questions}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=100_000, help="synthetic passages before the report is added")
+    parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
+    args = parser.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="incremental-"))
+    try:
+        run(work, args.passages)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path, passages: int) -> None:
+    corpus, index, full = work / "corpus", work / "index", work / "full"
+    started = time.perf_counter()
+    reports = write_corpus(corpus, passages)
+    written = time.perf_counter() - started
+    embedder = SyntheticThenReal(load_embedder(IndexSettings(), bulk=True))
+
+    first, first_stages = timed_build(corpus, index, embedder)
+    shutil.copy(ROOT / "corpus" / ADDED, corpus / ADDED)
+    shutil.copy(ROOT / "corpus" / ADDED.replace(".txt", ".meta.toml"), corpus / ADDED.replace(".txt", ".meta.toml"))
+    embedder.real, embedder.embedded = True, 0
+    added, added_stages = timed_build(corpus, index, embedder)
+    embedded_added = embedder.embedded
+    shutil.copytree(index, full)  # the full rebuild replaces a copy, reusing vectors of unchanged texts
+    embedder.embedded = 0
+    rebuilt, rebuilt_stages = timed_build(corpus, full, embedder, full=True)
+
+    questions = [q.text for q in read_questions(ROOT / "eval" / "questions.jsonl")]
+    one, other = answers(index, embedder, questions), answers(full, embedder, questions)
+    same_top = sum(one[q] == other[q] for q in questions)
+    same_first = sum(one[q][:1] == other[q][:1] for q in questions)
+    kw_one, kw_other = keyword_top(index, questions), keyword_top(full, questions)
+    same_keyword = sum(kw_one[q] == kw_other[q] for q in questions)
+    ids_one = {c.chunk_id for c in load_index(index).chunks}
+    ids_other = {c.chunk_id for c in load_index(full).chunks}
+
+    print(f"CPU: {cpu_description()}; load average {os.getloadavg()[0]:.1f} (shared machine: other work slows every row)")
+    print(f"{reports} synthetic reports written in {written:.1f} s; {first.passages} passages after the first build")
+    print(f"added {ADDED} (real, {added.passages - first.passages} passages kept, {embedded_added} embedded by "
+          f"{embedder.runtime} {embedder.precision}); vector index {added.vector_index}\n")
+    print(f"{'stage, seconds':<22}{'first build':>12}{'add 1 report':>14}{'full rebuild':>14}")
+    for stage, _ in STAGES:
+        print(f"  {stage:<20}{first_stages.get(stage, 0):12.1f}{added_stages.get(stage, 0):14.1f}"
+              f"{rebuilt_stages.get(stage, 0):14.1f}")
+    print(f"  {'whole build':<20}{first.seconds:12.1f}{added.seconds:14.1f}{rebuilt.seconds:14.1f}")
+    print(f"\nfiles reused / new / changed / deleted: {added.reports_reused} / {added.reports_new} / "
+          f"{added.reports_changed} / {added.reports_deleted}; vector index "
+          f"{'extended' if added.vectors_appended else 'built again'}; vectors reused {added.vectors_reused}")
+    print(f"full rebuild: {rebuilt.passages} passages, {rebuilt.duplicates_dropped} near-duplicates dropped "
+          f"(incremental: {added.passages}, {added.duplicates_dropped}); passages only in the incremental index "
+          f"{len(ids_one - ids_other)}, only in the full one {len(ids_other - ids_one)}")
+    print(f"same top-5 answers {same_top}/{len(questions)}, same first passage {same_first}/{len(questions)}, "
+          f"same keyword top-10 with scores {same_keyword}/{len(questions)} (eval/questions.jsonl)")
+    print(f"peak memory {memory_mib('VmHWM'):.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

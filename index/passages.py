@@ -1,0 +1,337 @@
+"""The reports and passages of an index, read by row or id when asked: from SQLite on disk, or from lists.
+
+A loaded index does not parse its passages at start-up: the searcher, the browser and the CLI ask a
+Records object for the rows they touch, and what every question needs about all passages (the rows
+about a place, the years mentioned, the places covered, the practices named most) was worked out
+when the index was built and is read through SQLite's own indexes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunk import index_text
+from index.clean import fold
+from index.records import Chunk, Document
+from index.search.scope import years_in
+
+PASSAGES_FILE = "passages.sqlite"
+TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topics)
+_CACHED_ROWS = 20_000  # passages kept parsed: a few hundred questions' candidates, about 20 MB
+
+
+def passage_years(chunk: Chunk, document: Document) -> frozenset[int]:
+    """Years a passage mentions, with its report's publication year: what year questions are checked against."""
+    return years_in(fold(index_text(chunk))) | years_in(document.date[:4])
+
+
+def document_record(data: dict[str, Any]) -> Document:
+    """A Document from its stored JSON fields."""
+    return Document(**{**data, "places": tuple(data["places"])})
+
+
+def chunk_record(data: dict[str, Any]) -> Chunk:
+    """A Chunk from its stored JSON fields."""
+    return Chunk(**{**data, "places": tuple(data["places"])})
+
+
+def _json(record: Any) -> str:
+    return json.dumps(dataclasses.asdict(record), ensure_ascii=False)
+
+
+class Records(ABC):
+    """Reports (corpus order) and passages (row order) of one index, with the lookups search and browsing need."""
+
+    chunks: Sequence[Chunk]
+    documents: Sequence[Document]
+
+    @abstractmethod
+    def document(self, doc_id: str) -> Document | None:
+        """One report by id, None when there is none."""
+
+    @abstractmethod
+    def in_order(self, doc_ids: Iterable[str]) -> list[Document]:
+        """The reports with these ids, in corpus order."""
+
+    @abstractmethod
+    def row_of(self, chunk_id: str) -> int | None:
+        """The row of a passage by id, None when there is none."""
+
+    @abstractmethod
+    def rows_of(self, doc_id: str) -> list[int]:
+        """Rows of one report's passages, in their order in the report."""
+
+    @abstractmethod
+    def rows_about(self, place: str) -> npt.NDArray[np.int64]:
+        """Rows of the passages about a place (their own or their report's), ascending."""
+
+    @abstractmethod
+    def documents_about(self, places: Iterable[str]) -> set[str]:
+        """Ids of the reports whose own places include one of these."""
+
+    @abstractmethod
+    def years_mentioned(self, years: Iterable[int], places: Sequence[str] = ()) -> frozenset[int]:
+        """Those of the years that a passage about one of the places (any passage, when none) or its report's date mentions."""
+
+    @abstractmethod
+    def covered_places(self) -> frozenset[str]:
+        """Every place some passage is about: what the gazetteer counts as covered."""
+
+    @abstractmethod
+    def place_counts(self) -> list[tuple[str, int]]:
+        """Each place reports are about, with how many reports, most first."""
+
+    @abstractmethod
+    def topics(self) -> list[str]:
+        """The named practices passages mention most (TOPICS of them)."""
+
+
+class MemoryRecords(Records):
+    """Records held as lists: what a build writes, and small indexes in tests."""
+
+    def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk]) -> None:
+        self.documents = list(documents)
+        self.chunks = list(chunks)
+        self._documents = {d.doc_id: d for d in self.documents}
+        self._rows = {c.chunk_id: row for row, c in enumerate(self.chunks)}
+        self._by_doc: dict[str, list[int]] = {}
+        self._by_place: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            self._by_doc.setdefault(chunk.doc_id, []).append(row)
+            for place in chunk.places:
+                self._by_place.setdefault(place, []).append(row)
+        for rows in self._by_doc.values():
+            rows.sort(key=lambda r: self.chunks[r].position)
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._documents.get(doc_id)
+
+    def in_order(self, doc_ids: Iterable[str]) -> list[Document]:
+        wanted = set(doc_ids)
+        return [d for d in self.documents if d.doc_id in wanted]
+
+    def row_of(self, chunk_id: str) -> int | None:
+        return self._rows.get(chunk_id)
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        return list(self._by_doc.get(doc_id, []))
+
+    def rows_about(self, place: str) -> npt.NDArray[np.int64]:
+        return np.asarray(self._by_place.get(place, []), dtype=np.int64)
+
+    def documents_about(self, places: Iterable[str]) -> set[str]:
+        wanted = set(places)
+        return {d.doc_id for d in self.documents if wanted & set(d.places)}
+
+    @functools.cached_property
+    def _years(self) -> list[frozenset[int]]:
+        empty = Document("", "", "", "")
+        return [passage_years(c, self._documents.get(c.doc_id, empty)) for c in self.chunks]
+
+    def years_mentioned(self, years: Iterable[int], places: Sequence[str] = ()) -> frozenset[int]:
+        chosen = range(len(self.chunks)) if not places else sorted({r for p in places for r in self._by_place.get(p, [])})
+        return frozenset(years) & frozenset().union(*(self._years[r] for r in chosen))
+
+    def covered_places(self) -> frozenset[str]:
+        return frozenset(self._by_place)
+
+    def place_counts(self) -> list[tuple[str, int]]:
+        counts = Counter(p for d in self.documents for p in d.places)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def topics(self) -> list[str]:
+        from index.browse import practice_names  # browse imports this module
+
+        return practice_names(self.chunks, limit=TOPICS)
+
+
+def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    """Write reports, passages and the lookups over them into a new SQLite file (at build time).
+
+    extra(db) writes further tables in the same transaction (the build's own state, see index/state.py).
+    """
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE documents (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, record TEXT NOT NULL);
+            CREATE TABLE document_places (place TEXT NOT NULL, doc_id TEXT NOT NULL);
+            CREATE TABLE passages (row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL,
+                                   position INTEGER NOT NULL, record TEXT NOT NULL);
+            CREATE TABLE passage_places (place TEXT NOT NULL, row INTEGER NOT NULL);
+            CREATE TABLE passage_years (year INTEGER NOT NULL, row INTEGER NOT NULL);
+            CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """
+        )
+        db.executemany("INSERT INTO documents VALUES (?, ?, ?)",
+                       ((i, d.doc_id, _json(d)) for i, d in enumerate(records.documents)))
+        db.executemany("INSERT INTO document_places VALUES (?, ?)",
+                       ((p, d.doc_id) for d in records.documents for p in set(d.places)))
+        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?)",
+                       ((row, c.chunk_id, c.doc_id, c.position, _json(c)) for row, c in enumerate(records.chunks)))
+        db.executemany("INSERT INTO passage_places VALUES (?, ?)",
+                       ((p, row) for row, c in enumerate(records.chunks) for p in set(c.places)))
+        by_id = {d.doc_id: d for d in records.documents}
+        empty = Document("", "", "", "")
+        db.executemany("INSERT INTO passage_years VALUES (?, ?)",
+                       ((year, row) for row, c in enumerate(records.chunks)
+                        for year in sorted(passage_years(c, by_id.get(c.doc_id, empty)))))
+        summary = {"places": sorted(records.covered_places()), "place_counts": records.place_counts(),
+                   "topics": records.topics()}
+        db.executemany("INSERT INTO summary VALUES (?, ?)",
+                       ((key, json.dumps(value, ensure_ascii=False)) for key, value in summary.items()))
+        if extra is not None:
+            extra(db)
+        db.executescript(
+            """
+            CREATE UNIQUE INDEX documents_by_id ON documents (doc_id);
+            CREATE INDEX document_places_by_place ON document_places (place);
+            CREATE UNIQUE INDEX passages_by_id ON passages (chunk_id);
+            CREATE INDEX passages_by_doc ON passages (doc_id, position);
+            CREATE INDEX passage_places_by_place ON passage_places (place, row);
+            CREATE INDEX passage_years_by_year ON passage_years (year, row);
+            """
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+class _Rows(Sequence[Any]):
+    """A read-only sequence over one SQLite table, parsed when indexed and kept in a bounded cache."""
+
+    def __init__(self, owner: SqliteRecords, table: str, key: str, count: int, parse: Any) -> None:
+        self._owner = owner
+        self._one = f"SELECT record FROM {table} WHERE {key} = ?"
+        self._page = f"SELECT record FROM {table} WHERE {key} >= ? ORDER BY {key} LIMIT ?"
+        self._count = count
+        self._parse = parse
+        self._cached = functools.lru_cache(maxsize=_CACHED_ROWS)(self._read)
+
+    def _read(self, position: int) -> Any:
+        found = self._owner.query(self._one, (position,))
+        if not found:
+            raise IndexError(position)
+        return self._parse(json.loads(found[0][0]))
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self._cached(index)
+
+    def __iter__(self) -> Iterator[Any]:
+        # Whole-table reads (`index chunks`, the Milvus publisher, builds) go a page at a time.
+        page = 2_000
+        for start in range(0, self._count, page):
+            for (record,) in self._owner.query(self._page, (start, page)):
+                yield self._parse(json.loads(record))
+
+
+class SqliteRecords(Records):
+    """Records read from an index version's SQLite file, row by row as they are asked for."""
+
+    def __init__(self, path: Path, *, documents: int, passages: int) -> None:
+        # immutable: a version folder is never written after its build, so SQLite need not lock or
+        # look for a journal; one connection shared by the bot's worker threads, behind a lock.
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   check_same_thread=False)
+        self._lock = threading.Lock()
+        summary = dict(self.query("SELECT key, value FROM summary", ()))
+        self._summary = {key: json.loads(value) for key, value in summary.items()}
+        self.documents: Sequence[Document] = _Rows(self, "documents", "ord", documents, document_record)
+        self.chunks: Sequence[Chunk] = _Rows(self, "passages", "row", passages, chunk_record)
+        self._about = functools.lru_cache(maxsize=1024)(self._rows_about)
+
+    def query(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        """Rows of one SQL query, for this module's readers."""
+        with self._lock:
+            return self._db.execute(sql, parameters).fetchall()
+
+    def count(self, table: str) -> int:
+        """Rows in one of the tables (damage checks compare them with the manifest)."""
+        return int(self.query(f"SELECT count(*) FROM {table}", ())[0][0])
+
+    def close(self) -> None:
+        """Close the SQLite file."""
+        self._db.close()
+
+    def document(self, doc_id: str) -> Document | None:
+        found = self.query("SELECT ord FROM documents WHERE doc_id = ?", (doc_id,))
+        return self.documents[found[0][0]] if found else None
+
+    def in_order(self, doc_ids: Iterable[str]) -> list[Document]:
+        wanted = sorted(set(doc_ids))
+        found: list[int] = []
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            part = wanted[start:start + 500]
+            found += [o for (o,) in self.query(f"SELECT ord FROM documents WHERE doc_id IN ({','.join('?' * len(part))})",
+                                               part)]
+        return [self.documents[o] for o in sorted(found)]
+
+    def row_of(self, chunk_id: str) -> int | None:
+        found = self.query("SELECT row FROM passages WHERE chunk_id = ?", (chunk_id,))
+        return int(found[0][0]) if found else None
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        return [r for (r,) in self.query("SELECT row FROM passages WHERE doc_id = ? ORDER BY position", (doc_id,))]
+
+    def _rows_about(self, place: str) -> npt.NDArray[np.int64]:
+        rows = self.query("SELECT row FROM passage_places WHERE place = ? ORDER BY row", (place,))
+        found = np.fromiter((r for (r,) in rows), dtype=np.int64, count=len(rows))
+        found.setflags(write=False)
+        return found
+
+    def rows_about(self, place: str) -> npt.NDArray[np.int64]:
+        return self._about(place)
+
+    def documents_about(self, places: Iterable[str]) -> set[str]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        return {d for (d,) in self.query(f"SELECT doc_id FROM document_places WHERE place IN ({marks})", wanted)}
+
+    def years_mentioned(self, years: Iterable[int], places: Sequence[str] = ()) -> frozenset[int]:
+        asked = sorted(set(years))
+        if not asked:
+            return frozenset()
+        wanted = sorted(set(places))
+        sql = f"SELECT DISTINCT year FROM passage_years WHERE year IN ({','.join('?' * len(asked))})"
+        if wanted:
+            sql += (" AND row IN (SELECT row FROM passage_places"
+                    f" WHERE place IN ({','.join('?' * len(wanted))}))")
+        return frozenset(y for (y,) in self.query(sql, [*asked, *wanted]))
+
+    def covered_places(self) -> frozenset[str]:
+        return frozenset(self._summary["places"])
+
+    def place_counts(self) -> list[tuple[str, int]]:
+        return [(place, int(n)) for place, n in self._summary["place_counts"]]
+
+    def topics(self) -> list[str]:
+        return list(self._summary["topics"])
