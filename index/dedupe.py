@@ -113,10 +113,18 @@ def _collapse_similar(keys: list[str], threshold: float,
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     shingles: dict[int, set[str]] = {}
 
+    def shingled(i: int) -> set[str]:
+        found = shingles.get(i)
+        if found is None:  # not setdefault: that would shingle the text again on every comparison
+            found = shingles[i] = _shingles(keys[i])
+        return found
+
     def similar(i: int, j: int) -> bool:
-        a = shingles.setdefault(i, _shingles(keys[i]))
-        b = shingles.setdefault(j, _shingles(keys[j]))
-        return len(a & b) >= threshold * len(a | b)
+        a, b = shingled(i), shingled(j)
+        if min(len(a), len(b)) < threshold * max(len(a), len(b)):  # the Jaccard bound: no set operation needed
+            return False
+        shared = len(a & b)
+        return shared >= threshold * (len(a) + len(b) - shared)
 
     for i in _colliding(bands):
         row = [(band, int(value)) for band, value in enumerate(bands[i])]
