@@ -1,6 +1,6 @@
 """Adding one report to a large index, against a full rebuild: `python benchmarks/incremental.py --passages 100000`.
 
-Writes a corpus of synthetic reports (benchmarks/scale.py's synthesis: sentences of the real corpus
+Writes a corpus of synthetic reports (benchmarks/synthetic.py's synthesis, as scale.py uses it: sentences of the real corpus
 recombined, real district and city names, years 2015-2024) as .txt files with .meta.toml sidecars,
 builds it, adds one real report of corpus/ and builds again (incremental), then rebuilds the same
 corpus from scratch with --full, and compares what the two indexes answer.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import shutil
 import sys
 import tempfile
@@ -28,9 +27,11 @@ import numpy as np
 import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script: import this checkout's index/, not an installed one
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/ and benchmarks, not installed ones
 
-from benchmarks.scale import cpu_description, memory_mib, synthesise  # noqa: E402
+from scale import memory_mib  # noqa: E402
+from synthetic import synthesise  # noqa: E402
+from vector_recall import cpu_description  # noqa: E402
 from index.answer import engine_from  # noqa: E402
 from index.build import STAGES, BuildReport, StageProgress, build_index  # noqa: E402
 from index.clean import fold  # noqa: E402
@@ -70,9 +71,7 @@ def write_corpus(folder: Path, passages: int) -> int:
     """Synthetic reports as files; returns how many."""
     settings = IndexSettings()
     real = load_index(settings.index_dir)
-    vectors = real.vectors.vectors(range(len(real.chunks)))
-    documents, chunks, _ = synthesise(list(real.documents), list(real.chunks), vectors, passages,
-                                      np.random.default_rng(0))
+    documents, chunks = synthesise(list(real.documents), list(real.chunks), passages)
     by_doc: dict[str, list[str]] = {}
     for chunk in chunks:
         by_doc.setdefault(chunk.doc_id, []).append(chunk.text)
@@ -157,7 +156,7 @@ def run(work: Path, passages: int) -> None:
     ids_one = {c.chunk_id for c in load_index(index).chunks}
     ids_other = {c.chunk_id for c in load_index(full).chunks}
 
-    print(f"CPU: {cpu_description()}; load average {os.getloadavg()[0]:.1f} (shared machine: other work slows every row)")
+    print(f"CPU: {cpu_description()} (shared machine: other work slows every row)")
     print(f"{reports} synthetic reports written in {written:.1f} s; {first.passages} passages after the first build")
     print(f"added {ADDED} (real, {added.passages - first.passages} passages kept, {embedded_added} embedded by "
           f"{embedder.runtime} {embedder.precision}); vector index {added.vector_index}\n")

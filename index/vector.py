@@ -75,7 +75,9 @@ class VectorIndex:
 
     def extended(self, vectors: npt.NDArray[np.float32]) -> VectorIndex:
         """A copy of this index with rows appended after its own, for incremental builds (same kind, same parameters)."""
-        index = faiss.clone_index(self._index)  # a loaded index is memory-mapped from its version's file
+        # A loaded index is a read-only view of its version's file (clone_index would keep the view): a copy
+        # through serialisation owns its memory and can grow.
+        index = faiss.deserialize_index(faiss.serialize_index(self._index))
         added = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(added):
             index.add(added)

@@ -23,9 +23,9 @@ QUESTIONS = [
 ]
 
 
-def build(corpus: Path, index: Path, *, full: bool = False) -> BuildReport:
+def build(corpus: Path, index: Path, *, full: bool = False, vector_kind: str = "auto") -> BuildReport:
     return build_index(corpus, index, FakeEmbedder(), max_chars=360, min_chars=120, exact_search_max=1000,
-                       full=full)
+                       vector_kind=vector_kind, full=full)
 
 
 def corpus_of(folder: Path, *names: str) -> Path:
@@ -84,18 +84,19 @@ def test_adding_changing_and_deleting_reports_gives_what_a_full_build_gives(tmp_
     assert snapshot(index) == snapshot(tmp_path / "full")
 
 
-def test_adding_a_report_appends_its_rows_and_matches_a_full_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["exact", "hnsw", "hnsw_sq8"])
+def test_adding_a_report_appends_its_rows_and_matches_a_full_build(tmp_path: Path, kind: str) -> None:
     corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt", "qixia.txt")
     index = tmp_path / "index"
-    first = build(corpus, index)
+    first = build(corpus, index, vector_kind=kind)
     before = list(read_records(index).chunks)
     shutil.copy(DATA / "other_districts" / "shenzhen_futian.txt", corpus / "shenzhen_futian.txt")
 
-    report = build(corpus, index)
-    build(corpus, tmp_path / "full", full=True)
+    report = build(corpus, index, vector_kind=kind)
+    build(corpus, tmp_path / "full", full=True, vector_kind=kind)
 
     assert (report.reports_reused, report.reports_new, report.reports_changed, report.reports_deleted) == (3, 1, 0, 0)
-    assert report.vectors_appended and report.passages > first.passages
+    assert report.vectors_appended and report.passages > first.passages and report.vector_index == kind
     after = list(read_records(index).chunks)
     assert after[:first.passages] == before  # the old rows stay where they were; the new ones follow
     assert {c.doc_id for c in after[first.passages:]} == {"shenzhen_futian"}
