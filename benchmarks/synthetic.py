@@ -30,6 +30,7 @@ from index.records import Chunk, Document
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "benchmarks"
+CACHE_BLOCK = 1000  # texts per cached file: a larger --sample re-embeds only the rows it adds
 PASSAGES_PER_REPORT = 12  # about the real corpus's 70 passages over 7 reports, rounded up
 SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 # Mixture vectors (see the docstring), set by `vector_recall.py --calibrate`: mixtures of 2,000 real
@@ -95,15 +96,17 @@ def synthesise(documents: Sequence[Document], chunks: Sequence[Chunk], n: int,
 
 
 def real_vectors(texts: Sequence[str], encoder: PassageEncoder, *, label: str) -> npt.NDArray[np.float32]:
-    """The real model's vectors of texts, cached in var/benchmarks/ by texts and model (hours saved per rerun)."""
-    digest = hashlib.sha256("\n".join([encoder.name, label, *texts]).encode()).hexdigest()[:16]
-    path = CACHE / f"sample-{len(texts)}-{digest}.npy"
-    if path.exists():
-        return np.load(path)
-    vectors = np.asarray(encoder.encode_passages(list(texts)), dtype=np.float32)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    """The real model's vectors of texts, cached in var/benchmarks/ per block of CACHE_BLOCK texts and model."""
+    blocks = []
+    for start in range(0, len(texts), CACHE_BLOCK):
+        block = texts[start:start + CACHE_BLOCK]
+        digest = hashlib.sha256("\n".join([encoder.name, label, *block]).encode()).hexdigest()[:16]
+        path = CACHE / f"vectors-{len(block)}-{digest}.npy"
+        if not path.exists():
+            CACHE.mkdir(parents=True, exist_ok=True)
+            np.save(path, np.asarray(encoder.encode_passages(list(block)), dtype=np.float32))
+        blocks.append(np.load(path))
+    return np.concatenate(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
 
 
 def mixture_vectors(base: npt.NDArray[np.float32], n: int, rng: np.random.Generator, *,
