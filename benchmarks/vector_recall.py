@@ -129,7 +129,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="passage counts, comma-separated")
     parser.add_argument("--kinds", default=",".join(vector.KINDS), help="vector index kinds, comma-separated")
-    parser.add_argument("--ef", default=str(vector.HNSW_EF_SEARCH), help="HNSW efSearch values, comma-separated")
+    parser.add_argument("--ef", default=f"{vector.HNSW_EF_SEARCH},{vector.HNSW_EF_SEARCH_LARGE}",
+                        help="HNSW efSearch values, comma-separated")
     parser.add_argument("--links", type=int, default=vector.HNSW_LINKS, help="HNSW M, to try other values")
     parser.add_argument("--ef-construction", type=int, default=vector.HNSW_EF_CONSTRUCTION, help="HNSW efConstruction")
     parser.add_argument("--sample", type=int, default=4000, help="synthetic passages the real model embeds")

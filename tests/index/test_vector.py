@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vector import QUANTISE_FROM, VectorIndex, choose_kind
+from index.vector import QUANTISE_FROM, VectorIndex, choose_kind, ef_search
 
 
 def clustered_vectors(n: int, dimension: int = 32, seed: int = 7) -> np.ndarray:
@@ -103,3 +103,9 @@ def test_setting_forces_the_kind_of_a_small_build(tmp_path: Path) -> None:
 
     stored = load_index(tmp_path / "index")
     assert stored.manifest.vector_index == stored.vectors.kind == "hnsw"
+
+
+def test_larger_indexes_search_wider() -> None:
+    assert ef_search(QUANTISE_FROM - 1) < ef_search(QUANTISE_FROM)
+    vectors = clustered_vectors(300)
+    assert VectorIndex.build(vectors, exact_max=100)._index.hnsw.efSearch == ef_search(300)
