@@ -110,15 +110,15 @@ def build(args: argparse.Namespace, folder: Path) -> None:
     seconds, _ = timed(lambda: embedder.encode_passages(timing))
     embed_rate = len(timing) / seconds
 
-    stages["vector index"], vector_index = timed(
-        lambda: VectorIndex.build(vectors, exact_max=settings.exact_search_max, kind=args.vector_index))
-
     def keywords() -> KeywordIndex:
         folded = [fold(t) for t in texts]
         vocabulary = corpus_terms([p for c in chunks for p in c.places], (fold(c.text) for c in chunks))
         return KeywordIndex.build(folded, vocabulary, romanise=romanise)
 
+    # First: at a million passages it is the stage that needs the most memory.
     stages["keyword index"], keyword_index = timed(keywords)
+    stages["vector index"], vector_index = timed(
+        lambda: VectorIndex.build(vectors, exact_max=settings.exact_search_max, kind=args.vector_index))
     manifest = Manifest(model=real.manifest.model, dimension=vector_index.dimension, documents=len(documents),
                         passages=len(chunks), vector_index=vector_index.kind, built_at="synthetic",
                         embedded_text=EMBEDDED_TEXT, runtime=real.manifest.runtime, precision=real.manifest.precision)
@@ -152,7 +152,8 @@ def build(args: argparse.Namespace, folder: Path) -> None:
         print(f"  {name:<34} {value:8.1f}")
     print(f"  {'embed all (real model, estimated)':<34} {args.passages / embed_rate:8.1f}  {embed_rate:.1f} passages/s "
           f"on {len(timing)} of them, {label} = {1_000_000 / embed_rate / 3600:.1f} h per million")
-    print(f"  peak build memory {peak_build:.0f} MiB")
+    print(f"  peak build memory {peak_build:.0f} MiB (this process; tokenising workers not counted), "
+          f"{memory_mib('VmRSS'):.0f} MiB at the end")
     print(f"\ndisk: {folder_bytes(folder) / 2**20:.0f} MiB in {folder}"
           + (f", {folder_bytes(Path(milvus_uri)) / 2**20:.0f} MiB in Milvus Lite" if args.backend == "milvus" else ""))
     print(f"recall@10 of {manifest.vector_index} against exact search: {recall:.3f} over {len(asked)} questions "
