@@ -21,14 +21,14 @@ from index.embed import Embedder
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest
-from index.keyword import KeywordIndex, corpus_terms, tokenize_passages
+from index.keyword import KeywordIndex, corpus_terms, make_tokenizer, tokenize_passages
 from index.meta import documents_from_source
-from index.passages import SqliteRecords
+from index.passages import MemoryRecords, SqliteRecords
 from index.places import main_places, passage_places
 from index.records import Chunk, Document, Skipped
 from index.state import BuildState, PassageState, PreviousState, Source, bands_array, pipeline_key, read_state
 from index.passages import PASSAGES_FILE
-from index.store import Manifest, StoredIndex, build_lock, current_version, load_index, save_index
+from index.store import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
 from index.vector import VectorIndex, choose_kind
 
 logger = logging.getLogger(__name__)
@@ -179,8 +179,9 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
 class _Previous:
     """The version a build replaces, as far as it can be reused."""
 
-    stored: StoredIndex
     records: SqliteRecords
+    vectors: VectorIndex
+    words: list[str]  # its corpus terms
     state: PreviousState | None  # None: written without build state (a benchmark), only vectors by text
     same_pipeline: bool  # read, chunked and tokenised by the same code and settings: files can be reused
 
@@ -193,8 +194,7 @@ class _Previous:
 def _previous(index_dir: Path, embedder: Embedder, pipeline: str) -> _Previous | None:
     """The index being replaced, when its vectors can be reused (same model, precision and embedded text)."""
     try:
-        stored = load_index(index_dir, model=embedder.name)
-        state = read_state(current_version(index_dir) / PASSAGES_FILE)
+        manifest, records, vectors, words = load_for_rebuild(index_dir, model=embedder.name)
     except (IndexMissingError, IndexMismatchError):
         return None
     except QaError as error:  # damaged: the new build replaces it, only re-reading costs more
@@ -203,14 +203,15 @@ def _previous(index_dir: Path, embedder: Embedder, pipeline: str) -> _Previous |
     except Exception:  # a damaged old index only costs re-reading and re-embedding
         logger.warning("could not reuse the previous index in %s", index_dir, exc_info=True)
         return None
-    manifest = stored.manifest
-    assert isinstance(stored.records, SqliteRecords)
     if manifest.embedded_text != EMBEDDED_TEXT or manifest.precision != embedder.precision:
-        stored.records.close()
-        if state is not None:
-            state.close()
+        records.close()
         return None
-    return _Previous(stored, stored.records, state, state is not None and state.pipeline == pipeline)
+    try:
+        state = read_state(current_version(index_dir) / PASSAGES_FILE)
+    except Exception:  # unreadable state: vectors are still reused by text
+        logger.warning("not reusing the previous build's state", exc_info=True)
+        state = None
+    return _Previous(records, vectors, words, state, state is not None and state.pipeline == pipeline)
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
@@ -284,9 +285,10 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     kept_rows: list[int] = []
     dropped: list[tuple[Chunk, str]] = []
     if state is not None and records is not None:
-        rows_by_doc = records.query("SELECT row, doc_id FROM passages ORDER BY row", ())
-        kept_rows = [row for row, doc_id in rows_by_doc if doc_id in reused_ids]
-        keepers = {records.chunks[row].chunk_id for row in kept_rows} if len(kept_rows) != len(rows_by_doc) else None
+        rows = records.query("SELECT row, doc_id, chunk_id FROM passages ORDER BY row", ())
+        kept_rows = [row for row, doc_id, _ in rows if doc_id in reused_ids]
+        keepers = {chunk_id for _, doc_id, chunk_id in rows if doc_id in reused_ids} if len(kept_rows) != len(rows) \
+            else None
         for chunk, keeper in state.dropped:
             if chunk.doc_id not in reused_ids:
                 continue
@@ -296,11 +298,11 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
                 fresh.append(chunk)
         order = {d.doc_id: i for i, d in enumerate(documents)}
         fresh.sort(key=lambda c: (order[c.doc_id], c.position))
-    new = sum(1 for shown in digests if shown not in before and shown in {s.path for s in sources})
+    indexed = {s.path for s in sources}
     return _Plan(documents, sources, fresh, kept_rows, dropped, skipped, reused=len(unchanged),
-                 new=new, changed=sum(1 for s in sources if s.path in before and s.path not in unchanged),
-                 deleted=sum(1 for shown in before if shown not in unchanged
-                             and shown not in {s.path for s in sources}))
+                 new=sum(1 for shown in indexed if shown not in before),
+                 changed=sum(1 for shown in indexed if shown in before and shown not in unchanged),
+                 deleted=sum(1 for shown in before if shown not in indexed))
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
@@ -325,7 +327,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     before_state: list[PassageState] = []
     if incremental:
         assert previous is not None and previous.state is not None
-        kept_before = [previous.records.chunks[row] for row in plan.kept_rows]
+        kept = set(plan.kept_rows)  # ascending, so the passages come back in the same order
+        kept_before = [c for row, c in enumerate(previous.records.chunks) if row in kept]
         before_state = previous.state.passages(plan.kept_rows)
         indexed = bands_array(before_state, BANDS)
         added, mapping, added_bands = collapse_new(plan.fresh, indexed, lambda i: kept_before[i], key=fold)
@@ -344,7 +347,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     stage = _Stage(progress, "embed", len(texts))
     appended = False
     if incremental and previous is not None:
-        old = previous.stored.vectors
+        old = previous.vectors
         reuse = _vectors_by_text(previous, {c.doc_id for c in added})
         new_vectors, reused = embed_passages(embedder, texts, reuse, lambda done, total: stage.step(done, total))
         reused += len(kept_before)
@@ -373,13 +376,15 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     words = sorted(corpus_terms(places, phrases=[p for s in before_state for p in s.phrases]
                                 + [p for ps in phrases_added for p in ps]))
     tokens_before = [list(s.tokens) for s in before_state]
+    tokenizer = make_tokenizer(words)  # one for everything below: jieba takes about a second to set one up
     if incremental and previous is not None:
-        changed_terms = set(words) ^ set(previous.stored.keywords.words)
+        changed_terms = set(words) ^ set(previous.words)
         stale = [i for i, s in enumerate(before_state) if any(t in s.folded for t in changed_terms)]
-        for i, tokens in zip(stale, tokenize_passages([before_state[i].folded for i in stale], words)):
+        for i, tokens in zip(stale, tokenize_passages([before_state[i].folded for i in stale], words,
+                                                      tokenizer=tokenizer)):
             tokens_before[i] = tokens
-    tokens_added = tokenize_passages(folded_added, words, progress=stage.step)
-    keywords = KeywordIndex.from_tokens([*tokens_before, *tokens_added], words, romanise)
+    tokens_added = tokenize_passages(folded_added, words, progress=stage.step, tokenizer=tokenizer)
+    keywords = KeywordIndex.from_tokens([*tokens_before, *tokens_added], words, romanise, tokenizer=tokenizer)
     stage.end()
 
     stage = _Stage(progress, "save", len(chunks))
@@ -395,7 +400,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         skipped=[{"path": s.path, "reason": s.reason} for s in plan.skipped], duplicates_dropped=len(dropped),
         embedded_text=EMBEDDED_TEXT, runtime=embedder.runtime, precision=embedder.precision,
     )
-    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords, state=state),
+    records = MemoryRecords(documents, chunks, folded=[s.folded for s in passage_state])
+    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords, records, state),
                publish=publish)
     stage.end()
     return BuildReport(index_dir, len(documents), len(chunks), tuple(plan.skipped), len(dropped), reused,
@@ -407,9 +413,13 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
 def _vectors_by_text(previous: _Previous, doc_ids: set[str] | None) -> dict[str, npt.NDArray[np.float32]]:
     """Vectors of the previous version by embedded text (of these reports' passages, or of all), for reuse."""
     records = previous.records
-    rows = (sorted(r for d in doc_ids for r in records.rows_of(d)) if doc_ids is not None
-            else list(range(len(records.chunks))))
+    if doc_ids is None:  # every passage: read a page at a time
+        chunks = list(records.chunks)
+        rows = list(range(len(chunks)))
+    else:
+        rows = sorted(r for d in doc_ids for r in records.rows_of(d))
+        chunks = [records.chunks[r] for r in rows]
     if not rows:
         return {}
-    vectors = previous.stored.vectors.vectors(rows)
-    return {index_text(records.chunks[r]): vectors[i] for i, r in enumerate(rows)}
+    vectors = previous.vectors.vectors(rows)
+    return {index_text(c): vectors[i] for i, c in enumerate(chunks)}

@@ -118,22 +118,25 @@ def _tokenize_batch(texts: Sequence[str]) -> list[list[str]]:
 
 
 def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
-                      progress: Callable[[int], None] | None = None, processes: int | None = None) -> list[list[str]]:
+                      progress: Callable[[int], None] | None = None, processes: int | None = None,
+                      tokenizer: jieba.Tokenizer | None = None) -> list[list[str]]:
     """Keyword tokens of each folded passage, over several processes for a large build; the same tokens either way.
 
     Each worker makes the same tokenizer (the same dictionary and corpus terms), and results come back
-    in passage order. processes: how many (default: every core, one below PARALLEL_MIN_PASSAGES).
+    in passage order. processes: how many (default: every core, one below PARALLEL_MIN_PASSAGES);
+    tokenizer: make_tokenizer(words) when the caller has made it already.
     """
     workers = processes or (os.cpu_count() or 1)
     if workers <= 1 or len(folded_passages) < PARALLEL_MIN_PASSAGES:
-        tokenizer = make_tokenizer(words)
+        tokenizer = tokenizer or make_tokenizer(words)
         tokens = []
         for done, text in enumerate(folded_passages, 1):
             tokens.append(keyword_tokens(text, tokenizer))
             if progress and done % _PROGRESS_EVERY == 0:
                 progress(done)
         return tokens
-    make_tokenizer(words)  # writes jieba's cache once, before the workers read it
+    if tokenizer is None:
+        make_tokenizer(words)  # writes jieba's cache once, before the workers read it
     batches = [folded_passages[i:i + _BATCH] for i in range(0, len(folded_passages), _BATCH)]
     tokens = []
     # spawn, not fork: the parent may run threads (the bot's reload, a progress display).
@@ -195,8 +198,9 @@ class KeywordIndex:
         progress(done) hears how many passages are tokenised, the slow part on a large corpus.
         """
         words = sorted(set(words))
-        corpus = tokenize_passages(folded_passages, words, progress=progress, processes=processes)
-        return cls.from_tokens(corpus, words, romanise, tokenizer=make_tokenizer(words))
+        tokenizer = make_tokenizer(words)
+        corpus = tokenize_passages(folded_passages, words, progress=progress, processes=processes, tokenizer=tokenizer)
+        return cls.from_tokens(corpus, words, romanise, tokenizer=tokenizer)
 
     @classmethod
     def from_tokens(cls, corpus: Sequence[Sequence[str]], words: Iterable[str],
@@ -250,6 +254,12 @@ class KeywordIndex:
             [known], k=k, show_progress=False, n_threads=1, weight_mask=mask
         )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    @staticmethod
+    def read_words(folder: Path) -> list[str]:
+        """The corpus terms of an index written by save(), without loading it (for rebuilds)."""
+        words: list[str] = json.loads((folder / "words.json").read_text(encoding="utf-8"))
+        return words
 
     def save(self, folder: Path) -> None:
         """Write the BM25 matrices, the corpus terms and document frequencies into folder."""

@@ -32,9 +32,12 @@ TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topic
 _CACHED_ROWS = 20_000  # passages kept parsed: a few hundred questions' candidates, about 20 MB
 
 
-def passage_years(chunk: Chunk, document: Document) -> frozenset[int]:
-    """Years a passage mentions, with its report's publication year: what year questions are checked against."""
-    return years_in(fold(index_text(chunk))) | years_in(document.date[:4])
+def passage_years(chunk: Chunk, document: Document, folded: str | None = None) -> frozenset[int]:
+    """Years a passage mentions, with its report's publication year: what year questions are checked against.
+
+    folded: fold(index_text(chunk)), when the caller has it (folding is most of the cost).
+    """
+    return years_in(fold(index_text(chunk)) if folded is None else folded) | years_in(document.date[:4])
 
 
 def document_record(data: dict[str, Any]) -> Document:
@@ -86,6 +89,10 @@ class Records(ABC):
         """Those of the years that a passage about one of the places (any passage, when none) or its report's date mentions."""
 
     @abstractmethod
+    def passage_years(self) -> Sequence[frozenset[int]]:
+        """Years each passage (row order) or its report's date mentions; for writing the index."""
+
+    @abstractmethod
     def covered_places(self) -> frozenset[str]:
         """Every place some passage is about: what the gazetteer counts as covered."""
 
@@ -101,9 +108,12 @@ class Records(ABC):
 class MemoryRecords(Records):
     """Records held as lists: what a build writes, and small indexes in tests."""
 
-    def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk]) -> None:
+    def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk],
+                 folded: Sequence[str] | None = None) -> None:
+        """folded: fold(index_text(c)) of each chunk, when a build has them already."""
         self.documents = list(documents)
         self.chunks = list(chunks)
+        self._folded = folded
         self._documents = {d.doc_id: d for d in self.documents}
         self._rows = {c.chunk_id: row for row, c in enumerate(self.chunks)}
         self._by_doc: dict[str, list[int]] = {}
@@ -138,7 +148,11 @@ class MemoryRecords(Records):
     @functools.cached_property
     def _years(self) -> list[frozenset[int]]:
         empty = Document("", "", "", "")
-        return [passage_years(c, self._documents.get(c.doc_id, empty)) for c in self.chunks]
+        folded = self._folded if self._folded is not None else [None] * len(self.chunks)
+        return [passage_years(c, self._documents.get(c.doc_id, empty), f) for c, f in zip(self.chunks, folded)]
+
+    def passage_years(self) -> Sequence[frozenset[int]]:
+        return self._years
 
     def years_mentioned(self, years: Iterable[int], places: Sequence[str] = ()) -> frozenset[int]:
         chosen = range(len(self.chunks)) if not places else sorted({r for p in places for r in self._by_place.get(p, [])})
@@ -185,11 +199,8 @@ def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connect
                        ((row, c.chunk_id, c.doc_id, c.position, _json(c)) for row, c in enumerate(records.chunks)))
         db.executemany("INSERT INTO passage_places VALUES (?, ?)",
                        ((p, row) for row, c in enumerate(records.chunks) for p in set(c.places)))
-        by_id = {d.doc_id: d for d in records.documents}
-        empty = Document("", "", "", "")
         db.executemany("INSERT INTO passage_years VALUES (?, ?)",
-                       ((year, row) for row, c in enumerate(records.chunks)
-                        for year in sorted(passage_years(c, by_id.get(c.doc_id, empty)))))
+                       ((year, row) for row, years in enumerate(records.passage_years()) for year in sorted(years)))
         summary = {"places": sorted(records.covered_places()), "place_counts": records.place_counts(),
                    "topics": records.topics()}
         db.executemany("INSERT INTO summary VALUES (?, ?)",
@@ -326,6 +337,12 @@ class SqliteRecords(Records):
             sql += (" AND row IN (SELECT row FROM passage_places"
                     f" WHERE place IN ({','.join('?' * len(wanted))}))")
         return frozenset(y for (y,) in self.query(sql, [*asked, *wanted]))
+
+    def passage_years(self) -> Sequence[frozenset[int]]:
+        years: list[set[int]] = [set() for _ in range(len(self.chunks))]
+        for row, year in self.query("SELECT row, year FROM passage_years", ()):
+            years[row].add(year)
+        return [frozenset(y) for y in years]
 
     def covered_places(self) -> frozenset[str]:
         return frozenset(self._summary["places"])

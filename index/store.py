@@ -374,6 +374,15 @@ def _vectors(folder: Path, version: Path, manifest: Manifest) -> VectorIndex:
     return vectors
 
 
+def load_for_rebuild(folder: Path, *, model: str) -> tuple[Manifest, SqliteRecords, VectorIndex, list[str]]:
+    """What a build reuses of the index in use: manifest, records, vectors and corpus terms (no keyword index)."""
+    version, manifest = _checked(folder, model=model)
+    records = _records(folder, version, manifest)
+    vectors = _vectors(folder, version, manifest)
+    words: list[str] = _parsed(folder, "keywords/words.json", lambda: KeywordIndex.read_words(version / "keywords"))
+    return manifest, records, vectors, words
+
+
 def load_index(folder: Path, *, model: str | None = None) -> StoredIndex:
     """Load the index in use, its files checked; with model given, refuse an index built with another model.
 
