@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import math
 import multiprocessing
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -212,10 +214,7 @@ class KeywordIndex:
         corpus = [list(tokens) or [""] for tokens in corpus]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        df: dict[str, int] = {}
-        for tokens in corpus:
-            for token in set(tokens):
-                df[token] = df.get(token, 0) + 1
+        df = dict(Counter(itertools.chain.from_iterable(map(set, corpus))))
         romanised: dict[str, list[str]] = {}
         if romanise is not None:
             for token in sorted(df, key=lambda t: -df[t]):

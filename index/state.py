@@ -7,7 +7,6 @@ report's documents, passages, tokens, MinHash bands and vectors from the version
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.passages import chunk_record
+from index.passages import chunk_record, record_json
 from index.records import Chunk
 
 SEPARATOR = "\x1f"  # between the tokens (or phrases) of one passage: jieba tokens never hold it
@@ -89,7 +88,7 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
                    ((row, SEPARATOR.join(p.tokens), SEPARATOR.join(p.phrases), p.folded, p.bands)
                     for row, p in enumerate(state.passages)))
     db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
-                   ((i, c.doc_id, kept_as, json.dumps(dataclasses.asdict(c), ensure_ascii=False))
+                   ((i, c.doc_id, kept_as, record_json(c))
                     for i, (c, kept_as) in enumerate(state.dropped)))
 
 
