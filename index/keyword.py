@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import logging
@@ -19,6 +20,7 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
+from index.cache import cached_array
 from index.chinese import HAN_WORD, quoted_phrases
 from index.clean import fold
 from index.glossary import GLOSSARY
@@ -68,19 +70,91 @@ def corpus_terms(places: Iterable[str], folded_passages: Iterable[str] = (), *, 
 
 # jieba turns its 350,000-word dictionary into a prefix table (about 1 s) and caches the table in the
 # system temp folder, which reboots and tmp cleaners empty; var/, beside the index, keeps it, so every
-# start after the first loads it (about 0.5 s on 2 cores).
+# build after the first loads it (about 0.5 s on 2 cores).
 JIEBA_CACHE_DIR = PROJECT_ROOT / "var" / "cache"
+_FREQUENCY_TABLE = np.dtype([("key", "<u8"), ("count", "<i8")])
 
 
-def make_tokenizer(words: Iterable[str], cache_dir: Path = JIEBA_CACHE_DIR) -> jieba.Tokenizer:
-    """A jieba tokenizer that keeps the given corpus terms (places, named practices) whole."""
+def _word_key(word: str) -> int:
+    # 64-bit digests: among the 600,000 strings of jieba's table a collision is a one-in-50,000,000 chance.
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class MappedFrequencies:
+    """jieba's prefix table (word -> count, 0 for a prefix) as sorted word digests, memory-mapped.
+
+    For answering: unpickling the table as a dict takes 0.4-0.6 s and 75 MB at every start, while a
+    question looks up a few hundred strings in it (a millisecond at about 2 µs each). Words added after
+    loading (corpus terms) live in a dict on top. It offers only what jieba's Tokenizer uses of its
+    FREQ dict: `in`, `[]`, `get` and assignment. Building a large index keeps the plain dict, whose
+    lookups are ten times faster.
+    """
+
+    def __init__(self, table: npt.NDArray[np.void]) -> None:
+        # Row 0 holds jieba's total count (the sum over its dictionary's lines, duplicates included);
+        # the rest are sorted by key.
+        self.total = int(table["count"][0])
+        self._keys = table["key"][1:]
+        self._counts = table["count"][1:]
+        self._added: dict[str, int] = {}
+
+    def _find(self, word: str) -> int:
+        key = _word_key(word)
+        at = int(np.searchsorted(self._keys, np.uint64(key)))
+        return at if at < len(self._keys) and int(self._keys[at]) == key else -1
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        """The word's count, or default when jieba's table does not hold it."""
+        if word in self._added:
+            return self._added[word]
+        at = self._find(word)
+        return int(self._counts[at]) if at >= 0 else default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self._added or self._find(word) >= 0)
+
+    def __getitem__(self, word: str) -> int:
+        count = self.get(word)
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def __setitem__(self, word: str, count: int) -> None:
+        self._added[word] = count
+
+
+def _frequency_table() -> npt.NDArray[np.void]:
+    frequencies, total = jieba.Tokenizer().gen_pfdict(jieba.Tokenizer().get_dict_file())
+    table = np.sort(np.array([(_word_key(w), c) for w, c in frequencies.items()], dtype=_FREQUENCY_TABLE), order="key")
+    return np.concatenate([np.array([(0, total)], dtype=_FREQUENCY_TABLE), table])
+
+
+@functools.cache
+def _mapped_frequency_table(cache_dir: Path) -> npt.NDArray[np.void]:
+    source = Path(jieba.__file__).parent / "dict.txt"
+    stat = source.stat()
+    return cached_array("jieba-frequencies", f"total-first:{source}:{stat.st_size}:{stat.st_mtime_ns}", _frequency_table,
+                        folder=cache_dir)
+
+
+def make_tokenizer(words: Iterable[str], cache_dir: Path = JIEBA_CACHE_DIR, *, mapped: bool = False) -> jieba.Tokenizer:
+    """A jieba tokenizer that keeps the given corpus terms (places, named practices) whole.
+
+    mapped=True (for answering) reads jieba's table memory-mapped (see MappedFrequencies); the words
+    it splits a text into are the same.
+    """
     tokenizer = jieba.Tokenizer()
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tokenizer.tmp_dir = str(cache_dir)
-    except OSError:  # a read-only install: jieba falls back to the temp folder
-        logger.info("jieba cache stays in the temp folder: %s is not writable", cache_dir)
-    tokenizer.initialize()
+    if mapped:
+        frequencies = MappedFrequencies(_mapped_frequency_table(cache_dir))
+        tokenizer.FREQ, tokenizer.total = frequencies, frequencies.total
+        tokenizer.initialized = True
+    else:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tokenizer.tmp_dir = str(cache_dir)
+        except OSError:  # a read-only install: jieba falls back to the temp folder
+            logger.info("jieba cache stays in the temp folder: %s is not writable", cache_dir)
+        tokenizer.initialize()
     total = tokenizer.total
     for word in words:
         if len(word) >= 2:
@@ -150,18 +224,36 @@ def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
     return tokens
 
 
-@functools.cache
-def _general_idf() -> dict[str, float]:
-    # jieba ships the inverse document frequencies of a large general Chinese corpus (jieba.analyse's
-    # idf.txt, about 270,000 words); read once, on the first question that needs it.
-    table: dict[str, float] = {}
-    # Read as a file: importing jieba.analyse would open it again and never close it.
-    with (Path(jieba.__file__).parent / "analyse" / "idf.txt").open(encoding="utf-8") as lines:
+_IDF_TABLE = np.dtype([("key", "<u8"), ("idf", "<f4")])
+
+
+def _read_general_idf(path: Path) -> npt.NDArray[np.void]:
+    rows = []
+    with path.open(encoding="utf-8") as lines:
         for line in lines:
             word, _, value = line.partition(" ")
             if value:
-                table[word] = float(value)
-    return table
+                rows.append((_word_key(word), float(value)))
+    table = np.array(rows, dtype=_IDF_TABLE)
+    return np.sort(table, order="key")
+
+
+@functools.cache
+def _general_idf() -> npt.NDArray[np.void]:
+    # jieba ships the inverse document frequencies of a large general Chinese corpus (jieba.analyse's
+    # idf.txt, about 270,000 words). Parsing it takes about 0.3 s; kept as sorted word digests in
+    # var/cache it is memory-mapped in a millisecond and holds 3 MB. (Read as a file: importing
+    # jieba.analyse would open it again and never close it.)
+    source = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    stat = source.stat()
+    return cached_array("general-idf", f"{source}:{stat.st_size}:{stat.st_mtime_ns}",
+                        lambda: _read_general_idf(source))
+
+
+def warm_up() -> None:
+    """Writes the tables answering reads (jieba's memory-mapped table, general IDF) into var/cache now."""
+    _mapped_frequency_table(JIEBA_CACHE_DIR)
+    _general_idf()
 
 
 def general_idf(word: str) -> float:
@@ -170,7 +262,12 @@ def general_idf(word: str) -> float:
     A word the table lacks (a compound such as 红色物业 or 垃圾分类, a name) is taken as rare: the table
     lists every word common enough to be generic.
     """
-    return _general_idf().get(word, RARE_WORD_IDF)
+    table = _general_idf()
+    key = _word_key(word)
+    at = int(np.searchsorted(table["key"], np.uint64(key)))
+    if at < len(table) and int(table["key"][at]) == key:
+        return float(table["idf"][at])
+    return RARE_WORD_IDF
 
 
 RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
@@ -274,5 +371,5 @@ class KeywordIndex:
         retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
         stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
-        return cls(retriever, make_tokenizer(words), words, stats["df"], stats["passages"],
+        return cls(retriever, make_tokenizer(words, mapped=True), words, stats["df"], stats["passages"],
                    stats.get("romanised", {}))

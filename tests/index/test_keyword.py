@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.clean import fold
 from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer
 
 PASSAGES = [
@@ -95,3 +96,31 @@ def test_building_reports_progress_every_few_hundred_passages() -> None:
     KeywordIndex.build(["快递骑手参与治理"] * 1200, ["快递骑手"], progress=heard.append)
 
     assert heard == [500, 1000]
+
+
+def test_mapped_table_splits_the_corpus_exactly_as_jiebas_own(tmp_path: Path) -> None:
+    from index.settings import PROJECT_ROOT
+
+    texts = []
+    for path in sorted((PROJECT_ROOT / "corpus").iterdir()):
+        if path.suffix in {".txt", ".md"}:
+            text = fold(path.read_text(encoding="utf-8"))
+            texts += [text[i:i + 200] for i in range(0, len(text), 200)]
+    terms = ["红色物业", "快递小哥之家", "南山区"]
+    resident = make_tokenizer(terms, tmp_path)
+    mapped = make_tokenizer(terms, tmp_path, mapped=True)
+
+    assert len(texts) > 100
+    assert [keyword_tokens(t, mapped) for t in texts] == [keyword_tokens(t, resident) for t in texts]
+    assert mapped.total == resident.total  # the word count jieba divides by
+    assert list(tmp_path.glob("jieba-frequencies-*.npy"))
+
+
+def test_mapped_table_answers_what_jieba_asks_of_its_dict(tmp_path: Path) -> None:
+    table = make_tokenizer([], tmp_path, mapped=True).FREQ
+    table["新词语"] = 5
+
+    assert ("社区" in table, "社" in table, "中华人" in table, "zzzz" in table, 3 in table) == (True, True, True, False, False)
+    assert (table.get("新词语"), table.get("没有这个词", 1), table["社区"] > 0) == (5, 1, True)
+    with pytest.raises(KeyError):
+        table["没有这个词"]
