@@ -17,7 +17,7 @@ from index.chinese import quoted_phrases
 from index.chunk import chunk_document, index_text
 from index.clean import fold
 from index.dedupe import BANDS, band_keys, collapse_near_duplicates, collapse_new, dedupe_key
-from index.embed import Embedder
+from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest
@@ -135,10 +135,6 @@ def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None =
 
 
 EMBEDDED_TEXT = "section+text"  # recorded in the manifest; change it whenever index_text() changes
-# Passages handed to the embedder per call: one progress step, about 10 s on 2 CPU cores.
-PASSAGES_PER_CALL = 256
-
-
 def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int,
                  progress: Callable[[int], None] | None = None) -> list[Chunk]:
     """Passages of all reports, each knowing the places it and its report are about."""
@@ -149,30 +145,6 @@ def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: in
         if progress:
             progress(done)
     return chunks
-
-
-def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, npt.NDArray[np.float32]],
-                   progress: Callable[[int, int], None] | None = None) -> tuple[npt.NDArray[np.float32], int]:
-    """Vectors for all texts, taking unchanged ones from reuse; returns them and how many were reused.
-
-    The rest go to the embedder longest first, a few batches per call, so every batch holds passages
-    of about one length (little padding) and progress(done, total) is heard every few batches.
-    """
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    todo = []
-    for i, text in enumerate(texts):
-        if text in reuse and reuse[text].shape == (embedder.dimension,):
-            vectors[i] = reuse[text]
-        else:
-            todo.append(i)
-    todo.sort(key=lambda i: -len(texts[i]))
-    per_call = max(PASSAGES_PER_CALL, 4 * embedder.batch_size)
-    for done in range(0, len(todo), per_call):
-        rows = todo[done:done + per_call]
-        vectors[rows] = embedder.encode_passages([texts[i] for i in rows])
-        if progress:
-            progress(min(done + per_call, len(todo)), len(todo))
-    return vectors, len(texts) - len(todo)
 
 
 @dataclass(slots=True)

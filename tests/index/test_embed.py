@@ -277,3 +277,17 @@ def test_questions_in_other_weights_than_the_passages_are_refused(tmp_path: Path
 def test_questions_in_the_same_weight_family_are_accepted(tmp_path: Path) -> None:
     check_compatible("torch", "float16", FakeEmbedder(), tmp_path)  # a GPU build answered on the CPU
     check_compatible("", "", Int8Fake(), tmp_path)  # an index from before runtimes were recorded
+
+
+@pytest.mark.slow
+def test_gpu_batching_gives_the_vectors_of_the_models_own_encode(float32_embedder: SentenceTransformerEmbedder) -> None:
+    from index.embed_torch import GpuBatches
+
+    texts = ["passage: " + t for t in ("社区", "黨建引領基層治理" * 120, "快递小哥之家", "", "red property management")]
+    batched = GpuBatches(float32_embedder._model, batch_size=2)  # on the CPU here: the same loop, no GPU needed
+
+    theirs = float32_embedder._model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
+    ours = batched(texts)  # after the model's encode, which leaves padding on in the shared tokenizer
+
+    assert ours.shape == (5, 384) and ours.dtype == np.float32
+    assert cosines(ours, theirs) == [pytest.approx(1.0, abs=1e-5)] * 5
