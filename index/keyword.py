@@ -11,6 +11,7 @@ import math
 import multiprocessing
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -80,6 +81,9 @@ def _word_key(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+_SEEN_MOST = 200_000  # remembered lookups, about 20 MB at most
+
+
 class MappedFrequencies:
     """jieba's prefix table (word -> count, 0 for a prefix) as sorted word digests, memory-mapped.
 
@@ -97,11 +101,18 @@ class MappedFrequencies:
         self._keys = table["key"][1:]
         self._counts = table["count"][1:]
         self._added: dict[str, int] = {}
+        self._seen: dict[str, int] = {}  # strings looked up before: questions repeat their words' prefixes
 
     def _find(self, word: str) -> int:
-        key = _word_key(word)
-        at = int(np.searchsorted(self._keys, np.uint64(key)))
-        return at if at < len(self._keys) and int(self._keys[at]) == key else -1
+        at = self._seen.get(word)
+        if at is None:
+            key = _word_key(word)
+            at = int(np.searchsorted(self._keys, np.uint64(key)))
+            at = at if at < len(self._keys) and int(self._keys[at]) == key else -1
+            if len(self._seen) >= _SEEN_MOST:  # a long-running bot meets new strings forever
+                self._seen.clear()
+            self._seen[word] = at
+        return at
 
     def get(self, word: str, default: int | None = None) -> int | None:
         """The word's count, or default when jieba's table does not hold it."""
@@ -176,7 +187,9 @@ def keyword_tokens(folded: str, tokenizer: jieba.Tokenizer) -> list[str]:
             continue
         if len(token) == 1 and not token.isdigit() and token.isascii():
             continue
-        tokens.append(token)
+        # One string object per distinct word: a million passages hold ~100 million tokens of a few
+        # hundred thousand words, and separate copies were most of a 1M build's memory (docs/scaling.md).
+        tokens.append(sys.intern(token))
     return tokens
 
 
@@ -218,7 +231,7 @@ def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
     # spawn, not fork: the parent may run threads (the bot's reload, a progress display).
     with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (list(words),)) as pool:
         for batch in pool.imap(_tokenize_batch, batches):
-            tokens.extend(batch)
+            tokens.extend([[sys.intern(token) for token in row] for row in batch])  # unpickled copies, as above
             if progress:
                 progress(len(tokens))
     return tokens
@@ -347,7 +360,9 @@ class KeywordIndex:
         k = min(k, self._passages)
         mask = None if allowed is None else allowed.astype(np.float32)
         rows, scores = self._retriever.retrieve(
-            [known], k=k, show_progress=False, n_threads=1, weight_mask=mask
+            # n_threads=0: bm25s scores in this thread; any other value starts a thread pool per call
+            # (about 3 ms of each answer, benchmarks/scale.py's profile).
+            [known], k=k, show_progress=False, n_threads=0, weight_mask=mask
         )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
 

@@ -23,6 +23,7 @@ from index.clean import fold
 from index.errors import IndexMissingError, QaError
 from index.keyword import STOPWORDS, KeywordIndex
 from index.store import REBUILD, StoredIndex
+from index.vector import HNSW_EF_CONSTRUCTION, HNSW_LINKS, ef_search
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,7 @@ INSERT_BATCH = 2_000
 # Longest folded passage text kept in the full-text field, in bytes (UTF-8 Chinese is 3 bytes a character;
 # passages are at most a few hundred characters, headings included).
 TEXT_BYTES = 8_192
-# HNSW parameters as the local index uses them (index/vector.py), so both backends trade recall alike.
-HNSW_LINKS = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+# HNSW parameters are the local index's own (index/vector.py), so both backends trade recall alike.
 
 
 class MilvusError(QaError):
@@ -178,7 +176,7 @@ class MilvusVectors:
             return []
         found = self._client.search(
             self._name, data=[query.astype(np.float32).tolist()], anns_field="vector", limit=min(k, self._passages),
-            search_params={"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, k)}}, output_fields=[],
+            search_params={"metric_type": "IP", "params": {"ef": max(ef_search(self._passages), k)}}, output_fields=[],
         )
         return [(int(hit["row"]), float(hit["distance"])) for hit in found[0]]
 
