@@ -25,14 +25,25 @@ def covered_share(folded: str, concepts: Sequence[Concept]) -> float:
     return sum(weight for forms, weight in concepts if any(f in folded for f in forms)) / total
 
 
-def best_sentence(text: str, concepts: Sequence[Concept]) -> tuple[int, int, float]:
-    """The sentence of a passage covering most of the question: (start, end, share of its weight)."""
-    best = (0, len(text), -1.0)
-    for start, end in split_sentences(text):
-        share = covered_share(fold(text[start:end]), concepts)
+def folded_sentences(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, folded text) of each sentence of a passage: the same for every question, so worth keeping."""
+    return tuple((start, end, fold(text[start:end])) for start, end in split_sentences(text))
+
+
+def best_of(sentences: Sequence[tuple[int, int, str]], length: int,
+            concepts: Sequence[Concept]) -> tuple[int, int, float]:
+    """best_sentence over a passage of this length already split by folded_sentences."""
+    best = (0, length, -1.0)
+    for start, end, folded in sentences:
+        share = covered_share(folded, concepts)
         if share > best[2]:
             best = (start, end, share)
     return best
+
+
+def best_sentence(text: str, concepts: Sequence[Concept]) -> tuple[int, int, float]:
+    """The sentence of a passage covering most of the question: (start, end, share of its weight)."""
+    return best_of(folded_sentences(text), len(text), concepts)
 
 
 def whole_tokens(tokens: Sequence[str]) -> list[str]:
