@@ -1,8 +1,9 @@
-"""Fixtures for bot tests: a FakeEngine, settings with a dummy token, and an Application over FakeBotApi."""
+"""Fixtures for bot tests: a FakeEngine, settings with a dummy token, an Application over FakeBotApi, a fake Bot API server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.settings import BotSettings
+from tests.bot.test_process import FakeTelegramServer
 from tests.fakes import FakeBotApi, FakeEngine
 
 
@@ -39,3 +41,14 @@ async def app(engine: FakeEngine, bot_settings: BotSettings, api: FakeBotApi) ->
     application = build_application(engine, bot_settings, request=HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(api)}))
     async with application:  # initialize() calls getMe
         yield application
+
+
+@pytest.fixture
+def telegram_server() -> Iterator[FakeTelegramServer]:
+    """A fake Bot API on 127.0.0.1 that real `python -m bot` processes poll (test_process, test_check)."""
+    server = FakeTelegramServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,6 @@ import pytest
 from bot.check import run_checks
 from index.store import current_version
 from tests.bot.test_process import FakeTelegramServer
-
-
-@pytest.fixture
-def telegram_server() -> Iterator[FakeTelegramServer]:
-    server = FakeTelegramServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def checks(monkeypatch: pytest.MonkeyPatch, index: Path, **env: str) -> tuple[int, list[str]]:
