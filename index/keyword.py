@@ -81,6 +81,19 @@ def _word_key(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def _row_of(keys: npt.NDArray[np.uint64], word: str) -> int:
+    """The row of a word in a table of sorted word digests, or -1 when it is not there."""
+    key = _word_key(word)
+    at = int(np.searchsorted(keys, np.uint64(key)))
+    return at if at < len(keys) and int(keys[at]) == key else -1
+
+
+def _package_file(path: Path) -> str:
+    """What a cached table derived from a package's file is keyed by: the file, its size and time."""
+    stat = path.stat()
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
 _SEEN_MOST = 200_000  # remembered lookups, about 20 MB at most
 
 
@@ -106,9 +119,7 @@ class MappedFrequencies:
     def _find(self, word: str) -> int:
         at = self._seen.get(word)
         if at is None:
-            key = _word_key(word)
-            at = int(np.searchsorted(self._keys, np.uint64(key)))
-            at = at if at < len(self._keys) and int(self._keys[at]) == key else -1
+            at = _row_of(self._keys, word)
             if len(self._seen) >= _SEEN_MOST:  # a long-running bot meets new strings forever
                 self._seen.clear()
             self._seen[word] = at
@@ -143,8 +154,8 @@ def _frequency_table() -> npt.NDArray[np.void]:
 @functools.cache
 def _mapped_frequency_table(cache_dir: Path) -> npt.NDArray[np.void]:
     source = Path(jieba.__file__).parent / "dict.txt"
-    stat = source.stat()
-    return cached_array("jieba-frequencies", f"total-first:{source}:{stat.st_size}:{stat.st_mtime_ns}", _frequency_table,
+    # "total-first": row 0 holds the total (a layout change keys a new file)
+    return cached_array("jieba-frequencies", f"total-first:{_package_file(source)}", _frequency_table,
                         folder=cache_dir)
 
 
@@ -258,9 +269,7 @@ def _general_idf() -> npt.NDArray[np.void]:
     # var/cache it is memory-mapped in a millisecond and holds 3 MB. (Read as a file: importing
     # jieba.analyse would open it again and never close it.)
     source = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    stat = source.stat()
-    return cached_array("general-idf", f"{source}:{stat.st_size}:{stat.st_mtime_ns}",
-                        lambda: _read_general_idf(source))
+    return cached_array("general-idf", _package_file(source), lambda: _read_general_idf(source))
 
 
 def warm_up() -> None:
@@ -276,11 +285,8 @@ def general_idf(word: str) -> float:
     lists every word common enough to be generic.
     """
     table = _general_idf()
-    key = _word_key(word)
-    at = int(np.searchsorted(table["key"], np.uint64(key)))
-    if at < len(table) and int(table["key"][at]) == key:
-        return float(table["idf"][at])
-    return RARE_WORD_IDF
+    at = _row_of(table["key"], word)
+    return float(table["idf"][at]) if at >= 0 else RARE_WORD_IDF
 
 
 RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
