@@ -205,3 +205,13 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
         if progress:
             progress(min(done + per_call, len(todo)), len(todo))
     return vectors, len(texts) - len(todo)
+
+
+def token_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Row indexes grouped into batches of similar length, longest first, so little padding is computed.
+
+    A worked example: lengths [5, 300, 7, 290] in batches of 2 give [[1, 3], [2, 0]]; in corpus order
+    each batch would pad a 5-token text to 300.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]

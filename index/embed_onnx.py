@@ -13,8 +13,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 import sentencepiece
 
-
-from index.embed import missing_model_message, model_name, read_prompts
+from index.embed import missing_model_message, model_name, read_prompts, token_batches
 from index.errors import ModelMissingError
 from index.provision import ONNX_GRAPHS, ONNX_INPUTS, ONNX_OUTPUT, SENTENCEPIECE_MODEL, WORD_EMBEDDINGS
 
@@ -22,16 +21,6 @@ logger = logging.getLogger(__name__)
 
 # Tokens per text when the folder does not say (sentence_bert_config.json's max_seq_length).
 _DEFAULT_MAX_TOKENS = 512
-
-
-def token_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Row indexes grouped into batches of similar length, longest first, so little padding is computed.
-
-    A worked example: lengths [5, 300, 7, 290] in batches of 2 give [[1, 3], [2, 0]]; in corpus order
-    each batch would pad a 5-token text to 300.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
 class PieceTokenizer:

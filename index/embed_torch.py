@@ -18,7 +18,7 @@ import numpy.typing as npt
 import torch
 from sentence_transformers import SentenceTransformer
 
-from index.embed import looks_like_path, missing_model_message, model_name
+from index.embed import looks_like_path, missing_model_message, model_name, token_batches
 from index.errors import ModelMissingError
 
 logger = logging.getLogger(__name__)
@@ -81,8 +81,7 @@ class GpuBatches:
         device = self._model.device
         pad = self._model.tokenizer.pad_token_id or 0
         # Character length is a good enough proxy for token length to batch texts of like length.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        batches = token_batches([len(text) for text in texts], self.batch_size)
         out = torch.empty((len(texts), self._model.get_embedding_dimension() or 0), dtype=torch.float32, device=device)
 
         def on_device(array: npt.NDArray[np.int64]) -> torch.Tensor:

@@ -19,8 +19,9 @@ from index.embed import (
     check_compatible,
     choose_runtime,
     load_embedder,
+    token_batches,
 )
-from index.embed_onnx import OnnxEmbedder, token_batches
+from index.embed_onnx import OnnxEmbedder
 from index.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
 from index.provision import DEFAULT_MODEL_NAME
