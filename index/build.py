@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.bm25 import TermCounts, count_terms, merge_counts
 from index.chinese import quoted_phrases
 from index.chunk import chunk_document, index_text
 from index.clean import fold
@@ -156,6 +157,8 @@ class _Previous:
     words: list[str]  # its corpus terms
     state: PreviousState | None  # None: written without build state (a benchmark), only vectors by text
     same_pipeline: bool  # read, chunked and tokenised by the same code and settings: files can be reused
+    counts: TermCounts | None = None  # its passages' keyword term counts (with state)
+    pinyin: dict[str, str] | None = None  # its words' pinyin (with state)
 
     def close(self) -> None:
         self.records.close()
@@ -179,11 +182,14 @@ def _previous(index_dir: Path, embedder: Embedder, pipeline: str) -> _Previous |
         records.close()
         return None
     try:
-        state = read_state(current_version(index_dir) / PASSAGES_FILE)
+        version = current_version(index_dir)
+        state = read_state(version / PASSAGES_FILE)
+        counts = KeywordIndex.read_counts(version / "keywords") if state is not None else None
+        pinyin = KeywordIndex.read_pinyin(version / "keywords") if state is not None else None
     except Exception:  # unreadable state: vectors are still reused by text
         logger.warning("not reusing the previous build's state", exc_info=True)
-        state = None
-    return _Previous(records, vectors, words, state, state is not None and state.pipeline == pipeline)
+        state, counts, pinyin = None, None, None
+    return _Previous(records, vectors, words, state, state is not None and state.pipeline == pipeline, counts, pinyin)
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
@@ -347,24 +353,23 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     places = [*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)]
     words = sorted(corpus_terms(places, phrases=[p for s in before_state for p in s.phrases]
                                 + [p for ps in phrases_added for p in ps]))
-    tokens_before = [list(s.tokens) for s in before_state]
     tokenizer = make_tokenizer(words)  # one for everything below: jieba takes about a second to set one up
-    if incremental and previous is not None:
+    tokens_added = tokenize_passages(folded_added, words, progress=stage.step, tokenizer=tokenizer)
+    if incremental and previous is not None and previous.counts is not None:
+        # A kept passage holding a corpus term that came or went with the changed reports is tokenised
+        # again: the tokenizer now keeps that term whole, or no longer does (see make_tokenizer).
         changed_terms = set(words) ^ set(previous.words)
         stale = [i for i, s in enumerate(before_state) if any(t in s.folded for t in changed_terms)]
-        for i, tokens in zip(stale, tokenize_passages([before_state[i].folded for i in stale], words,
-                                                      tokenizer=tokenizer)):
-            tokens_before[i] = tokens
-    tokens_added = tokenize_passages(folded_added, words, progress=stage.step, tokenizer=tokenizer)
-    keywords = KeywordIndex.from_tokens([*tokens_before, *tokens_added], words, romanise, tokenizer=tokenizer)
+        tokens_stale = tokenize_passages([before_state[i].folded for i in stale], words, tokenizer=tokenizer)
+        counts = counts_after(previous.counts, plan.kept_rows, dict(zip(stale, tokens_stale)), tokens_added)
+        keywords = KeywordIndex.from_counts(counts, words, romanise, tokenizer=tokenizer, known_pinyin=previous.pinyin)
+    else:
+        keywords = KeywordIndex.from_tokens(tokens_added, words, romanise, tokenizer=tokenizer)
     stage.end()
 
     stage = _Stage(progress, "save", len(chunks))
-    passage_state = [
-        *(dataclasses.replace(s, tokens=tuple(t)) for s, t in zip(before_state, tokens_before)),
-        *(PassageState(tuple(t), p, f, b.tobytes())
-          for t, p, f, b in zip(tokens_added, phrases_added, folded_added, added_bands)),
-    ]
+    passage_state = [*before_state, *(PassageState(p, f, b.tobytes())
+                                      for p, f, b in zip(phrases_added, folded_added, added_bands))]
     state = BuildState(pipeline, plan.sources, passage_state, dropped)
     manifest = Manifest(
         model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
@@ -380,6 +385,21 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
                        vector_index.kind, time.perf_counter() - started, reports_reused=plan.reused,
                        reports_new=plan.new, reports_changed=plan.changed, reports_deleted=plan.deleted,
                        vectors_appended=appended)
+
+
+def counts_after(counts: TermCounts, kept_rows: Sequence[int], again: dict[int, Sequence[str]],
+                 added: Sequence[Sequence[str]]) -> TermCounts:
+    """Term counts of an incremental build: the kept rows' previous counts, except those tokenised again, then the added.
+
+    again: new tokens of kept passages by their position among the kept rows.
+    """
+    kept = np.asarray(kept_rows, dtype=np.int64)
+    placed = np.full(counts.passages, -1, dtype=np.int64)
+    placed[kept] = np.arange(len(kept))
+    positions = np.asarray(sorted(again), dtype=np.int64)
+    placed[kept[positions]] = -1
+    return merge_counts([(counts, placed), (count_terms([again[int(i)] for i in positions]), positions),
+                         (count_terms(added), np.arange(len(kept), len(kept) + len(added)))], len(kept) + len(added))
 
 
 def _vectors_by_text(previous: _Previous, doc_ids: set[str] | None) -> dict[str, npt.NDArray[np.float32]]:

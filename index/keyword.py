@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import logging
 import math
@@ -12,7 +11,6 @@ import multiprocessing
 import os
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
+from index.bm25 import B, EMPTY, K1, TermCounts, count_terms, score_matrix
 from index.cache import cached_array
 from index.chinese import HAN_WORD, quoted_phrases
 from index.clean import fold
@@ -292,18 +291,55 @@ def general_idf(word: str) -> float:
 RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
 
 
+COUNTS_FILE = "counts.npy"  # term counts aligned with bm25s' score matrix, for the next build (index/bm25.py)
+
+
+def _retriever(counts: TermCounts) -> bm25s.BM25:
+    """A bm25s retriever holding the score matrix of counts, as bm25s' own index() would build it."""
+    retriever = bm25s.BM25(k1=K1, b=B)
+    vocabulary = {term: j for j, term in enumerate(counts.terms)}
+    indptr = counts.indptr
+    if EMPTY not in vocabulary:  # bm25s always lists the empty token, last
+        vocabulary[EMPTY] = len(vocabulary)
+        indptr = np.append(indptr, indptr[-1])
+    # The attributes bm25s' index() sets (bm25s 0.2-0.3); tests/index/test_bm25.py checks a saved and
+    # loaded retriever against one bm25s built itself.
+    retriever.scores = {"data": score_matrix(counts, K1, B), "indices": counts.rows, "indptr": indptr,
+                        "num_docs": counts.passages}
+    retriever.vocab_dict = vocabulary
+    retriever.unique_token_ids_set = set(vocabulary.values())
+    retriever.nonoccurrence_array = None
+    return retriever
+
+
+def romanised_words(document_frequency: dict[str, int], romanise: Callable[[str], str],
+                    known: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Toneless pinyin -> the corpus's Chinese words of two to four characters, most frequent first (ties by word).
+
+    known: pinyin already worked out (by the version a build replaces), so only new words are romanised.
+    """
+    known = known or {}
+    romanised: dict[str, list[str]] = {}
+    for token in sorted(document_frequency, key=lambda t: (-document_frequency[t], t)):
+        if 2 <= len(token) <= 4 and HAN_WORD.match(token):
+            pinyin = known.get(token)
+            romanised.setdefault(romanise(token) if pinyin is None else pinyin, []).append(token)
+    return romanised
+
+
 class KeywordIndex:
     """BM25 over passage tokens, with the corpus terms that made the tokenizer."""
 
     def __init__(self, retriever: bm25s.BM25, tokenizer: jieba.Tokenizer, words: Sequence[str],
                  document_frequency: dict[str, int], passages: int,
-                 romanised: dict[str, list[str]] | None = None) -> None:
+                 romanised: dict[str, list[str]] | None = None, counts: TermCounts | None = None) -> None:
         self._retriever = retriever
         self.tokenizer = tokenizer
         self.words = list(words)
         self._df = document_frequency
         self._passages = passages
         self.romanised = romanised or {}  # toneless pinyin -> corpus words, for names in English questions
+        self.counts = counts  # what the scores were computed from: saved for the next build (None when loaded)
 
     @classmethod
     def build(cls, folded_passages: Sequence[str], words: Iterable[str],
@@ -325,18 +361,17 @@ class KeywordIndex:
                     romanise: Callable[[str], str] | None = None,
                     tokenizer: jieba.Tokenizer | None = None) -> KeywordIndex:
         """Index passages already tokenised (tokenize_passages) with these corpus terms: BM25 statistics are exact."""
+        return cls.from_counts(count_terms(corpus), words, romanise, tokenizer=tokenizer)
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts, words: Iterable[str], romanise: Callable[[str], str] | None = None,
+                    tokenizer: jieba.Tokenizer | None = None, known_pinyin: dict[str, str] | None = None) -> KeywordIndex:
+        """Index passages by their term counts (index/bm25.py); known_pinyin as romanised_words takes it."""
         words = sorted(set(words))
         tokenizer = tokenizer or make_tokenizer(words)
-        corpus = [list(tokens) or [""] for tokens in corpus]
-        retriever = bm25s.BM25()
-        retriever.index(corpus, show_progress=False)
-        df = dict(Counter(itertools.chain.from_iterable(map(set, corpus))))
-        romanised: dict[str, list[str]] = {}
-        if romanise is not None:
-            for token in sorted(df, key=lambda t: -df[t]):
-                if 2 <= len(token) <= 4 and HAN_WORD.match(token):
-                    romanised.setdefault(romanise(token), []).append(token)
-        return cls(retriever, tokenizer, words, df, len(corpus), romanised)
+        df = dict(zip(counts.terms, counts.document_frequencies().tolist()))
+        romanised = romanised_words(df, romanise, known_pinyin) if romanise is not None else {}
+        return cls(_retriever(counts), tokenizer, words, df, counts.passages, romanised, counts)
 
     def tokens(self, folded: str) -> list[str]:
         """The tokens this index would match for a folded text."""
@@ -378,10 +413,33 @@ class KeywordIndex:
         words: list[str] = json.loads((folder / "words.json").read_text(encoding="utf-8"))
         return words
 
+    @staticmethod
+    def read_counts(folder: Path) -> TermCounts:
+        """The term counts of an index written by save() from counts, memory-mapped (for incremental builds)."""
+        vocabulary: dict[str, int] = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)
+        indptr = np.load(folder / "indptr.csc.index.npy", mmap_mode="r")
+        rows = np.load(folder / "indices.csc.index.npy", mmap_mode="r")
+        counts = np.load(folder / COUNTS_FILE, mmap_mode="r")
+        passages = int(json.loads((folder / "params.index.json").read_text(encoding="utf-8"))["num_docs"])
+        if len(indptr) != len(terms) + 1 or len(rows) != len(counts) or int(indptr[-1]) != len(rows):
+            raise ValueError(f"{folder}: term counts do not match the score matrix")
+        if terms and terms[-1] == EMPTY and indptr[-1] == indptr[-2]:  # the empty column bm25s lists
+            terms, indptr = terms[:-1], indptr[:-1]
+        return TermCounts(terms, np.asarray(indptr, dtype=np.int64), rows, counts, passages)
+
+    @staticmethod
+    def read_pinyin(folder: Path) -> dict[str, str]:
+        """Word -> pinyin of the words an index written by save() lists under their pinyin (for rebuilds)."""
+        stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
+        return {word: pinyin for pinyin, words in stats.get("romanised", {}).items() for word in words}
+
     def save(self, folder: Path) -> None:
-        """Write the BM25 matrices, the corpus terms and document frequencies into folder."""
+        """Write the BM25 matrices, the corpus terms and document frequencies (and term counts) into folder."""
         folder.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(folder), show_progress=False)
+        if self.counts is not None:
+            np.save(folder / COUNTS_FILE, self.counts.counts)
         (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
         stats = {"passages": self._passages, "df": self._df, "romanised": self.romanised}
         (folder / "df.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")

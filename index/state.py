@@ -1,8 +1,9 @@
-"""What a build keeps for the next one, so adding a report costs that report: file digests, tokens, near-duplicates.
+"""What a build keeps for the next one, so adding a report costs that report: file digests, phrases, near-duplicates.
 
 Stored in the version's passages.sqlite beside the records (tables sources, passage_state, dropped,
 build_state). The next build re-reads only files whose digest changed, and takes every unchanged
-report's documents, passages, tokens, MinHash bands and vectors from the version it replaces.
+report's documents, passages, MinHash bands and vectors from the version it replaces, and its
+passages' keyword term counts from the keyword index (keywords/counts.npy, index/bm25.py).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ import numpy.typing as npt
 from index.passages import chunk_record, record_json
 from index.records import Chunk
 
-SEPARATOR = "\x1f"  # between the tokens (or phrases) of one passage: jieba tokens never hold it
+SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never holds it
 # The modules whose code decides how a file becomes documents, passages and tokens: when any of them
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
     "ingest.py", "encoding.py", "webpage.py", "formats.py", "clean.py", "furniture.py", "meta.py", "places.py",
-    "chunk.py", "chinese.py", "dedupe.py", "keyword.py", "glossary.py", "state.py",
+    "chunk.py", "chinese.py", "dedupe.py", "keyword.py", "bm25.py", "glossary.py", "state.py",
 )
 
 
@@ -51,7 +52,6 @@ class Source:
 class PassageState:
     """What the next build reuses of one indexed passage instead of working it out again."""
 
-    tokens: tuple[str, ...]  # keyword tokens of its folded text
     phrases: tuple[str, ...]  # quoted phrases of its folded text: corpus terms the tokenizer keeps whole
     folded: str  # fold(index_text(passage)): checked for corpus terms added or removed since
     bands: bytes  # its MinHash band keys (dedupe.band_keys), for near-duplicates among later reports
@@ -74,8 +74,8 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
         CREATE TABLE build_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE sources (ord INTEGER PRIMARY KEY, path TEXT NOT NULL, digest TEXT NOT NULL,
                               doc_ids TEXT NOT NULL);
-        CREATE TABLE passage_state (row INTEGER PRIMARY KEY, tokens TEXT NOT NULL, phrases TEXT NOT NULL,
-                                    folded TEXT NOT NULL, bands BLOB NOT NULL);
+        CREATE TABLE passage_state (row INTEGER PRIMARY KEY, phrases TEXT NOT NULL, folded TEXT NOT NULL,
+                                    bands BLOB NOT NULL);
         CREATE TABLE dropped (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, kept_as TEXT NOT NULL,
                               record TEXT NOT NULL);
         """
@@ -84,8 +84,8 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
     db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
                    ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False))
                     for i, s in enumerate(state.sources)))
-    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?, ?)",
-                   ((row, SEPARATOR.join(p.tokens), SEPARATOR.join(p.phrases), p.folded, p.bands)
+    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
+                   ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
                     for row, p in enumerate(state.passages)))
     db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
                    ((i, c.doc_id, kept_as, record_json(c))
@@ -105,9 +105,8 @@ class PreviousState:
         """The stored state of these rows, in the order given."""
         wanted = list(rows)
         found: dict[int, PassageState] = {}
-        for row, tokens, phrases, folded, bands in self._db.execute(
-                "SELECT row, tokens, phrases, folded, bands FROM passage_state"):
-            found[row] = PassageState(_split(tokens), _split(phrases), folded, bands)
+        for row, phrases, folded, bands in self._db.execute("SELECT row, phrases, folded, bands FROM passage_state"):
+            found[row] = PassageState(_split(phrases), folded, bands)
         return [found[r] for r in wanted]
 
     def close(self) -> None:
