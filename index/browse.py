@@ -85,15 +85,22 @@ _PRACTICE_WORDS = re.compile(
 )
 
 
+def practice_mentions(text: str) -> list[tuple[str, str]]:
+    """(folded name, name as written) of each quoted practice name in a passage text, in order."""
+    found = []
+    for name in quoted_phrases(text):
+        key = fold(name)
+        if len(key) >= 3 and _PRACTICE_WORDS.search(key):
+            found.append((key, name))
+    return found
+
+
 def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
     """Quoted practice names in passages, most mentioned first; one entry per name whatever its script."""
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     for chunk in chunks:
-        for name in quoted_phrases(chunk.text):
-            key = fold(name)
-            if len(key) < 3 or not _PRACTICE_WORDS.search(key):
-                continue
+        for key, name in practice_mentions(chunk.text):
             counts[key] += 1
             shown.setdefault(key, name)
     return [shown[key] for key, _ in counts.most_common(limit)]

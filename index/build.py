@@ -9,6 +9,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -17,22 +18,22 @@ from index.bm25 import TermCounts, count_terms, merge_counts
 from index.chinese import quoted_phrases
 from index.chunk import chunk_document, index_text
 from index.clean import fold
-from index.dedupe import BANDS, band_keys, collapse_near_duplicates, collapse_new, dedupe_key
+from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest
 from index.keyword import KeywordIndex, corpus_terms, make_tokenizer, tokenize_passages
 from index.meta import documents_from_source
-from index.passages import MemoryRecords, SqliteRecords
+from index.passages import PASSAGES_FILE, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places import main_places, passage_places
 from index.records import Chunk, Document, Skipped
-from index.state import BuildState, PassageState, PreviousState, Source, bands_array, pipeline_key, read_state
-from index.passages import PASSAGES_FILE
+from index.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
 from index.store import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
 from index.vector import VectorIndex, choose_kind
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class EmptyCorpusError(QaError):
@@ -220,11 +221,12 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_ch
 class _Plan:
     """Which files are read again and which reports and passages come from the previous version."""
 
-    documents: list[Document]  # every report, corpus order
+    doc_ids: list[str]  # every report, corpus order
+    documents: list[Document]  # the reports read by this build (every one in a full build), corpus order
     sources: list[Source]
     fresh: list[Chunk]  # passages needing de-duplication (new and changed reports, orphaned duplicates)
     kept_rows: list[int]  # previous rows that stay, in their order
-    dropped: list[tuple[Chunk, str]]  # previous near-duplicates whose keeper stays
+    dropped_kept: int  # previous near-duplicates whose report and keeper stay: they stay dropped
     skipped: list[Skipped]
     reused: int
     new: int
@@ -245,42 +247,70 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     by_path: dict[str, list[Document]] = {}
     for document in read:
         by_path.setdefault(document.path, []).append(document)
-    records = previous.records if previous is not None else None
+    records = previous.records if previous is not None and state is not None else None
+    stored = {doc_id for (doc_id,) in records.query("SELECT doc_id FROM documents", ())} if records else set()
+    doc_ids: list[str] = []
     documents: list[Document] = []
     sources: list[Source] = []
     for shown, _ in listed:
         if shown in unchanged and records is not None:
-            found = [records.document(doc_id) for doc_id in before[shown].doc_ids]
-            kept = [d for d in found if d is not None]
+            ids = tuple(doc_id for doc_id in before[shown].doc_ids if doc_id in stored)
         else:
-            kept = by_path.get(shown, [])
-        documents.extend(kept)
-        if kept:
-            sources.append(Source(shown, digests[shown], tuple(d.doc_id for d in kept)))
-    reused_ids = {doc_id for shown in unchanged for doc_id in before[shown].doc_ids}
-    new_docs = [d for d in documents if d.doc_id not in reused_ids]
-    fresh = chunk_corpus(new_docs, max_chars=max_chars, min_chars=min_chars)
+            documents.extend(by_path.get(shown, []))
+            ids = tuple(d.doc_id for d in by_path.get(shown, []))
+        doc_ids.extend(ids)
+        if ids:
+            sources.append(Source(shown, digests[shown], ids))
+    reused_ids = set(doc_ids) - {d.doc_id for d in documents}
+    fresh = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars)
     kept_rows: list[int] = []
-    dropped: list[tuple[Chunk, str]] = []
+    dropped_kept = 0
     if state is not None and records is not None:
         rows = records.query("SELECT row, doc_id, chunk_id FROM passages ORDER BY row", ())
         kept_rows = [row for row, doc_id, _ in rows if doc_id in reused_ids]
         keepers = {chunk_id for _, doc_id, chunk_id in rows if doc_id in reused_ids} if len(kept_rows) != len(rows) \
             else None
-        for chunk, keeper in state.dropped:
-            if chunk.doc_id not in reused_ids:
+        again = []
+        for at, doc_id, keeper in state.dropped:
+            if doc_id not in reused_ids:
                 continue
             if keepers is None or keeper in keepers:
-                dropped.append((chunk, keeper))
+                dropped_kept += 1
             else:  # its keeper went with a deleted or changed report: it is judged again, as new
-                fresh.append(chunk)
-        order = {d.doc_id: i for i, d in enumerate(documents)}
+                again.append(at)
+        fresh.extend(state.dropped_chunks(again))
+        order = {doc_id: i for i, doc_id in enumerate(doc_ids)}
         fresh.sort(key=lambda c: (order[c.doc_id], c.position))
     indexed = {s.path for s in sources}
-    return _Plan(documents, sources, fresh, kept_rows, dropped, skipped, reused=len(unchanged),
+    return _Plan(doc_ids, documents, sources, fresh, kept_rows, dropped_kept, skipped, reused=len(unchanged),
                  new=sum(1 for shown in indexed if shown not in before),
                  changed=sum(1 for shown in indexed if shown in before and shown not in unchanged),
                  deleted=sum(1 for shown in before if shown not in indexed))
+
+
+class _Lazy(Sequence[T]):
+    """A sequence whose items are fetched when asked: an incremental build's reports and passages (publishing reads them)."""
+
+    def __init__(self, length: int, item: Callable[[int], T]) -> None:
+        self._length, self._item = length, item
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._item(index)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
@@ -294,22 +324,18 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     plan = _plan(corpus_dir, previous, stage, limits, max_chars=max_chars, min_chars=min_chars,
                  incremental=incremental)
     stage.end()
-    documents = plan.documents
-    if not documents:
+    if not plan.doc_ids:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in plan.skipped) or "no files"
         raise EmptyCorpusError(f"no readable report in {corpus_dir} ({reasons})")
-    stage = _Stage(progress, "chunk", len(documents))
+    stage = _Stage(progress, "chunk", len(plan.doc_ids))
     stage.end()
     stage = _Stage(progress, "de-duplicate", len(plan.fresh))
-    kept_before: list[Chunk] = []
-    before_state: list[PassageState] = []
+    kept_rows = plan.kept_rows
     if incremental:
         assert previous is not None and previous.state is not None
-        kept = set(plan.kept_rows)  # ascending, so the passages come back in the same order
-        kept_before = [c for row, c in enumerate(previous.records.chunks) if row in kept]
-        before_state = previous.state.passages(plan.kept_rows)
-        indexed = bands_array(before_state, BANDS)
-        added, mapping, added_bands = collapse_new(plan.fresh, indexed, lambda i: kept_before[i], key=fold)
+        old_chunks = previous.records.chunks
+        added, mapping, added_bands = collapse_new(plan.fresh, previous.state.bands(kept_rows),
+                                                   lambda i: old_chunks[kept_rows[i]], key=fold)
     else:
         keys = [dedupe_key(c.text, fold) for c in plan.fresh]
         all_bands = band_keys(keys)
@@ -317,8 +343,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         kept_ids = {c.chunk_id for c in added}
         added_bands = all_bands[[i for i, c in enumerate(plan.fresh) if c.chunk_id in kept_ids]]
     by_id = {c.chunk_id: c for c in plan.fresh}
-    dropped = [*plan.dropped, *((by_id[d], k) for d, k in mapping.items())]
-    chunks = [*kept_before, *added]
+    dropped = [(by_id[d], k) for d, k in mapping.items()]
+    passages = len(kept_rows) + len(added)
     stage.end()
 
     texts = [index_text(c) for c in added]
@@ -328,63 +354,97 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         old = previous.vectors
         reuse = _vectors_by_text(previous, {c.doc_id for c in added})
         new_vectors, reused = embed_passages(embedder, texts, reuse, lambda done, total: stage.step(done, total))
-        reused += len(kept_before)
-        stage.end(len(texts) - (reused - len(kept_before)))
-        stage = _Stage(progress, "vector index", len(chunks))
+        stage.end(len(texts) - reused)
+        reused += len(kept_rows)
+        stage = _Stage(progress, "vector index", passages)
         # Rows are appended only while every old row stays and the index stays of the kind its size calls for.
-        appended = (len(plan.kept_rows) == len(old)
-                    and choose_kind(len(chunks), exact_max=exact_search_max, requested=vector_kind) == old.kind)
+        appended = (len(kept_rows) == len(old)
+                    and choose_kind(passages, exact_max=exact_search_max, requested=vector_kind) == old.kind)
         if appended:
             vector_index = old.extended(new_vectors)
         else:
-            vectors = np.concatenate([old.vectors(plan.kept_rows), new_vectors]) if plan.kept_rows else new_vectors
+            vectors = np.concatenate([old.vectors(kept_rows), new_vectors]) if kept_rows else new_vectors
             vector_index = VectorIndex.build(vectors, exact_max=exact_search_max, kind=vector_kind)
     else:
         reuse = _vectors_by_text(previous, None) if previous is not None else {}
         new_vectors, reused = embed_passages(embedder, texts, reuse, lambda done, total: stage.step(done, total))
         stage.end(len(texts) - reused)
-        stage = _Stage(progress, "vector index", len(chunks))
+        stage = _Stage(progress, "vector index", passages)
         vector_index = VectorIndex.build(new_vectors, exact_max=exact_search_max, kind=vector_kind)
     stage.end()
 
-    stage = _Stage(progress, "keyword index", len(chunks))
+    stage = _Stage(progress, "keyword index", passages)
     folded_added = [fold(t) for t in texts]
     phrases_added = [tuple(quoted_phrases(fold(c.text))) for c in added]
-    places = [*(p for d in documents for p in d.places), *(p for c in chunks for p in c.places)]
-    words = sorted(corpus_terms(places, phrases=[p for s in before_state for p in s.phrases]
-                                + [p for ps in phrases_added for p in ps]))
+    places = [*(p for d in plan.documents for p in d.places), *(p for c in added for p in c.places)]
+    phrases = [p for ps in phrases_added for p in ps]
+    if incremental and previous is not None and previous.state is not None:
+        kept_docs = set(plan.doc_ids) - {d.doc_id for d in plan.documents}
+        places += _kept_places(previous.records, kept_rows, kept_docs)
+        phrases += previous.state.phrases(kept_rows)
+    words = sorted(corpus_terms(places, phrases=phrases))
     tokenizer = make_tokenizer(words)  # one for everything below: jieba takes about a second to set one up
     tokens_added = tokenize_passages(folded_added, words, progress=stage.step, tokenizer=tokenizer)
-    if incremental and previous is not None and previous.counts is not None:
+    if incremental and previous is not None and previous.state is not None and previous.counts is not None:
         # A kept passage holding a corpus term that came or went with the changed reports is tokenised
         # again: the tokenizer now keeps that term whole, or no longer does (see make_tokenizer).
-        changed_terms = set(words) ^ set(previous.words)
-        stale = [i for i, s in enumerate(before_state) if any(t in s.folded for t in changed_terms)]
-        tokens_stale = tokenize_passages([before_state[i].folded for i in stale], words, tokenizer=tokenizer)
-        counts = counts_after(previous.counts, plan.kept_rows, dict(zip(stale, tokens_stale)), tokens_added)
+        stale = previous.state.holding(set(words) ^ set(previous.words), kept_rows)
+        tokens_stale = tokenize_passages(list(stale.values()), words, tokenizer=tokenizer)
+        counts = counts_after(previous.counts, kept_rows, dict(zip(stale, tokens_stale)), tokens_added)
         keywords = KeywordIndex.from_counts(counts, words, romanise, tokenizer=tokenizer, known_pinyin=previous.pinyin)
     else:
         keywords = KeywordIndex.from_tokens(tokens_added, words, romanise, tokenizer=tokenizer)
     stage.end()
 
-    stage = _Stage(progress, "save", len(chunks))
-    passage_state = [*before_state, *(PassageState(p, f, b.tobytes())
-                                      for p, f, b in zip(phrases_added, folded_added, added_bands))]
-    state = BuildState(pipeline, plan.sources, passage_state, dropped)
+    stage = _Stage(progress, "save", passages)
+    added_state = [PassageState(p, f, b.tobytes()) for p, f, b in zip(phrases_added, folded_added, added_bands)]
+    state = BuildState(pipeline, plan.sources, added_state, dropped)
     manifest = Manifest(
-        model=embedder.name, dimension=embedder.dimension, documents=len(documents), passages=len(chunks),
+        model=embedder.name, dimension=embedder.dimension, documents=len(plan.doc_ids), passages=passages,
         vector_index=vector_index.kind, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        skipped=[{"path": s.path, "reason": s.reason} for s in plan.skipped], duplicates_dropped=len(dropped),
+        skipped=[{"path": s.path, "reason": s.reason} for s in plan.skipped],
+        duplicates_dropped=plan.dropped_kept + len(dropped),
         embedded_text=EMBEDDED_TEXT, runtime=embedder.runtime, precision=embedder.precision,
     )
-    records = MemoryRecords(documents, chunks, folded=[s.folded for s in passage_state])
-    save_index(index_dir, StoredIndex(manifest, documents, chunks, vector_index, keywords, records, state),
-               publish=publish)
+    if incremental and previous is not None:
+        records = previous.records
+        read = {d.doc_id: d for d in plan.documents}
+
+        def owner(doc_id: str) -> Document:
+            found = read.get(doc_id) or records.document(doc_id)
+            assert found is not None, "a kept report is in the previous version"
+            return found
+
+        def document(i: int) -> Document:
+            return owner(plan.doc_ids[i])
+
+        years = [passage_years(c, owner(c.doc_id), f) for c, f in zip(added, folded_added)]
+        update = RecordsUpdate(current_version(index_dir) / PASSAGES_FILE, kept_rows, plan.doc_ids, plan.documents,
+                               added, years)
+
+        def chunk(i: int) -> Chunk:
+            return records.chunks[kept_rows[i]] if i < len(kept_rows) else added[i - len(kept_rows)]
+
+        stored = StoredIndex(manifest, _Lazy(len(plan.doc_ids), document), _Lazy(passages, chunk), vector_index,
+                             keywords, state=state, update=update)
+    else:
+        memory = MemoryRecords(plan.documents, added, folded=folded_added)
+        stored = StoredIndex(manifest, plan.documents, added, vector_index, keywords, memory, state)
+    save_index(index_dir, stored, publish=publish)
     stage.end()
-    return BuildReport(index_dir, len(documents), len(chunks), tuple(plan.skipped), len(dropped), reused,
-                       vector_index.kind, time.perf_counter() - started, reports_reused=plan.reused,
+    return BuildReport(index_dir, len(plan.doc_ids), passages, tuple(plan.skipped), manifest.duplicates_dropped,
+                       reused, vector_index.kind, time.perf_counter() - started, reports_reused=plan.reused,
                        reports_new=plan.new, reports_changed=plan.changed, reports_deleted=plan.deleted,
                        vectors_appended=appended)
+
+
+def _kept_places(records: SqliteRecords, kept_rows: Sequence[int], kept_docs: set[str]) -> list[str]:
+    """Places of the kept reports and of the kept passages, from the previous version's tables."""
+    kept = np.zeros(len(records.chunks), dtype=bool)
+    kept[np.asarray(kept_rows, dtype=np.int64)] = True
+    places = {p for p, doc_id in records.query("SELECT place, doc_id FROM document_places", ()) if doc_id in kept_docs}
+    places.update(p for p, row in records.query("SELECT place, row FROM passage_places", ()) if kept[row])
+    return sorted(places)
 
 
 def counts_after(counts: TermCounts, kept_rows: Sequence[int], again: dict[int, Sequence[str]],

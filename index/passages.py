@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import shutil
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -173,6 +175,68 @@ class MemoryRecords(Records):
         return practice_names(self.chunks, limit=TOPICS)
 
 
+_TABLES = """
+    CREATE TABLE documents (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE TABLE document_places (place TEXT NOT NULL, doc_id TEXT NOT NULL);
+    CREATE TABLE passages (row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL,
+                           position INTEGER NOT NULL, record TEXT NOT NULL);
+    CREATE TABLE passage_places (place TEXT NOT NULL, row INTEGER NOT NULL);
+    CREATE TABLE passage_years (year INTEGER NOT NULL, row INTEGER NOT NULL);
+    CREATE TABLE passage_names (key TEXT NOT NULL, shown TEXT NOT NULL, row INTEGER NOT NULL, at INTEGER NOT NULL);
+    CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_INDEXES = """
+    CREATE UNIQUE INDEX documents_by_id ON documents (doc_id);
+    CREATE INDEX document_places_by_place ON document_places (place);
+    CREATE UNIQUE INDEX passages_by_id ON passages (chunk_id);
+    CREATE INDEX passages_by_doc ON passages (doc_id, position);
+    CREATE INDEX passage_places_by_place ON passage_places (place, row);
+    CREATE INDEX passage_years_by_year ON passage_years (year, row);
+"""
+ROW_TABLES = ("passages", "passage_places", "passage_years", "passage_names")  # keyed by passage row
+
+
+def _insert_documents(db: sqlite3.Connection, documents: Iterable[tuple[int, Document]]) -> None:
+    rows = list(documents)
+    db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((i, d.doc_id, record_json(d)) for i, d in rows))
+    db.executemany("INSERT INTO document_places VALUES (?, ?)", ((p, d.doc_id) for _, d in rows for p in set(d.places)))
+
+
+def _insert_passages(db: sqlite3.Connection, first: int, chunks: Sequence[Chunk],
+                     years: Sequence[frozenset[int]]) -> None:
+    numbered = list(enumerate(chunks, first))
+    db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?)",
+                   ((row, c.chunk_id, c.doc_id, c.position, record_json(c)) for row, c in numbered))
+    db.executemany("INSERT INTO passage_places VALUES (?, ?)", ((p, row) for row, c in numbered for p in set(c.places)))
+    db.executemany("INSERT INTO passage_years VALUES (?, ?)",
+                   ((year, row) for (row, _), found in zip(numbered, years) for year in sorted(found)))
+    from index.browse import practice_mentions  # browse imports this module
+
+    db.executemany("INSERT INTO passage_names VALUES (?, ?, ?, ?)",
+                   ((key, shown, row, at) for row, c in numbered
+                    for at, (key, shown) in enumerate(practice_mentions(c.text))))
+
+
+def _write_summary(db: sqlite3.Connection) -> None:
+    """What every question needs about all passages, from the tables: the same whichever way they were written."""
+    places = [p for (p,) in db.execute("SELECT DISTINCT place FROM passage_places ORDER BY place")]
+    counts = [[p, n] for p, n in db.execute(
+        "SELECT place, count(DISTINCT doc_id) AS n FROM document_places GROUP BY place ORDER BY n DESC, place")]
+    # As practice_names counts them, over the passages in corpus order (an incremental build's rows are not).
+    mentions = Counter[str]()
+    shown: dict[str, str] = {}
+    for key, name in db.execute(
+            """SELECT n.key, n.shown FROM passage_names AS n JOIN passages AS p ON p.row = n.row
+               JOIN documents AS d ON d.doc_id = p.doc_id ORDER BY d.ord, p.position, n.at"""):
+        mentions[key] += 1
+        shown.setdefault(key, name)
+    topics = [shown[key] for key, _ in mentions.most_common(TOPICS)]
+    db.execute("DELETE FROM summary")
+    db.executemany("INSERT INTO summary VALUES (?, ?)",
+                   ((key, json.dumps(value, ensure_ascii=False))
+                    for key, value in (("places", places), ("place_counts", counts), ("topics", topics))))
+
+
 def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connection], None] | None = None) -> None:
     """Write reports, passages and the lookups over them into a new SQLite file (at build time).
 
@@ -180,48 +244,79 @@ def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connect
     """
     db = sqlite3.connect(path)
     try:
-        db.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            CREATE TABLE documents (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, record TEXT NOT NULL);
-            CREATE TABLE document_places (place TEXT NOT NULL, doc_id TEXT NOT NULL);
-            CREATE TABLE passages (row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL,
-                                   position INTEGER NOT NULL, record TEXT NOT NULL);
-            CREATE TABLE passage_places (place TEXT NOT NULL, row INTEGER NOT NULL);
-            CREATE TABLE passage_years (year INTEGER NOT NULL, row INTEGER NOT NULL);
-            CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            """
-        )
-        db.executemany("INSERT INTO documents VALUES (?, ?, ?)",
-                       ((i, d.doc_id, record_json(d)) for i, d in enumerate(records.documents)))
-        db.executemany("INSERT INTO document_places VALUES (?, ?)",
-                       ((p, d.doc_id) for d in records.documents for p in set(d.places)))
-        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?)",
-                       ((row, c.chunk_id, c.doc_id, c.position, record_json(c)) for row, c in enumerate(records.chunks)))
-        db.executemany("INSERT INTO passage_places VALUES (?, ?)",
-                       ((p, row) for row, c in enumerate(records.chunks) for p in set(c.places)))
-        db.executemany("INSERT INTO passage_years VALUES (?, ?)",
-                       ((year, row) for row, years in enumerate(records.passage_years()) for year in sorted(years)))
-        summary = {"places": sorted(records.covered_places()), "place_counts": records.place_counts(),
-                   "topics": records.topics()}
-        db.executemany("INSERT INTO summary VALUES (?, ?)",
-                       ((key, json.dumps(value, ensure_ascii=False)) for key, value in summary.items()))
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _TABLES)
+        _insert_documents(db, enumerate(records.documents))
+        _insert_passages(db, 0, records.chunks, records.passage_years())
         if extra is not None:
             extra(db)
-        db.executescript(
-            """
-            CREATE UNIQUE INDEX documents_by_id ON documents (doc_id);
-            CREATE INDEX document_places_by_place ON document_places (place);
-            CREATE UNIQUE INDEX passages_by_id ON passages (chunk_id);
-            CREATE INDEX passages_by_doc ON passages (doc_id, position);
-            CREATE INDEX passage_places_by_place ON passage_places (place, row);
-            CREATE INDEX passage_years_by_year ON passage_years (year, row);
-            """
-        )
+        db.executescript(_INDEXES)
+        _write_summary(db)
         db.commit()
     finally:
         db.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsUpdate:
+    """A version's reports and passages as changes to the previous version's file (incremental builds).
+
+    The kept passage rows (ascending) become rows 0..len-1 in their order, the added passages follow;
+    the kept reports keep their records and take their place in doc_ids (every report, corpus order)
+    beside the reports read by this build.
+    """
+
+    previous: Path  # the previous version's passages.sqlite
+    kept_rows: Sequence[int]
+    doc_ids: Sequence[str]
+    documents: Sequence[Document]  # the reports read by this build (in doc_ids; every other id is kept)
+    added: Sequence[Chunk]
+    years: Sequence[frozenset[int]]  # passage_years of each added passage
+
+
+def update_records(path: Path, update: RecordsUpdate, extra: Callable[[sqlite3.Connection], None] | None = None,
+                   row_tables: Sequence[str] = ()) -> None:
+    """Write a version's SQLite file as a copy of the previous one with rows deleted, renumbered and added.
+
+    A file copy and a few SQL statements instead of writing every row again from Python; the result
+    holds what write_records would write for the same reports and passages. extra(db) changes further
+    tables in the same transaction; row_tables (its tables keyed by passage row) are renumbered too.
+    """
+    shutil.copyfile(update.previous, path)
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")
+        read = {d.doc_id: d for d in update.documents}
+        db.execute("CREATE TEMP TABLE kept_documents (doc_id TEXT PRIMARY KEY, ord INTEGER NOT NULL)")
+        db.executemany("INSERT INTO kept_documents VALUES (?, ?)",
+                       ((doc_id, i) for i, doc_id in enumerate(update.doc_ids) if doc_id not in read))
+        db.execute("DELETE FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
+        db.execute("DELETE FROM document_places WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
+        # Through negative numbers, so no new number meets an old one still in place (ord is the key).
+        db.execute("UPDATE documents SET ord = -1 - (SELECT ord FROM kept_documents AS k WHERE k.doc_id = documents.doc_id)")
+        db.execute("UPDATE documents SET ord = -1 - ord")
+        _insert_documents(db, ((i, read[d]) for i, d in enumerate(update.doc_ids) if d in read))
+        _renumber_rows(db, update.kept_rows, (*ROW_TABLES, *row_tables))
+        if extra is not None:  # before the added passages: it sees the kept ones alone
+            extra(db)
+        _insert_passages(db, len(update.kept_rows), update.added, update.years)
+        _write_summary(db)
+        db.commit()
+    finally:
+        db.close()
+
+
+def _renumber_rows(db: sqlite3.Connection, kept_rows: Sequence[int], tables: Sequence[str]) -> None:
+    """Delete the rows not kept from tables keyed by passage row, and number the kept ones 0, 1, …"""
+    if list(kept_rows) == list(range(len(kept_rows))):  # no row moves: at most the last ones go
+        for table in tables:
+            db.execute(f"DELETE FROM {table} WHERE row >= ?", (len(kept_rows),))
+        return
+    db.execute("CREATE TEMP TABLE kept_rows (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.executemany("INSERT INTO kept_rows VALUES (?, ?)", ((old, new) for new, old in enumerate(kept_rows)))
+    for table in tables:
+        db.execute(f"DELETE FROM {table} WHERE row NOT IN (SELECT old FROM kept_rows)")
+        db.execute(f"UPDATE {table} SET row = -1 - (SELECT new FROM kept_rows AS k WHERE k.old = {table}.row)")
+        db.execute(f"UPDATE {table} SET row = -1 - row")
 
 
 class _Rows(Sequence[Any]):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.dedupe import BANDS
 from index.passages import chunk_record, record_json
 from index.records import Chunk
 
@@ -63,8 +64,11 @@ class BuildState:
 
     pipeline: str
     sources: list[Source]
-    passages: Sequence[PassageState]  # in row order
+    passages: Sequence[PassageState]  # in row order (in an update: of the added rows)
     dropped: list[tuple[Chunk, str]] = field(default_factory=list)  # (dropped passage, chunk_id of its keeper)
+
+
+STATE_ROW_TABLES = ("passage_state",)  # the state's tables keyed by passage row
 
 
 def write_state(db: sqlite3.Connection, state: BuildState) -> None:
@@ -92,22 +96,73 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
                     for i, (c, kept_as) in enumerate(state.dropped)))
 
 
+def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> None:
+    """Change a copied version's state tables into this build's (inside update_records' transaction).
+
+    state holds every source, the added rows' passages and the newly dropped passages. Dropped
+    passages stay while their report and their keeper do (the table passages holds the kept rows
+    alone when this runs; the temporary table kept_documents the kept reports).
+    """
+    db.execute("UPDATE build_state SET value = ? WHERE key = 'pipeline'", (state.pipeline,))
+    db.execute("DELETE FROM sources")
+    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
+                   ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False))
+                    for i, s in enumerate(state.sources)))
+    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
+                   ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
+                    for row, p in enumerate(state.passages, kept_rows)))
+    db.execute("DELETE FROM dropped WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)"
+               " OR kept_as NOT IN (SELECT chunk_id FROM passages)")
+    first = db.execute("SELECT coalesce(max(ord), -1) + 1 FROM dropped").fetchone()[0]
+    db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
+                   ((i, c.doc_id, kept_as, record_json(c)) for i, (c, kept_as) in enumerate(state.dropped, first)))
+
+
+_TERMS_PER_QUERY = 500  # below SQLite's limit on bound parameters
+
+
 @dataclass(slots=True)
 class PreviousState:
-    """The state of the version a build replaces, read from its SQLite file."""
+    """The state of the version a build replaces, read from its SQLite file as the build asks."""
 
     pipeline: str
     sources: dict[str, Source]
-    dropped: list[tuple[Chunk, str]]
+    dropped: list[tuple[int, str, str]]  # (ord, doc_id of the dropped passage, chunk_id of its keeper)
     _db: sqlite3.Connection
 
-    def passages(self, rows: Iterable[int]) -> list[PassageState]:
-        """The stored state of these rows, in the order given."""
-        wanted = list(rows)
-        found: dict[int, PassageState] = {}
-        for row, phrases, folded, bands in self._db.execute("SELECT row, phrases, folded, bands FROM passage_state"):
-            found[row] = PassageState(_split(phrases), folded, bands)
-        return [found[r] for r in wanted]
+    def dropped_chunks(self, ords: Sequence[int]) -> list[Chunk]:
+        """The dropped passages with these ords, in that order."""
+        found: dict[int, str] = {}
+        for start in range(0, len(ords), _TERMS_PER_QUERY):
+            part = list(ords[start:start + _TERMS_PER_QUERY])
+            found.update(self._db.execute(
+                f"SELECT ord, record FROM dropped WHERE ord IN ({','.join('?' * len(part))})", part).fetchall())
+        return [chunk_record(json.loads(found[o])) for o in ords]
+
+    def bands(self, rows: Sequence[int]) -> npt.NDArray[np.uint64]:
+        """The MinHash band keys of these rows (ascending) as one (len, BANDS) array."""
+        blobs = [b for (b,) in self._db.execute("SELECT bands FROM passage_state ORDER BY row")]
+        every = np.frombuffer(b"".join(blobs), dtype=np.uint64).reshape(len(blobs), BANDS)
+        return every[np.asarray(rows, dtype=np.int64)]
+
+    def phrases(self, rows: Sequence[int]) -> list[str]:
+        """The quoted phrases of these rows' passages (each passage's once)."""
+        wanted = set(rows)
+        return [p for row, joined in self._db.execute("SELECT row, phrases FROM passage_state WHERE phrases != ''")
+                if row in wanted for p in _split(joined)]
+
+    def holding(self, terms: set[str], rows: Sequence[int]) -> dict[int, str]:
+        """Folded text of the passages among rows that hold one of the terms, by position in rows."""
+        position = {row: i for i, row in enumerate(rows)}
+        found: dict[int, str] = {}
+        ordered = sorted(terms)
+        for start in range(0, len(ordered), _TERMS_PER_QUERY):
+            part = ordered[start:start + _TERMS_PER_QUERY]
+            where = " OR ".join("instr(folded, ?) > 0" for _ in part)
+            for row, folded in self._db.execute(f"SELECT row, folded FROM passage_state WHERE {where}", part):
+                if row in position:
+                    found[position[row]] = folded
+        return dict(sorted(found.items()))
 
     def close(self) -> None:
         """Close the SQLite file."""
@@ -128,13 +183,5 @@ def read_state(path: Path) -> PreviousState | None:
         return None
     sources = {path: Source(path, digest, tuple(json.loads(ids)))
                for path, digest, ids in db.execute("SELECT path, digest, doc_ids FROM sources ORDER BY ord")}
-    dropped = [(chunk_record(json.loads(record)), kept_as)
-               for record, kept_as in db.execute("SELECT record, kept_as FROM dropped ORDER BY ord")]
+    dropped = db.execute("SELECT ord, doc_id, kept_as FROM dropped ORDER BY ord").fetchall()
     return PreviousState(pipeline[0] if pipeline else "", sources, dropped, db)
-
-
-def bands_array(passages: Sequence[PassageState], width: int) -> npt.NDArray[np.uint64]:
-    """The MinHash band keys of passages as one (len, width) array."""
-    if not passages:
-        return np.zeros((0, width), dtype=np.uint64)
-    return np.frombuffer(b"".join(p.bands for p in passages), dtype=np.uint64).reshape(len(passages), width)

@@ -40,9 +40,11 @@ from typing import Any
 
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
 from index.keyword import KeywordIndex
-from index.passages import PASSAGES_FILE, MemoryRecords, Records, SqliteRecords, write_records
+from index.passages import (
+    PASSAGES_FILE, MemoryRecords, Records, RecordsUpdate, SqliteRecords, update_records, write_records,
+)
 from index.records import Chunk, Document
-from index.state import BuildState, write_state
+from index.state import STATE_ROW_TABLES, BuildState, update_state, write_state
 from index.vector import VectorIndex
 
 FORMAT_VERSION = 3
@@ -88,9 +90,10 @@ class StoredIndex:
     keywords: KeywordIndex
     records: Records = field(default=None)  # type: ignore[assignment]  # lookups; MemoryRecords of the lists if None
     state: BuildState | None = None  # what the next build reuses; written beside the passages
+    update: RecordsUpdate | None = None  # records and state as changes to the previous version's (incremental)
 
     def __post_init__(self) -> None:
-        if self.records is None:
+        if self.records is None and self.update is None:
             self.records = MemoryRecords(self.documents, self.chunks)
 
 
@@ -180,9 +183,14 @@ def _checksum(path: Path) -> dict[str, Any]:
 
 
 def _write_version(version: Path, stored: StoredIndex) -> None:
-    state = stored.state
-    write_records(version / PASSAGES_FILE, stored.records,
-                  extra=(lambda db: write_state(db, state)) if state is not None else None)
+    state, update = stored.state, stored.update
+    if update is not None:  # a copy of the previous file, changed: the kept rows are not written again
+        assert state is not None, "an incremental build writes its state"
+        update_records(version / PASSAGES_FILE, update, extra=lambda db: update_state(db, state, len(update.kept_rows)),
+                       row_tables=STATE_ROW_TABLES)
+    else:
+        write_records(version / PASSAGES_FILE, stored.records,
+                      extra=(lambda db: write_state(db, state)) if state is not None else None)
     stored.vectors.save(version / "vectors")
     stored.keywords.save(version / "keywords")
     files = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,30 @@ def snapshot(index: Path) -> dict[str, object]:
         "keyword": keyword,
         "answers": answers,
         "dropped": stored.manifest.duplicates_dropped,
+        "summary": (stored.records.covered_places(), stored.records.place_counts(), stored.records.topics()),
+        "tables": tables(index),
     }
+
+
+def tables(index: Path) -> dict[str, object]:
+    """Every table of the version's SQLite file, passage rows named by passage id (rows are numbered differently)."""
+    db = sqlite3.connect(current_version(index) / "passages.sqlite")
+    try:
+        ids = dict(db.execute("SELECT row, chunk_id FROM passages"))
+        found: dict[str, object] = {
+            "documents": db.execute("SELECT ord, doc_id, record FROM documents ORDER BY ord").fetchall(),
+            "document_places": sorted(db.execute("SELECT * FROM document_places")),
+            "summary": {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM summary")},
+            "sources": db.execute("SELECT * FROM sources ORDER BY ord").fetchall(),
+            "dropped": sorted(db.execute("SELECT doc_id, kept_as, record FROM dropped")),
+        }
+        for table in ("passages", "passage_places", "passage_years", "passage_names", "passage_state"):
+            columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})")]
+            found[table] = sorted(tuple(ids[v] if c == "row" else v for c, v in zip(columns, values))
+                                  for values in db.execute(f"SELECT * FROM {table}"))
+        return found
+    finally:
+        db.close()
 
 
 def test_adding_changing_and_deleting_reports_gives_what_a_full_build_gives(tmp_path: Path) -> None:
@@ -171,3 +196,20 @@ def test_large_files_are_checked_by_size_at_load_and_in_full_on_demand(
 
     with pytest.raises(IndexDamagedError, match="words.json changed"):
         check_index(index_dir, full=True)
+
+
+def test_near_duplicates_follow_their_keepers_as_a_full_build_does(tmp_path: Path) -> None:
+    corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt", "qixia.txt")
+    index = tmp_path / "index"
+    shutil.copy(corpus / "nanshan.txt", corpus / "nanshan_copy.txt")  # every passage a duplicate of nanshan's
+    first = build(corpus, index)
+    assert first.duplicates_dropped > 0
+    (corpus / "nanshan.txt").unlink()  # the keepers go: the copy's passages are judged again, and kept
+    shutil.copy(corpus / "gongshu.txt", corpus / "zz_gongshu_again.txt")  # a new report repeating an indexed one
+
+    report = build(corpus, index)
+    full = build(corpus, tmp_path / "full", full=True)
+
+    assert (report.reports_reused, report.reports_new, report.reports_deleted) == (3, 1, 1)
+    assert report.duplicates_dropped == full.duplicates_dropped > 0
+    assert snapshot(index) == snapshot(tmp_path / "full")

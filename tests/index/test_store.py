@@ -34,7 +34,7 @@ DATA = Path(__file__).parents[1] / "data"
 INDEX_FILES = [
     "manifest.json", "passages.sqlite", "vectors/vectors.faiss", "keywords/data.csc.index.npy",
     "keywords/indices.csc.index.npy", "keywords/indptr.csc.index.npy", "keywords/params.index.json",
-    "keywords/vocab.index.json", "keywords/words.json", "keywords/df.json",
+    "keywords/vocab.index.json", "keywords/words.json", "keywords/df.json", "keywords/counts.npy",
 ]
 
 
