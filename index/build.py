@@ -22,7 +22,7 @@ from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedu
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.gazetteer import romanise
-from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest
+from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
 from index.keyword import KeywordIndex, corpus_terms, make_tokenizer, tokenize_passages
 from index.meta import documents_from_source
 from index.passages import PASSAGES_FILE, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
@@ -238,8 +238,11 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
           max_chars: int, min_chars: int, incremental: bool) -> _Plan:
     listed = corpus_files(corpus_dir)
     state = previous.state if previous is not None and incremental else None
-    digests = {shown: source_digest(path, limits) for shown, path in listed}
     before = state.sources if state is not None else {}
+    now = time.time_ns()
+    stamps = {shown: source_stamp(path, now) for shown, path in listed}
+    digests = {shown: before[shown].digest if stamps[shown] and shown in before and before[shown].stamp == stamps[shown]
+               else source_digest(path, limits) for shown, path in listed}
     unchanged = {shown for shown, digest in digests.items() if digest and before.get(shown, None) is not None
                  and before[shown].digest == digest}
     read, skipped = prepare_documents(corpus_dir, stage.step, limits, only=set(digests) - unchanged)
@@ -260,7 +263,7 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
             ids = tuple(d.doc_id for d in by_path.get(shown, []))
         doc_ids.extend(ids)
         if ids:
-            sources.append(Source(shown, digests[shown], ids))
+            sources.append(Source(shown, digests[shown], ids, stamps[shown]))
     reused_ids = set(doc_ids) - {d.doc_id for d in documents}
     fresh = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars)
     kept_rows: list[int] = []

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import stat
+import time
 import tomllib
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from index.records import Skipped, SourceFile
 from index.webpage import decode_page, extract_page
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadLimits", "corpus_files", "decode_text", "display_path", "read_corpus",
-           "read_source", "source_digest"]
+           "read_source", "source_digest", "source_stamp"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
 SIDECAR_SUFFIX = ".meta.toml"
 PROVENANCE_NOTE = "README.md"  # at the corpus root: where the reports came from, not a report
 MAX_SIDECAR_BYTES = 1 * MB  # a few lines of TOML
+# A file changed this recently may be changed again within the same tick of its file system's clock
+# without its times moving (FAT keeps modification times to 2 s; ext4, XFS, btrfs and tmpfs to the
+# nanosecond), so its stamp is not trusted; git's index takes the same precaution against "racy" files.
+SETTLED_NS = 3_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,29 @@ def source_digest(path: Path, limits: ReadLimits | None = None) -> str:
     except (OSError, UnreadableFileError):
         return ""
     return digest.hexdigest()
+
+
+def source_stamp(path: Path, now_ns: int | None = None) -> str:
+    """How a report's file and sidecars look to stat (device, inode, size, type, times); "" when it cannot be trusted.
+
+    An incremental build reuses a file's stored digest, without reading it, while its stamp is
+    unchanged: a write changes the change time (ctime), which no program can set back, even when size
+    and modification time are restored. A file changed less than SETTLED_NS before now_ns gets "".
+    """
+    now = time.time_ns() if now_ns is None else now_ns
+    parts = []
+    for candidate in (path, *(path.with_name(base + SIDECAR_SUFFIX) for base in (path.stem, path.name))):
+        try:
+            info = os.stat(candidate)
+        except FileNotFoundError:
+            parts.append("-")
+            continue
+        except OSError:
+            return ""
+        if max(info.st_mtime_ns, info.st_ctime_ns) > now - SETTLED_NS:
+            return ""
+        parts.append(f"{info.st_dev}:{info.st_ino}:{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}")
+    return "|".join(parts)
 
 
 def display_path(path: str) -> str:

@@ -42,11 +42,12 @@ def pipeline_key(*settings: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One corpus file that gave reports: its digest (bytes and sidecar) and the ids of its reports."""
+    """One corpus file that gave reports: its digest (bytes and sidecar), the ids of its reports, its stat stamp."""
 
     path: str
     digest: str
     doc_ids: tuple[str, ...]
+    stamp: str = ""  # ingest.source_stamp when the digest was taken: while equal, the digest is reused
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
         """
         CREATE TABLE build_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE sources (ord INTEGER PRIMARY KEY, path TEXT NOT NULL, digest TEXT NOT NULL,
-                              doc_ids TEXT NOT NULL);
+                              doc_ids TEXT NOT NULL, stamp TEXT NOT NULL);
         CREATE TABLE passage_state (row INTEGER PRIMARY KEY, phrases TEXT NOT NULL, folded TEXT NOT NULL,
                                     bands BLOB NOT NULL);
         CREATE TABLE dropped (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, kept_as TEXT NOT NULL,
@@ -85,15 +86,19 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
         """
     )
     db.execute("INSERT INTO build_state VALUES ('pipeline', ?)", (state.pipeline,))
-    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
-                   ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False))
-                    for i, s in enumerate(state.sources)))
+    _insert_sources(db, state.sources)
     db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
                    ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
                     for row, p in enumerate(state.passages)))
     db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
                    ((i, c.doc_id, kept_as, record_json(c))
                     for i, (c, kept_as) in enumerate(state.dropped)))
+
+
+def _insert_sources(db: sqlite3.Connection, sources: Sequence[Source]) -> None:
+    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
+                   ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False), s.stamp)
+                    for i, s in enumerate(sources)))
 
 
 def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> None:
@@ -105,9 +110,7 @@ def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> N
     """
     db.execute("UPDATE build_state SET value = ? WHERE key = 'pipeline'", (state.pipeline,))
     db.execute("DELETE FROM sources")
-    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
-                   ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False))
-                    for i, s in enumerate(state.sources)))
+    _insert_sources(db, state.sources)
     db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
                    ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
                     for row, p in enumerate(state.passages, kept_rows)))
@@ -181,7 +184,7 @@ def read_state(path: Path) -> PreviousState | None:
     except sqlite3.OperationalError:  # no such table
         db.close()
         return None
-    sources = {path: Source(path, digest, tuple(json.loads(ids)))
-               for path, digest, ids in db.execute("SELECT path, digest, doc_ids FROM sources ORDER BY ord")}
+    sources = {path: Source(path, digest, tuple(json.loads(ids)), stamp) for path, digest, ids, stamp
+               in db.execute("SELECT path, digest, doc_ids, stamp FROM sources ORDER BY ord")}
     dropped = db.execute("SELECT ord, doc_id, kept_as FROM dropped ORDER BY ord").fetchall()
     return PreviousState(pipeline[0] if pipeline else "", sources, dropped, db)

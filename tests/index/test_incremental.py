@@ -72,7 +72,7 @@ def tables(index: Path) -> dict[str, object]:
             "documents": db.execute("SELECT ord, doc_id, record FROM documents ORDER BY ord").fetchall(),
             "document_places": sorted(db.execute("SELECT * FROM document_places")),
             "summary": {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM summary")},
-            "sources": db.execute("SELECT * FROM sources ORDER BY ord").fetchall(),
+            "sources": db.execute("SELECT path, digest, doc_ids FROM sources ORDER BY ord").fetchall(),  # not when stat-ed
             "dropped": sorted(db.execute("SELECT doc_id, kept_as, record FROM dropped")),
         }
         for table in ("passages", "passage_places", "passage_years", "passage_names", "passage_state"):
@@ -213,3 +213,55 @@ def test_near_duplicates_follow_their_keepers_as_a_full_build_does(tmp_path: Pat
     assert (report.reports_reused, report.reports_new, report.reports_deleted) == (3, 1, 1)
     assert report.duplicates_dropped == full.duplicates_dropped > 0
     assert snapshot(index) == snapshot(tmp_path / "full")
+
+
+def test_files_unchanged_since_they_settled_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.build
+    import index.ingest
+
+    corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt", "qixia.txt")
+    index_dir = tmp_path / "index"
+    hashed: list[str] = []
+
+    def spy(path: Path, limits: object = None) -> str:
+        hashed.append(path.name)
+        return index.ingest.source_digest(path)
+
+    monkeypatch.setattr(index.build, "source_digest", spy)
+    build(corpus, index_dir)
+    assert sorted(hashed) == ["gongshu.txt", "nanshan.txt", "qixia.txt"]  # just written: too recent to trust
+    monkeypatch.setattr(index.ingest, "SETTLED_NS", 0)  # as if they were written long ago
+    build(corpus, index_dir)
+    hashed.clear()
+    shutil.copy(DATA / "other_districts" / "shenzhen_futian.txt", corpus / "shenzhen_futian.txt")
+
+    report = build(corpus, index_dir)
+
+    assert hashed == ["shenzhen_futian.txt"]
+    assert (report.reports_reused, report.reports_new) == (3, 1)
+
+
+def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import index.ingest
+
+    monkeypatch.setattr(index.ingest, "SETTLED_NS", 0)
+    corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt")
+    index_dir = tmp_path / "index"
+    build(corpus, index_dir)
+    first = read_records(index_dir).document("nanshan")
+    nanshan = corpus / "nanshan.txt"
+    before = nanshan.stat()
+    text = nanshan.read_text(encoding="utf-8")
+    changed = text.replace("的", "地", 1)  # same size in UTF-8
+    assert changed != text
+    nanshan.write_text(changed, encoding="utf-8")
+    os.utime(nanshan, ns=(before.st_atime_ns, before.st_mtime_ns))  # modification time set back, as rsync -t does
+    assert nanshan.stat().st_size == before.st_size and nanshan.stat().st_mtime_ns == before.st_mtime_ns
+
+    report = build(corpus, index_dir)
+
+    assert (report.reports_reused, report.reports_changed) == (1, 1)
+    assert read_records(index_dir).document("nanshan") != first
