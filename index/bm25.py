@@ -88,25 +88,30 @@ def merge_counts(parts: Iterable[tuple[TermCounts, npt.NDArray[np.int64]]], pass
     return _assemble(gathered, passages)
 
 
+def _used(columns: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.int64]:
+    """The columns that hold an entry, ascending (a count, not a sort: millions of entries)."""
+    return np.flatnonzero(np.bincount(columns, minlength=width))
+
+
 def _assemble(parts: Sequence[tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[Any]]],
               passages: int) -> TermCounts:
     """One TermCounts from entries (terms, rows, columns into terms, counts) of disjoint rows."""
-    present = [sorted({terms[j] for j in np.unique(cols).tolist()}) for terms, _, cols, _ in parts]
-    terms = sorted(set().union(*present)) if present else []
+    used = [_used(cols, len(terms)) for terms, _, cols, _ in parts]
+    terms = sorted(set().union(*({own[j] for j in found.tolist()} for (own, _, _, _), found in zip(parts, used))))
     index = {term: j for j, term in enumerate(terms)}
     rows, cols, counts = [], [], []
-    for (own, part_rows, part_cols, part_counts), _ in zip(parts, present):
+    for (own, part_rows, part_cols, part_counts), found in zip(parts, used):
         # Each part's column numbers translated to the merged sorted terms (a few hundred thousand lookups).
         to_merged = np.full(len(own), -1, dtype=np.int64)
-        used = np.unique(part_cols)
-        to_merged[used] = [index[own[j]] for j in used.tolist()]
+        to_merged[found] = [index[own[j]] for j in found.tolist()]
         rows.append(part_rows)
         cols.append(to_merged[part_cols])
         counts.append(part_counts)
     all_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     all_cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
-    # Sorted by term, then row: each part is already in that order, so the stable sort mostly merges runs.
+    # Sorted by term, then row. Each part is in that order already (terms sorted, rows placed in order),
+    # so the stable sort (timsort) only merges a few runs.
     order = np.argsort(all_cols * max(passages, 1) + all_rows, kind="stable")
     indptr = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum(np.bincount(all_cols, minlength=len(terms)), out=indptr[1:])
