@@ -80,7 +80,7 @@ class IndexSettings(TomlSettings):
     precision: Literal["auto", "float32", "int8", "float16", "bfloat16"] = Field(
         default="auto",
         description="Weights that embed: int8/float32 on onnx, float32/float16/bfloat16 on torch; auto: the "
-        "index's own for questions, else int8 on onnx, float16 on CUDA, the CPU's best on torch.",
+        "index's own for questions, else float32 on onnx, float16 on CUDA, the CPU's best on torch.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
