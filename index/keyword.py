@@ -11,8 +11,9 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import jieba
@@ -50,6 +51,9 @@ _PROGRESS_EVERY = 500  # passages between progress reports: about a second of ji
 # about 1 s) costs more than it saves.
 PARALLEL_MIN_PASSAGES = 5_000
 _BATCH = 1_000  # passages per task handed to a worker
+# Summing a keyword search's postings: sorting P postings costs about as much as a pass over an array
+# of all N passages when P is N / 8 (numpy on the 2-core EPYC; benchmarks/keyword_speed.py).
+_SPARSE_SUM_SHARE = 8
 _NO_TEXT = re.compile(r"^[\W_]+$")
 
 
@@ -247,6 +251,47 @@ def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
     return tokens
 
 
+def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
+             allowed: npt.NDArray[np.bool_] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The k best rows by summed BM25 score over the postings of token ids (bm25s' CSC score matrix).
+
+    Only the rows the tokens occur in are scored. bm25s' own retrieve adds every posting into a dense
+    array of all passages with np.add.at and selects among all of them, and a row limit multiplies
+    that whole array: each search was linear in the corpus (5 ms p50, 55 ms p95 at a million passages,
+    several per answer; docs/scaling.md). Order: score, then row, so equal scores rank the same way
+    on every run.
+    """
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+    row_parts, score_parts = [], []
+    for token in ids:
+        start, end = int(indptr[token]), int(indptr[token + 1])
+        rows, scores = np.asarray(indices[start:end]), np.asarray(data[start:end])
+        if allowed is not None:
+            keep = allowed[rows]
+            rows, scores = rows[keep], scores[keep]
+        row_parts.append(rows)
+        score_parts.append(scores)
+    rows = np.concatenate(row_parts).astype(np.int64, copy=False)
+    scores = np.concatenate(score_parts).astype(np.float64)
+    if len(row_parts) > 1 and len(rows):
+        passages = int(matrix["num_docs"])
+        if len(rows) * _SPARSE_SUM_SHARE < passages:  # few postings: sort them (P log P)
+            rows, at = np.unique(rows, return_inverse=True)
+            scores = np.bincount(at, weights=scores, minlength=len(rows))
+        else:  # common words: one pass over an array of every passage beats sorting their postings
+            dense = np.bincount(rows, weights=scores, minlength=passages)
+            rows = np.flatnonzero(dense)
+            scores = dense[rows]
+    if len(rows) > k:
+        cut = np.partition(scores, len(scores) - k)[len(scores) - k]
+        best = scores >= cut  # ties at the cut all stay, then the sort below decides by row
+        rows, scores = rows[best], scores[best]
+    order = np.lexsort((rows, -scores))[:k]
+    best_rows: npt.NDArray[np.int64] = rows[order]
+    best_scores: npt.NDArray[np.float64] = scores[order]
+    return best_rows, best_scores
+
+
 _IDF_TABLE = np.dtype([("key", "<u8"), ("idf", "<f4")])
 
 
@@ -394,18 +439,13 @@ class KeywordIndex:
 
     def search(self, tokens: Sequence[str], k: int,
                allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
-        """Top-k (row, BM25 score) for query tokens, optionally only among allowed rows."""
-        known = [t for t in tokens if t in self._df]
-        if not known or self._passages == 0:
+        """Top-k (row, BM25 score) for query tokens, optionally only among allowed rows; ties by row."""
+        vocabulary = self._retriever.vocab_dict
+        ids = [vocabulary[t] for t in tokens if t in self._df and t in vocabulary]
+        if not ids or self._passages == 0:
             return []
-        k = min(k, self._passages)
-        mask = None if allowed is None else allowed.astype(np.float32)
-        rows, scores = self._retriever.retrieve(
-            # n_threads=0: bm25s scores in this thread; any other value starts a thread pool per call
-            # (about 3 ms of each answer, benchmarks/scale.py's profile).
-            [known], k=k, show_progress=False, n_threads=0, weight_mask=mask
-        )
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        rows, scores = top_rows(self._retriever.scores, ids, min(k, self._passages), allowed)
+        return [(int(r), float(s)) for r, s in zip(rows, scores) if s > 0]
 
     @staticmethod
     def read_words(folder: Path) -> list[str]:

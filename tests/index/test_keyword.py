@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from index.clean import fold
-from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer
+from index import keyword
+from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer, top_rows
 
 PASSAGES = [
     "其中比较典型的是分布于南山区432个快递网点的2万多名快递骑手。",
@@ -63,6 +64,38 @@ def test_search_respects_allowed_rows(keywords: KeywordIndex) -> None:
     hits = keywords.search(keywords.tokens("快递骑手 物业"), 3, allowed)
 
     assert [row for row, _ in hits] == [1]
+
+
+def _brute_force_top(corpus: list[list[str]], index: KeywordIndex, query: list[str], k: int,
+                     allowed: np.ndarray | None) -> list[int]:
+    """Every row's BM25 score from bm25s' own dense scoring, best first, ties by row: what top_rows must give."""
+    scores = index._retriever.get_scores(query)
+    rows = [r for r in range(len(corpus)) if scores[r] > 0 and (allowed is None or allowed[r])]
+    return sorted(rows, key=lambda r: (-scores[r], r))[:k]
+
+
+@pytest.mark.parametrize("sparse_share", [1, 8, 10**9], ids=["dense-sum", "default", "sorted-sum"])
+def test_top_rows_are_the_best_scored_rows_of_the_whole_corpus(sparse_share: int,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the query words' postings are read; the result must be what scoring every row gives.
+    monkeypatch.setattr(keyword, "_SPARSE_SUM_SHARE", sparse_share)
+    rng = np.random.default_rng(7)
+    vocabulary = [f"词{i}" for i in range(40)]
+    frequency = np.linspace(2, 0.1, len(vocabulary))  # common and rare words, so rows tie and differ
+    corpus = [list(rng.choice(vocabulary, size=int(rng.integers(1, 12)), p=frequency / frequency.sum()))
+              for _ in range(300)]
+    index = KeywordIndex.from_tokens(corpus, [])
+    for trial in range(60):
+        query = list(rng.choice(vocabulary, size=int(rng.integers(1, 5))))
+        allowed = rng.random(len(corpus)) < 0.3 if trial % 2 else None
+        ids = [index._retriever.vocab_dict[t] for t in query if t in index._retriever.vocab_dict]
+        if not ids:
+            continue
+        rows, scores = top_rows(index._retriever.scores, ids, 10, allowed)
+        expected = _brute_force_top(corpus, index, [t for t in query if t in index._retriever.vocab_dict], 10, allowed)
+
+        assert [int(r) for r in rows] == expected
+        assert list(scores) == sorted(scores, reverse=True)
 
 
 def test_unknown_words_find_nothing(keywords: KeywordIndex) -> None:

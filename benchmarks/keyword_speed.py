@@ -1,0 +1,115 @@
+"""Keyword search alone, as answering runs it, against bm25s' own retrieve: `python benchmarks/keyword_speed.py --index DIR`.
+
+DIR is a built index version (var/index/v-…, or the folder `benchmarks/scale.py --index` wrote).
+For every question of eval/*.jsonl it times, side by side in one run:
+- bm25s `retrieve` (n_threads=0), which scores every passage and selects among all of them;
+- index/keyword.py `top_rows`, which reads only the question words' postings, summing them by
+  sorting (sorted sum), in an array of every passage (dense sum), or as `_SPARSE_SUM_SHARE` picks;
+each without a limit and limited to a random tenth of the passages (as a place limit is). It
+checks the rankings agree, then prints p50/p95 and where sorting stops paying (the constant's evidence).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/, not an installed one
+
+from vector_recall import cpu_description  # noqa: E402
+from index import keyword  # noqa: E402
+from index.clean import fold  # noqa: E402
+from index.evaluate import read_questions  # noqa: E402
+from index.keyword import KeywordIndex, top_rows  # noqa: E402
+
+K = 50  # candidates per retriever, as the searcher asks (settings.candidates)
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    return f"{statistics.median(ordered):8.2f} {ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]:8.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", required=True, help="an index version folder (holds keywords/)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    index = KeywordIndex.load(Path(args.index) / "keywords")
+    retriever = index._retriever  # looked inside on purpose: the benchmark compares with bm25s' own path
+    matrix, passages = retriever.scores, index._passages
+    questions = [q.text for path in sorted((ROOT / "eval").glob("*.jsonl")) for q in read_questions(path)]
+    queries = []
+    for question in questions:
+        tokens = [t for t in index.tokens(fold(question)) if t in retriever.vocab_dict]
+        if tokens:
+            queries.append((tokens, [retriever.vocab_dict[t] for t in tokens]))
+    limit = np.random.default_rng(0).random(passages) < 0.1
+
+    def bm25s(tokens: list[str], allowed: np.ndarray | None) -> object:
+        mask = None if allowed is None else allowed.astype(np.float32)
+        return retriever.retrieve([tokens], k=min(K, passages), show_progress=False, n_threads=0, weight_mask=mask)
+
+    def ours(share: int) -> Callable[[list[int], np.ndarray | None], object]:
+        def run(ids: list[int], allowed: np.ndarray | None) -> object:
+            keyword._SPARSE_SUM_SHARE = share
+            return top_rows(matrix, ids, min(K, passages), allowed)
+        return run
+
+    default = keyword._SPARSE_SUM_SHARE
+    paths = {"bm25s retrieve": None, "top_rows, sorted sum": ours(10**12), "top_rows, dense sum": ours(1),
+             f"top_rows (auto, N/{default})": ours(default)}
+    times: dict[tuple[str, bool], list[float]] = {(name, lim): [] for name in paths for lim in (False, True)}
+    by_postings: list[tuple[int, float, float]] = []  # postings read, sorted-sum ms, dense-sum ms
+    disagree = 0
+    for round_ in range(args.rounds):
+        for tokens, ids in queries:
+            for limited in (False, True):
+                allowed = limit if limited else None
+                for name, run in paths.items():
+                    if run is None:
+                        times[(name, limited)].append(timed_ms(lambda: bm25s(tokens, allowed)))
+                    else:
+                        times[(name, limited)].append(timed_ms(lambda: run(ids, allowed)))
+                if not limited:
+                    postings = sum(int(matrix["indptr"][i + 1] - matrix["indptr"][i]) for i in ids)
+                    by_postings.append((postings, times[("top_rows, sorted sum", False)][-1],
+                                        times[("top_rows, dense sum", False)][-1]))
+                if round_ == 0:
+                    rows, _ = bm25s(tokens, allowed)
+                    mine, _ = ours(default)(ids, allowed)
+                    theirs = {int(r) for r in np.asarray(rows)[0]}
+                    # Ties at the k-th score may be cut differently; anything else is a disagreement.
+                    disagree += len(theirs - {int(r) for r in mine}) > len(mine) // 10
+    keyword._SPARSE_SUM_SHARE = default
+
+    print(f"CPU: {cpu_description()}")
+    print(f"{passages:,} passages, {len(queries)} questions with known words x {args.rounds} rounds, top {K}; "
+          f"rankings that differ beyond ties: {disagree}")
+    print(f"\n{'path':<32}{'whole corpus p50/p95 ms':>26}{'a tenth allowed p50/p95 ms':>30}")
+    for name in paths:
+        print(f"  {name:<30}{percentiles(times[(name, False)]):>26}{percentiles(times[(name, True)]):>30}")
+    print("\nsorted vs dense sum by postings read (share of passages): median ms")
+    edges = [0, 0.01, 0.03, 0.06, 0.125, 0.25, 0.5, 1, 10**9]
+    for low, high in zip(edges, edges[1:]):
+        rows = [(s, d) for p, s, d in by_postings if low <= p / passages < high]
+        if rows:
+            print(f"  {low:>6.3f}-{high if high < 10 else 'more':<6} {len(rows):5} searches   sorted "
+                  f"{statistics.median(r[0] for r in rows):7.2f}   dense {statistics.median(r[1] for r in rows):7.2f}")
+
+
+if __name__ == "__main__":
+    main()
