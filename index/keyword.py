@@ -265,21 +265,21 @@ def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
     row_parts, score_parts = [], []
     for token in ids:
         start, end = int(indptr[token]), int(indptr[token + 1])
-        rows, scores = np.asarray(indices[start:end]), np.asarray(data[start:end])
+        posted, weights = np.asarray(indices[start:end]), np.asarray(data[start:end])
         if allowed is not None:
-            keep = allowed[rows]
-            rows, scores = rows[keep], scores[keep]
-        row_parts.append(rows)
-        score_parts.append(scores)
-    rows = np.concatenate(row_parts).astype(np.int64, copy=False)
-    scores = np.concatenate(score_parts).astype(np.float64)
+            keep = allowed[posted]
+            posted, weights = posted[keep], weights[keep]
+        row_parts.append(posted)
+        score_parts.append(weights)
+    rows: npt.NDArray[np.int64] = np.concatenate(row_parts).astype(np.int64, copy=False)
+    scores: npt.NDArray[np.float64] = np.concatenate(score_parts).astype(np.float64)
     if len(row_parts) > 1 and len(rows):
         passages = int(matrix["num_docs"])
         if len(rows) * _SPARSE_SUM_SHARE < passages:  # few postings: sort them (P log P)
             rows, at = np.unique(rows, return_inverse=True)
-            scores = np.bincount(at, weights=scores, minlength=len(rows))
+            scores = np.bincount(at, weights=scores, minlength=len(rows)).astype(np.float64, copy=False)
         else:  # common words: one pass over an array of every passage beats sorting their postings
-            dense = np.bincount(rows, weights=scores, minlength=passages)
+            dense = np.bincount(rows, weights=scores, minlength=passages).astype(np.float64, copy=False)
             rows = np.flatnonzero(dense)
             scores = dense[rows]
     if len(rows) > k:
@@ -287,9 +287,7 @@ def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
         best = scores >= cut  # ties at the cut all stay, then the sort below decides by row
         rows, scores = rows[best], scores[best]
     order = np.lexsort((rows, -scores))[:k]
-    best_rows: npt.NDArray[np.int64] = rows[order]
-    best_scores: npt.NDArray[np.float64] = scores[order]
-    return best_rows, best_scores
+    return rows[order], scores[order]
 
 
 _IDF_TABLE = np.dtype([("key", "<u8"), ("idf", "<f4")])
