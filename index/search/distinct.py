@@ -18,12 +18,13 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared)  # the union's size without building it
 
 
-def distinct_rows(ranked: Sequence[int], text: Callable[[int], str], *, threshold: float, limit: int) -> list[int]:
-    """Rows in rank order, skipping any whose text is a near-duplicate of one already kept."""
+def distinct_rows(ranked: Sequence[int], shape_of: Callable[[int], frozenset[str]], *, threshold: float,
+                  limit: int) -> list[int]:
+    """Rows in rank order, skipping any whose bigrams (shape_of) near-duplicate those of one already kept."""
     kept: list[int] = []
     shapes: list[frozenset[str]] = []
     for row in ranked:
-        shape = bigrams(text(row))
+        shape = shape_of(row)
         if any(jaccard(shape, other) >= threshold for other in shapes):
             continue
         kept.append(row)

@@ -19,10 +19,16 @@ REASONS = ("必要性", "意义", "原因", "要求", "因为", "由于")
 
 def covered_share(folded: str, concepts: Sequence[Concept]) -> float:
     """Share of the question's weight whose concepts appear in a folded text."""
-    total = sum(weight for _, weight in concepts)
-    if total == 0:
-        return 0.0
-    return sum(weight for forms, weight in concepts if any(f in folded for f in forms)) / total
+    # Plain loops: this runs for every sentence of every candidate (about 300 times an answer), where
+    # sum() over any() generators cost a sixth of the ranking.
+    total = held = 0.0
+    for forms, weight in concepts:
+        total += weight
+        for form in forms:
+            if form in folded:
+                held += weight
+                break
+    return held / total if total else 0.0
 
 
 def folded_sentences(text: str) -> tuple[tuple[int, int, str], ...]:

@@ -21,7 +21,7 @@ from index.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
-from index.search.distinct import distinct_rows, spread
+from index.search.distinct import bigrams, distinct_rows, spread
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
 )
@@ -83,6 +83,7 @@ class HybridSearcher:
         self._years = lru_cache(maxsize=20_000)(lambda row: years_in(self._folded(row)))
         # Splitting and folding a passage's sentences (OpenCC) was a third of a warm answer's ranking.
         self._sentences = lru_cache(maxsize=20_000)(lambda row: folded_sentences(chunks[row].text))
+        self._shape = lru_cache(maxsize=20_000)(lambda row: bigrams(self._folded(row)))  # likewise for duplicates
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
         # The national place names in pinyin and the general word table serve the first questions that
         # name a place; load them off the path of any question.
@@ -276,7 +277,7 @@ class HybridSearcher:
         relevant = above_floor(ranked, fused, RELEVANCE_FLOOR)
         if found.broad:
             relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
-        rows = distinct_rows(relevant, self._folded, threshold=DUPLICATE_BIGRAMS,
+        rows = distinct_rows(relevant, self._shape, threshold=DUPLICATE_BIGRAMS,
                              limit=max(k, MAX_HITS))
         hits = []
         for row in rows:

@@ -56,13 +56,13 @@ def test_near_duplicates_are_listed_once() -> None:
              3: "栖霞区全区划分网格1063个"}
     texts[2] = texts[1] + "。"
 
-    assert distinct_rows([1, 2, 3], texts.__getitem__, threshold=0.6, limit=10) == [1, 3]
+    assert distinct_rows([1, 2, 3], lambda row: bigrams(texts[row]), threshold=0.6, limit=10) == [1, 3]
 
 
 def test_distinct_rows_stop_at_the_limit() -> None:
     texts = {i: f"完全不同的第{i}段文字{'甲乙丙丁戊己庚辛'[i]}" * 3 for i in range(5)}
 
-    assert distinct_rows(list(range(5)), texts.__getitem__, threshold=0.95, limit=2) == [0, 1]
+    assert distinct_rows(list(range(5)), lambda row: bigrams(texts[row]), threshold=0.95, limit=2) == [0, 1]
 
 
 def test_jaccard_of_bigrams() -> None:
