@@ -38,7 +38,7 @@ from index.chunk import index_text  # noqa: E402
 from index.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.gazetteer import romanise  # noqa: E402
-from index.keyword import KeywordIndex, corpus_terms, tokenize_passages  # noqa: E402
+from index.keyword import KeywordIndex, corpus_terms  # noqa: E402
 from index.search.searcher import HybridSearcher  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.store import Manifest, StoredIndex, load_index, save_index  # noqa: E402
@@ -113,17 +113,7 @@ def build(args: argparse.Namespace, folder: Path) -> None:
     def keywords() -> KeywordIndex:
         folded = [fold(t) for t in texts]
         vocabulary = corpus_terms([p for c in chunks for p in c.places], (fold(c.text) for c in chunks))
-        if not args.intern_tokens:
-            return KeywordIndex.build(folded, vocabulary, romanise=romanise)
-        # Each token jieba returns is its own str object (~80 bytes): a million passages of ~120 tokens
-        # held 11.9 GB half-way through tokenising. Interned, each distinct word is stored once.
-        words = sorted(set(vocabulary))
-        tokens: list[list[str]] = []
-        for start in range(0, len(folded), 100_000):
-            block = tokenize_passages(folded[start:start + 100_000], words)
-            tokens.extend([sys.intern(t) for t in passage] for passage in block)
-            del block
-        return KeywordIndex.from_tokens(tokens, words, romanise)
+        return KeywordIndex.build(folded, vocabulary, romanise=romanise)  # as index build does: every core
 
     # First: at a million passages it is the stage that needs the most memory.
     stages["keyword index"], keyword_index = timed(keywords)
@@ -221,15 +211,12 @@ def main() -> None:
     parser.add_argument("--vectors", help="a .npy of at least --passages vectors to use instead (rows in passage order)")
     parser.add_argument("--vector-index", default="auto", help="auto (by size, as a build picks) or a kind of "
                         "index/vector.py: exact, hnsw, hnsw_sq8")
-    parser.add_argument("--intern-tokens", action="store_true",
-                        help="tokenise 100k passages at a time and intern the tokens (fits 1M in memory; "
-                             "index build does not do this yet)")
     parser.add_argument("--embed-sample", type=int, default=256, help="uncached passages the real model embeds, timed")
     parser.add_argument("--rounds", type=int, default=2, help="warm rounds over eval/questions.jsonl")
     parser.add_argument("--backend", choices=("local", "milvus"), default="local",
                         help="milvus: also write a Milvus Lite collection and answer from it")
     parser.add_argument("--index", help="where to build (default: a temporary folder, removed after)")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", metavar="FOLDER", help="only time answering over an index kept by an earlier --index run")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve), args.rounds)
