@@ -4,8 +4,10 @@ One run, one table. Each runtime builds the same corpus (the reports plus tests/
 with the real `python -m index build`, then, in a fresh process, answers the same questions
 (eval/questions.jsonl) and embeds the same passages; cold `ask` is a whole `python -m index ask`
 process. The previous release is the code at --baseline (default a072bc4), checked out with
-`git worktree` and run the same way. Prints the CPU model and flags, the load of the machine (other
-work on it slows every row alike, not evenly), and a GPU row when CUDA is there.
+`git worktree` and run the same way. The peer row is benchmarks/peer_pipeline.py: the retrieval a
+LangChain-Chatchat-style pipeline runs (sentence-transformers on torch float32, FAISS flat, top 10 by
+cosine, nothing ranked), with the same model and passages. Prints the CPU model and flags, the load of
+the machine (other work on it slows every row alike, not evenly), and a GPU row when CUDA is there.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ RUNTIMES: list[tuple[str, dict[str, str] | None]] = [
     ("ONNX float32 (default)", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "float32"}),
     ("ONNX int8", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "int8"}),
 ]
+
+
+PEER = "peer pipeline (Chatchat-style: sentence-transformers torch float32 + FAISS flat, no ranking)"
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -110,6 +115,18 @@ def measure(label: str, code: Path, env: dict[str, str], corpus: Path, work: Pat
     return result
 
 
+def measure_peer(work: Path, questions_file: Path, passages_file: Path) -> dict[str, object]:
+    """The peer pipeline's build, warm answers, passage rate and cold ask, as measure() does for ours."""
+    peer, out = str(Path(__file__).resolve().parent / "peer_pipeline.py"), work / "peer"
+    built = json.loads(run(ROOT, [peer, "build", str(passages_file), str(out)], {}).stdout.strip().splitlines()[-1])
+    result: dict[str, object] = json.loads(run(ROOT, [peer, "warm", str(questions_file), str(out)], {})
+                                           .stdout.strip().splitlines()[-1])
+    result["build_rate"] = built["build_rate"]
+    result["cold_ask_s"] = timed_process(ROOT, [peer, "ask", QUESTION, str(out)], {})
+    print("  measured the peer pipeline", file=sys.stderr, flush=True)
+    return result
+
+
 def cpu_description() -> str:
     model, flags = "unknown CPU", set()
     try:
@@ -175,6 +192,7 @@ def main() -> None:
             for label, env in RUNTIMES:
                 results[label] = measure(label, baseline if env is None else ROOT, env or {}, corpus, work,
                                          questions_file, passages_file)
+            results[PEER] = measure_peer(work, questions_file, passages_file)
             import_torch = timed_process(ROOT, ["-c", "import torch"], {})
             gpu = gpu_row()
         finally:

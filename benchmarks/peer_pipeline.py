@@ -1,0 +1,96 @@
+"""The retrieval a LangChain-Chatchat-style pipeline runs, for benchmarks/runtimes.py's peer row.
+
+Chatchat answers from a knowledge base by embedding the question with a Hugging Face model through
+sentence-transformers on torch (float32 on a CPU) and taking the nearest chunks from a FAISS flat
+inner-product index; it ranks nothing further. This is that path with the same bundled model and the
+same passages as the project, and none of LangChain's own layers, so it is the peer at its fastest:
+a real Chatchat adds its framework's overhead on top. Three commands, each a whole process:
+
+  build  PASSAGES.json OUT        embed every passage (batches of 32, length-sorted by
+                                  sentence-transformers) and write OUT/faiss.index + OUT/texts.json
+  warm   QUESTIONS.json OUT       load, then time questions (embedding) and answers (embedding + search
+                                  + the top 10 texts) over ROUNDS rounds; prints JSON
+  ask    QUESTION OUT             load and answer one question (timed from outside, as cold `ask`)
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROUNDS = 2
+TOP = 10
+
+
+def _model():  # type: ignore[no-untyped-def]
+    from sentence_transformers import SentenceTransformer
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from index.settings import DEFAULT_MODEL_DIR
+
+    return SentenceTransformer(str(DEFAULT_MODEL_DIR), device="cpu")
+
+
+def build(passages_file: Path, out: Path) -> None:
+    import faiss
+
+    passages = json.loads(passages_file.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    model = _model()
+    vectors = model.encode([f"passage: {p}" for p in passages], batch_size=32, normalize_embeddings=True,
+                           convert_to_numpy=True)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    out.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(out / "faiss.index"))
+    (out / "texts.json").write_text(json.dumps(passages, ensure_ascii=False), encoding="utf-8")
+    print(json.dumps({"build_rate": len(passages) / (time.perf_counter() - started)}))
+
+
+def _load(out: Path):  # type: ignore[no-untyped-def]
+    import faiss
+
+    return _model(), faiss.read_index(str(out / "faiss.index")), json.loads((out / "texts.json").read_text("utf-8"))
+
+
+def _answer(model, index, texts, question: str) -> list[str]:  # type: ignore[no-untyped-def]
+    vector = model.encode([f"query: {question}"], normalize_embeddings=True, convert_to_numpy=True)
+    _, rows = index.search(vector, TOP)
+    return [texts[r] for r in rows[0] if r >= 0]
+
+
+def warm(questions_file: Path, out: Path) -> None:
+    model, index, texts = _load(out)
+    questions = json.loads(questions_file.read_text(encoding="utf-8"))
+    for question in questions:
+        _answer(model, index, texts, question)
+    question_ms, answer_ms = [], []
+    for _ in range(ROUNDS):
+        for question in questions:
+            started = time.perf_counter()
+            model.encode([f"query: {question}"], normalize_embeddings=True, convert_to_numpy=True)
+            question_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            _answer(model, index, texts, question)
+            answer_ms.append((time.perf_counter() - started) * 1000)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    passages = texts
+    model.encode([f"passage: {p}" for p in passages[:8]], batch_size=32)
+    started = time.perf_counter()
+    model.encode([f"passage: {p}" for p in passages], batch_size=32, normalize_embeddings=True)
+    rate = len(passages) / (time.perf_counter() - started)
+    print(json.dumps({"question_ms": question_ms, "answer_ms": answer_ms, "rss_mb": rss_mb, "embed_rate": rate}))
+
+
+def ask(question: str, out: Path) -> None:
+    model, index, texts = _load(out)
+    print("\n\n".join(_answer(model, index, texts, question))[:200])
+
+
+if __name__ == "__main__":
+    command, argument, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    {"build": lambda: build(Path(argument), folder), "warm": lambda: warm(Path(argument), folder),
+     "ask": lambda: ask(argument, folder)}[command]()
