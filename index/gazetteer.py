@@ -15,8 +15,6 @@ from importlib import metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from index.cache import cached_json
 from index.chinese import is_pinyin_word
 from index.clean import fold
@@ -34,13 +32,19 @@ _PLACE_WORDS = {
 }
 
 
+# pypinyin is imported where it is used: loading it (its phrase tables) took 0.3-0.5 s of every start,
+# and Chinese questions never need it.
 def romanise(name: str) -> str:
     """Toneless pinyin of a Chinese name without spaces: 南山 -> nanshan."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(name)).lower()
 
 
 def romanisations(name: str, *, most: int = 16) -> set[str]:
     """Every toneless pinyin spelling of a name, for characters with several readings: 朝阳 -> chaoyang, zhaoyang."""
+    from pypinyin import Style, pinyin
+
     readings = [sorted(set(r)) for r in pinyin(name, style=Style.NORMAL, heteronym=True)]
     spellings = {""}
     for options in readings:
@@ -64,15 +68,11 @@ class PlaceGazetteer:
     def __init__(self, places: Iterable[str]) -> None:
         self._covered = frozenset(places)
         self._by_alias: dict[str, set[str]] = {}
-        self._by_pinyin: dict[str, set[str]] = {}
         for place in self._covered:
             for alias in place_aliases(place):
                 alias = fold(alias)
-                if len(alias) < 2:
-                    continue
-                self._by_alias.setdefault(alias, set()).add(place)
-                for spelling in romanisations(alias):
-                    self._by_pinyin.setdefault(spelling, set()).add(place)
+                if len(alias) >= 2:
+                    self._by_alias.setdefault(alias, set()).add(place)
         # Longest aliases first, so 南山区 wins over 南山 and the match is not counted twice.
         self._aliases = sorted(self._by_alias, key=len, reverse=True)
         # A named region counts as covered when a report covers a place inside it (广东省 through 南山区).
@@ -80,6 +80,15 @@ class PlaceGazetteer:
         for place in self._covered:
             for ancestor in ancestors(place):
                 self._below.setdefault(ancestor, set()).add(place)
+
+    @functools.cached_property
+    def _by_pinyin(self) -> dict[str, set[str]]:
+        # Spelled out on the first question in Latin letters: only English questions and /place need it.
+        by_pinyin: dict[str, set[str]] = {}
+        for alias, places in self._by_alias.items():
+            for spelling in romanisations(alias):
+                by_pinyin.setdefault(spelling, set()).update(places)
+        return by_pinyin
 
     @property
     def places(self) -> frozenset[str]:

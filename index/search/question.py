@@ -106,7 +106,7 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
     phrases = tuple(fold(p) for p in quoted_phrases(text))
     place_forms = {fold(a) for p in places for a in place_aliases(p)}
     # A name spelled like a place the question names is that place: "Hanyang" is 汉阳, not 涵养.
-    place_spellings = {romanise(f) for f in place_forms}
+    place_spellings = {romanise(f) for f in place_forms} if english else set()
     names = tuple(n for n in pinyin_names(text, romanised or {})
                   if n not in place_forms and romanise(n) not in place_spellings) if english else ()
     spelled = {romanise(n) for n in names}
