@@ -185,12 +185,13 @@ def _previous(index_dir: Path, embedder: Embedder, pipeline: str) -> _Previous |
     try:
         version = current_version(index_dir)
         state = read_state(version / PASSAGES_FILE)
-        counts = KeywordIndex.read_counts(version / "keywords") if state is not None else None
-        pinyin = KeywordIndex.read_pinyin(version / "keywords") if state is not None else None
+        same = state is not None and state.pipeline == pipeline  # else its state and counts are of other code
+        counts = KeywordIndex.read_counts(version / "keywords") if same else None
+        pinyin = KeywordIndex.read_pinyin(version / "keywords") if same else None
     except Exception:  # unreadable state: vectors are still reused by text
         logger.warning("not reusing the previous build's state", exc_info=True)
-        state, counts, pinyin = None, None, None
-    return _Previous(records, vectors, words, state, state is not None and state.pipeline == pipeline, counts, pinyin)
+        state, same, counts, pinyin = None, False, None, None
+    return _Previous(records, vectors, words, state, same, counts, pinyin)
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
