@@ -337,9 +337,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     kept_rows = plan.kept_rows
     if incremental:
         assert previous is not None and previous.state is not None
-        old_chunks = previous.records.chunks
+        records = previous.records
         added, mapping, added_bands = collapse_new(plan.fresh, previous.state.bands(kept_rows),
-                                                   lambda i: old_chunks[kept_rows[i]], key=fold)
+                                                   lambda found: records.chunks_at([kept_rows[i] for i in found]),
+                                                   key=fold)
     else:
         keys = [dedupe_key(c.text, fold) for c in plan.fresh]
         all_bands = band_keys(keys)

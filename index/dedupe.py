@@ -78,29 +78,64 @@ def _shingles(text: str) -> set[str]:
 
 
 def collapse_new(
-    chunks: Sequence[Chunk], indexed: npt.NDArray[np.uint64], indexed_chunk: Callable[[int], Chunk], *,
-    key: Callable[[str], str], threshold: float = 0.8,
+    chunks: Sequence[Chunk], indexed: npt.NDArray[np.uint64],
+    indexed_chunks: Callable[[list[int]], list[Chunk]], *, key: Callable[[str], str], threshold: float = 0.8,
 ) -> tuple[list[Chunk], dict[str, str], npt.NDArray[np.uint64]]:
     """Passages of new reports worth adding to an index whose passages have the band keys indexed (incremental builds).
 
-    The same rules as collapse_near_duplicates over the indexed passages that share a band with a new
-    one, followed by the new ones; an indexed passage is never dropped here. Returns the kept new
-    passages, each dropped chunk_id mapped to its keeper, and the kept ones' band keys.
+    Each new passage, in order, is compared with every indexed passage that shares a band with it
+    and with the new ones kept before it, and dropped for the first similar one (indexed first, by
+    row), or when one longer of them holds nearly all its sentences; an indexed passage is never
+    dropped, and indexed passages are never compared with each other (they were when indexed).
+    indexed_chunks(rows) reads indexed passages. Returns the kept new passages, each dropped
+    chunk_id mapped to its keeper, and the kept ones' band keys.
     """
     keys = [dedupe_key(chunk.text, key) for chunk in chunks]
     bands = band_keys(keys)
-    near = np.zeros(len(indexed), dtype=bool)
+    sharing: list[set[int]] = [set() for _ in chunks]  # indexed rows sharing a band with each new passage
     for column in range(_BANDS):
-        near |= np.isin(indexed[:, column], bands[:, column])
-    rows = np.flatnonzero(near).tolist()
-    before = [indexed_chunk(r) for r in rows]
-    combined_bands = np.concatenate([indexed[rows], bands]) if rows else bands
-    kept, dropped = collapse_near_duplicates([*before, *chunks], key=key, threshold=threshold, bands=combined_bands)
-    new_ids = {c.chunk_id for c in chunks}
-    kept_ids = {c.chunk_id for c in kept}
-    keep = [i for i, c in enumerate(chunks) if c.chunk_id in kept_ids]
-    return ([chunks[i] for i in keep], {d: k for d, k in dropped.items() if d in new_ids},
+        by_value: dict[int, list[int]] = defaultdict(list)
+        for row in np.flatnonzero(np.isin(indexed[:, column], bands[:, column])).tolist():
+            by_value[int(indexed[row, column])].append(row)
+        for i, value in enumerate(bands[:, column].tolist()):
+            sharing[i].update(by_value.get(value, ()))
+    near = sorted(set().union(*sharing))
+    before = dict(zip(near, indexed_chunks(near)))
+    before_keys = {r: dedupe_key(c.text, key) for r, c in before.items()}
+    shingles: dict[tuple[bool, int], set[str]] = {}
+
+    def shingled(new: bool, i: int) -> set[str]:
+        found = shingles.get((new, i))
+        if found is None:
+            found = shingles[new, i] = _shingles(keys[i] if new else before_keys[i])
+        return found
+
+    kept: list[int] = []
+    dropped: dict[int, str] = {}
+    for i in range(len(chunks)):
+        candidates = [(False, r) for r in sorted(sharing[i])]
+        candidates += [(True, j) for j in kept if bool((bands[j] == bands[i]).any())]
+        match = next(((new, j) for new, j in candidates
+                      if _similar(shingled(True, i), shingled(new, j), threshold)), None)
+        if match is None:
+            kept.append(i)
+        else:
+            dropped[i] = chunks[match[1]].chunk_id if match[0] else before[match[1]].chunk_id
+    pool = [*before.values(), *(chunks[i] for i in kept)]
+    pool_keys = [*before_keys.values(), *(keys[i] for i in kept)]
+    for index, container in _contained(pool, pool_keys, [True] * len(pool), key, fixed=len(before)).items():
+        dropped[kept[index - len(before)]] = pool[container].chunk_id
+    keep = [i for i in kept if i not in dropped]
+    return ([chunks[i] for i in keep], {chunks[i].chunk_id: k for i, k in dropped.items()},
             bands[keep] if keep else np.zeros((0, _BANDS), dtype=np.uint64))
+
+
+def _similar(a: set[str], b: set[str], threshold: float) -> bool:
+    """Whether two shingle sets reach the Jaccard threshold."""
+    if min(len(a), len(b)) < threshold * max(len(a), len(b)):  # the Jaccard bound: no set operation needed
+        return False
+    shared = len(a & b)
+    return shared >= threshold * (len(a) + len(b) - shared)
 
 
 def _collapse_similar(keys: list[str], threshold: float,
@@ -120,11 +155,7 @@ def _collapse_similar(keys: list[str], threshold: float,
         return found
 
     def similar(i: int, j: int) -> bool:
-        a, b = shingled(i), shingled(j)
-        if min(len(a), len(b)) < threshold * max(len(a), len(b)):  # the Jaccard bound: no set operation needed
-            return False
-        shared = len(a & b)
-        return shared >= threshold * (len(a) + len(b) - shared)
+        return _similar(shingled(i), shingled(j), threshold)
 
     for i in _colliding(bands):
         row = [(band, int(value)) for band, value in enumerate(bands[i])]
@@ -199,9 +230,12 @@ def _rng(stream: int) -> np.random.Generator:
 
 
 def _contained(
-    chunks: Sequence[Chunk], keys: list[str], kept: list[bool], key: Callable[[str], str]
+    chunks: Sequence[Chunk], keys: list[str], kept: list[bool], key: Callable[[str], str], fixed: int = 0,
 ) -> dict[int, int]:
-    """Kept passages whose sentences nearly all appear in one longer kept passage, with that passage."""
+    """Kept passages whose sentences nearly all appear in one longer kept passage, with that passage.
+
+    The first `fixed` passages are never dropped (indexed ones, in an incremental build).
+    """
     # key() may change lengths, so sentences are keyed one by one rather than sliced from keys.
     sentences = [
         {"".join(key(chunk.text[a:b]).split()) for a, b in split_sentences(chunk.text)} - {""}
@@ -217,7 +251,8 @@ def _contained(
                 covered[j] += len(sentence)
         total = sum(len(s) for s in sentences[i])
         best = max(covered, key=lambda j: (covered[j], -j), default=None)
-        if best is not None and total and covered[best] >= _CONTAINED * total and len(keys[best]) > len(keys[i]):
+        if (i >= fixed and best is not None and total and covered[best] >= _CONTAINED * total
+                and len(keys[best]) > len(keys[i])):
             contained[i] = best
             continue
         for sentence in sentences[i]:

@@ -403,6 +403,15 @@ class SqliteRecords(Records):
                                                part)]
         return [self.documents[o] for o in sorted(found)]
 
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The passages of these rows, in that order, read in a few queries (a build reads thousands)."""
+        found: dict[int, str] = {}
+        for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
+            part = list(rows[start:start + 500])
+            found.update(self.query(f"SELECT row, record FROM passages WHERE row IN ({','.join('?' * len(part))})",
+                                    part))
+        return [chunk_record(json.loads(found[r])) for r in rows]
+
     def row_of(self, chunk_id: str) -> int | None:
         found = self.query("SELECT row FROM passages WHERE chunk_id = ?", (chunk_id,))
         return int(found[0][0]) if found else None
