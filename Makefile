@@ -43,8 +43,11 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 model: $(MODEL_READY)
-$(MODEL_READY): $(INSTALLED)
+# Also after a change to the code that writes the folder: provisioning compares the folder's recorded
+# format with its own and rewrites an older one (a no-op when current), so existing checkouts get new graphs.
+$(MODEL_READY): $(INSTALLED) index/provision.py index/export.py index/spm_model.py
 	$(PY) -m index provision --out $(MODEL)
+	touch $@
 
 index: $(INDEX_READY)
 $(INDEX_READY): $(MODEL_READY) settings.toml $(CORPUS_FILES) $(PIPELINE)
