@@ -54,9 +54,7 @@ _BATCH = 1_000  # passages per task handed to a worker
 # Summing a keyword search's postings: sorting P postings costs about as much as a pass over an array
 # of all N passages when P is N / 8 (numpy on the 2-core EPYC; benchmarks/keyword_speed.py).
 _SPARSE_SUM_SHARE = 8
-# Max-score pruning reads the rarer words' rows up to this share of the corpus (1/N) before it gives
-# up and reads every posting (benchmarks/keyword_speed.py at 1M passages).
-_PRUNE_READ_SHARE = 16
+
 _NO_TEXT = re.compile(r"^[\W_]+$")
 
 
@@ -254,113 +252,52 @@ def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
     return tokens
 
 
-ColumnFacts = Callable[[int], tuple[float, bool]]  # a token id's highest score, and whether its rows are sorted
-
-
-def column_facts(matrix: Mapping[str, Any]) -> ColumnFacts:
-    """What top_rows' pruning needs of each token's column, worked out once per token on first use."""
-    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
-
-    @functools.lru_cache(maxsize=100_000)
-    def facts(token: int) -> tuple[float, bool]:
-        start, end = int(indptr[token]), int(indptr[token + 1])
-        rows = np.asarray(indices[start:end])
-        return float(np.max(data[start:end], initial=0.0)), bool(np.all(rows[1:] > rows[:-1]))
-
-    return facts
-
-
-def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int, allowed: npt.NDArray[np.bool_] | None,
-             facts: ColumnFacts | None = None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
+             allowed: npt.NDArray[np.bool_] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """The k best rows by summed BM25 score over the postings of token ids (bm25s' CSC score matrix).
 
-    Only the rows the tokens occur in are scored. bm25s' own retrieve adds every posting into a dense
-    array of all passages with np.add.at and selects among all of them, and a row limit multiplies
-    that whole array: each search was linear in the corpus (5 ms p50, 55 ms p95 at a million passages,
-    several per answer; docs/scaling.md). With facts (column_facts), words common enough to post in
-    a large share of the corpus are not read whole when the rarer words' rows provably hold the top k
-    (_pruned_top). Order: score, then row, so equal scores rank the same way on every run; every path
-    sums a row's scores in the order of ids, so they agree to the last bit.
+    Only the rows the tokens occur in are scored, and a row limit is applied to the postings. bm25s'
+    own retrieve adds every posting into an array of all passages, multiplies a limit into that whole
+    array and selects among all of them: a place-limited search at a million passages took 47 ms p50
+    against 11 here (benchmarks/keyword_speed.py). Scores are summed as bm25s sums them (float32, in
+    the order of ids), so they are bm25s' scores to the bit; equal scores rank by row.
     """
     indptr = matrix["indptr"]
     spans = [(int(indptr[token]), int(indptr[token + 1])) for token in ids]
     passages = int(matrix["num_docs"])
-    if facts is not None and sum(end - start for start, end in spans) * _SPARSE_SUM_SHARE >= passages:
-        found = _pruned_top(matrix, spans, [facts(token) for token in ids], k, allowed, passages)
-        if found is not None:
-            return found
     indices, data = matrix["indices"], matrix["data"]
-    row_parts, score_parts = [], []
+    columns = []
     for start, end in spans:
         posted, weights = np.asarray(indices[start:end]), np.asarray(data[start:end])
         if allowed is not None:
             keep = allowed[posted]
             posted, weights = posted[keep], weights[keep]
-        row_parts.append(posted)
-        score_parts.append(weights)
-    rows: npt.NDArray[np.int64] = np.concatenate(row_parts).astype(np.int64, copy=False)
-    scores: npt.NDArray[np.float64] = np.concatenate(score_parts).astype(np.float64)
-    if len(row_parts) > 1 and len(rows):
-        if len(rows) * _SPARSE_SUM_SHARE < passages:  # few postings: sort them (P log P)
-            rows, at = np.unique(rows, return_inverse=True)
-            scores = np.bincount(at, weights=scores, minlength=len(rows)).astype(np.float64, copy=False)
-        else:  # common words: one pass over an array of every passage beats sorting their postings
-            dense = np.bincount(rows, weights=scores, minlength=passages).astype(np.float64, copy=False)
-            rows = np.flatnonzero(dense)
-            scores = dense[rows]
+        columns.append((posted, weights))
+    rows: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float32]
+    if len(columns) == 1:
+        rows, scores = columns[0][0].astype(np.int64), columns[0][1].astype(np.float32)
+    elif sum(len(posted) for posted, _ in columns) * _SPARSE_SUM_SHARE < passages:  # few postings: sort them
+        unique, at = np.unique(np.concatenate([posted for posted, _ in columns]), return_inverse=True)
+        rows, scores = unique.astype(np.int64), np.zeros(len(unique), dtype=np.float32)
+        np.add.at(scores, at, np.concatenate([weights for _, weights in columns]))
+    else:  # common words: adding into an array of every passage beats sorting their postings
+        dense = np.zeros(passages, dtype=np.float32)
+        for posted, weights in columns:
+            np.add.at(dense, posted, weights)
+        rows = np.flatnonzero(dense)
+        scores = dense[rows]
     return _best(rows, scores, k)
 
 
-def _best(rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
-          k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+def _best(rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float32],
+          k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     if len(rows) > k:
         cut = np.partition(scores, len(scores) - k)[len(scores) - k]
         best = scores >= cut  # ties at the cut all stay, then the sort below decides by row
         rows, scores = rows[best], scores[best]
     order = np.lexsort((rows, -scores))[:k]
     return rows[order], scores[order]
-
-
-def _pruned_top(matrix: Mapping[str, Any], spans: Sequence[tuple[int, int]], facts: Sequence[tuple[float, bool]],
-                k: int, allowed: npt.NDArray[np.bool_] | None,
-                passages: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None:
-    """top_rows by max-score pruning, or None when the common words cannot be left out.
-
-    The rarest words' rows are the candidates, scored exactly (each word's score found by binary
-    search in its sorted column). A row holding none of them holds only the other words, so it scores
-    at most the sum of their highest scores; when that sum is below the k-th candidate's score, no
-    such row can enter the top k, and the common words' long columns are never read whole. Rare words
-    join the candidates' side one at a time until that holds, within _PRUNE_READ_SHARE of the corpus.
-    """
-    indices, data = matrix["indices"], matrix["data"]
-    by_rarity = sorted(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0])
-    if not all(sorted_rows for _, sorted_rows in facts):
-        return None
-    budget, read = passages // _PRUNE_READ_SHARE, 0
-    leading: list[int] = []
-    for i in by_rarity[:-1]:  # the commonest word never leads: then nothing would be pruned
-        start, end = spans[i]
-        read += end - start
-        if read > budget:
-            return None
-        leading.append(i)
-        rest = sum(facts[j][0] for j in range(len(spans)) if j not in leading)
-        parts = [np.asarray(indices[spans[j][0]:spans[j][1]]) for j in leading]
-        candidates = np.unique(np.concatenate(parts)).astype(np.int64)
-        if allowed is not None:
-            candidates = candidates[allowed[candidates]]
-        if len(candidates) < k:
-            continue  # no k-th score to prune with yet
-        scores = np.zeros(len(candidates))
-        for start, end in spans:  # in the order of ids, as the exact path sums
-            column = np.asarray(indices[start:end])
-            at = np.minimum(np.searchsorted(column, candidates), len(column) - 1)
-            held = column[at] == candidates
-            scores[held] += np.asarray(data[start:end])[at[held]]
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        if rest < kth:
-            return _best(candidates, scores, k)
-    return None
 
 
 # Aligned (16-byte rows): with 12-byte rows the 64-bit keys sat unaligned and every searchsorted
@@ -458,7 +395,6 @@ class KeywordIndex:
         self._passages = passages
         self.romanised = romanised or {}  # toneless pinyin -> corpus words, for names in English questions
         self.counts = counts  # what the scores were computed from: saved for the next build (None when loaded)
-        self._facts = column_facts(retriever.scores)
 
     @classmethod
     def build(cls, folded_passages: Sequence[str], words: Iterable[str],
@@ -518,7 +454,7 @@ class KeywordIndex:
         ids = [vocabulary[t] for t in tokens if t in self._df and t in vocabulary]
         if not ids or self._passages == 0:
             return []
-        rows, scores = top_rows(self._retriever.scores, ids, min(k, self._passages), allowed, self._facts)
+        rows, scores = top_rows(self._retriever.scores, ids, min(k, self._passages), allowed)
         return [(int(r), float(s)) for r, s in zip(rows, scores) if s > 0]
 
     @staticmethod

@@ -9,7 +9,7 @@ import pytest
 
 from index.clean import fold
 from index import keyword
-from index.keyword import KeywordIndex, column_facts, corpus_terms, keyword_tokens, make_tokenizer, top_rows
+from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer, top_rows
 
 PASSAGES = [
     "其中比较典型的是分布于南山区432个快递网点的2万多名快递骑手。",
@@ -74,22 +74,17 @@ def _brute_force_top(corpus: list[list[str]], index: KeywordIndex, query: list[s
     return sorted(rows, key=lambda r: (-scores[r], r))[:k]
 
 
-@pytest.mark.parametrize(("sparse_share", "prune_share", "pruned"), [
-    (1, 16, False), (10**9, 16, False), (8, 16, False),  # dense sum, sorted sum, as chosen
-    (8, 1, True), (8, 4, True),  # max-score pruning reading up to all or a quarter of the corpus
-])
-def test_top_rows_are_the_best_scored_rows_of_the_whole_corpus(sparse_share: int, prune_share: int, pruned: bool,
+@pytest.mark.parametrize("sparse_share", [0, 10**9, 8], ids=["sorted-sum", "dense-sum", "as-chosen"])
+def test_top_rows_are_the_best_scored_rows_of_the_whole_corpus(sparse_share: int,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    # Only the query words' postings (or fewer) are read; the result must be what scoring every row gives.
+    # Only the query words' postings are read; the result must be what scoring every row gives.
     monkeypatch.setattr(keyword, "_SPARSE_SUM_SHARE", sparse_share)
-    monkeypatch.setattr(keyword, "_PRUNE_READ_SHARE", prune_share)
     rng = np.random.default_rng(7)
     vocabulary = [f"词{i}" for i in range(40)]
     frequency = np.linspace(2, 0.1, len(vocabulary))  # common and rare words, so rows tie and differ
     corpus = [list(rng.choice(vocabulary, size=int(rng.integers(1, 12)), p=frequency / frequency.sum()))
               for _ in range(300)]
     index = KeywordIndex.from_tokens(corpus, [])
-    facts = column_facts(index._retriever.scores) if pruned else None
     for trial in range(200):
         query = list(rng.choice(vocabulary, size=int(rng.integers(1, 6))))
         allowed = rng.random(len(corpus)) < 0.3 if trial % 2 else None
@@ -98,23 +93,10 @@ def test_top_rows_are_the_best_scored_rows_of_the_whole_corpus(sparse_share: int
             continue
         k = int(rng.choice([3, 10]))
         rows, scores = top_rows(index._retriever.scores, [index._retriever.vocab_dict[t] for t in known], k,
-                                allowed, facts)
+                                allowed)
 
         assert [int(r) for r in rows] == _brute_force_top(corpus, index, known, k, allowed)
-        assert list(scores) == sorted(scores, reverse=True)
-
-
-def test_pruning_decides_from_the_rare_words_rows_alone() -> None:
-    # 300 rows hold the common word, 10 the rare one: the rare word's rows provably hold the top 3.
-    corpus = [["常见"] * 3 + (["稀有"] if r % 30 == 0 else []) for r in range(300)]
-    retriever = KeywordIndex.from_tokens(corpus, [])._retriever
-    matrix, ids = retriever.scores, [retriever.vocab_dict["常见"], retriever.vocab_dict["稀有"]]
-    spans = [(int(matrix["indptr"][i]), int(matrix["indptr"][i + 1])) for i in ids]
-
-    pruned = keyword._pruned_top(matrix, spans, [column_facts(matrix)(i) for i in ids], 3, None, 300)
-
-    assert pruned is not None
-    assert [int(r) for r in pruned[0]] == [int(r) for r in top_rows(matrix, ids, 3, None)[0]] == [0, 30, 60]
+        assert list(scores) == sorted(index._retriever.get_scores(known)[rows], reverse=True)  # bm25s' own, to the bit
 
 
 def test_unknown_words_find_nothing(keywords: KeywordIndex) -> None:
