@@ -262,12 +262,11 @@ def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
     against 11 here (benchmarks/keyword_speed.py). Scores are summed as bm25s sums them (float32, in
     the order of ids), so they are bm25s' scores to the bit; equal scores rank by row.
     """
-    indptr = matrix["indptr"]
-    spans = [(int(indptr[token]), int(indptr[token + 1])) for token in ids]
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
     passages = int(matrix["num_docs"])
-    indices, data = matrix["indices"], matrix["data"]
     columns = []
-    for start, end in spans:
+    for token in ids:
+        start, end = int(indptr[token]), int(indptr[token + 1])
         posted, weights = np.asarray(indices[start:end]), np.asarray(data[start:end])
         if allowed is not None:
             keep = allowed[posted]
