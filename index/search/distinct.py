@@ -14,7 +14,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Overlap of two sets, 0 when both are empty."""
     if not a and not b:
         return 0.0
-    shared = len(a & b) if len(a) <= len(b) else len(b & a)  # intersecting from the smaller set is faster
+    shared = len(a & b)  # CPython walks the smaller set whichever comes first
     return shared / (len(a) + len(b) - shared)  # the union's size without building it
 
 
