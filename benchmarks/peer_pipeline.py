@@ -20,12 +20,13 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROUNDS = 2
 TOP = 10
 
 
-def _model():  # type: ignore[no-untyped-def]
+def _model() -> Any:
     from sentence_transformers import SentenceTransformer
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,13 +51,13 @@ def build(passages_file: Path, out: Path) -> None:
     print(json.dumps({"build_rate": len(passages) / (time.perf_counter() - started)}))
 
 
-def _load(out: Path):  # type: ignore[no-untyped-def]
+def _load(out: Path) -> tuple[Any, Any, list[str]]:
     import faiss
 
     return _model(), faiss.read_index(str(out / "faiss.index")), json.loads((out / "texts.json").read_text("utf-8"))
 
 
-def _answer(model, index, texts, question: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _answer(model: Any, index: Any, texts: list[str], question: str) -> list[str]:
     vector = model.encode([f"query: {question}"], normalize_embeddings=True, convert_to_numpy=True)
     _, rows = index.search(vector, TOP)
     return [texts[r] for r in rows[0] if r >= 0]
