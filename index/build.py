@@ -9,7 +9,6 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +24,7 @@ from index.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
 from index.keyword import KeywordIndex, corpus_terms, make_tokenizer, tokenize_passages
 from index.meta import documents_from_source
-from index.passages import PASSAGES_FILE, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
+from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places import main_places, passage_places
 from index.records import Chunk, Document, Skipped
 from index.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
@@ -33,7 +32,6 @@ from index.store import Manifest, StoredIndex, build_lock, current_version, load
 from index.vector import VectorIndex, choose_kind
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class EmptyCorpusError(QaError):
@@ -292,31 +290,6 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
                  deleted=sum(1 for shown in before if shown not in indexed))
 
 
-class _Lazy(Sequence[T]):
-    """A sequence whose items are fetched when asked: an incremental build's reports and passages (publishing reads them)."""
-
-    def __init__(self, length: int, item: Callable[[int], T]) -> None:
-        self._length, self._item = length, item
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._length))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
-        return self._item(index)
-
-
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: int, min_chars: int,
            exact_search_max: int, vector_kind: str, progress: Progress | None, limits: ReadLimits,
            publish: Publish | None, pipeline: str, previous: _Previous | None, full: bool) -> BuildReport:
@@ -430,7 +403,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         def chunk(i: int) -> Chunk:
             return records.chunks[kept_rows[i]] if i < len(kept_rows) else added[i - len(kept_rows)]
 
-        stored = StoredIndex(manifest, _Lazy(len(plan.doc_ids), document), _Lazy(passages, chunk), vector_index,
+        stored = StoredIndex(manifest, LazySequence(len(plan.doc_ids), document), LazySequence(passages, chunk), vector_index,
                              keywords, state=state, update=update)
     else:
         memory = MemoryRecords(plan.documents, added, folded=folded_added)

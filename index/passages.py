@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,8 @@ from index.chunk import index_text
 from index.clean import fold
 from index.records import Chunk, Document
 from index.search.scope import years_in
+
+T = TypeVar("T")
 
 PASSAGES_FILE = "passages.sqlite"
 TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topics)
@@ -319,16 +321,40 @@ def _renumber_rows(db: sqlite3.Connection, kept_rows: Sequence[int], tables: Seq
         db.execute(f"UPDATE {table} SET row = -1 - row")
 
 
-class _Rows(Sequence[Any]):
+class LazySequence(Sequence[T]):
+    """A sequence of known length whose items are fetched when asked (SQLite rows; an incremental build's records)."""
+
+    def __init__(self, length: int, item: Callable[[int], T]) -> None:
+        self._length, self._item = length, item
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._item(index)
+
+
+class _Rows(LazySequence[Any]):
     """A read-only sequence over one SQLite table, parsed when indexed and kept in a bounded cache."""
 
     def __init__(self, owner: SqliteRecords, table: str, key: str, count: int, parse: Any) -> None:
         self._owner = owner
         self._one = f"SELECT record FROM {table} WHERE {key} = ?"
         self._page = f"SELECT record FROM {table} WHERE {key} >= ? ORDER BY {key} LIMIT ?"
-        self._count = count
         self._parse = parse
-        self._cached = functools.lru_cache(maxsize=_CACHED_ROWS)(self._read)
+        super().__init__(count, functools.lru_cache(maxsize=_CACHED_ROWS)(self._read))
 
     def _read(self, position: int) -> Any:
         found = self._owner.query(self._one, (position,))
@@ -336,28 +362,10 @@ class _Rows(Sequence[Any]):
             raise IndexError(position)
         return self._parse(json.loads(found[0][0]))
 
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._count))]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError(index)
-        return self._cached(index)
-
     def __iter__(self) -> Iterator[Any]:
         # Whole-table reads (`index chunks`, the Milvus publisher, builds) go a page at a time.
         page = 2_000
-        for start in range(0, self._count, page):
+        for start in range(0, self._length, page):
             for (record,) in self._owner.query(self._page, (start, page)):
                 yield self._parse(json.loads(record))
 
