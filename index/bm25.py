@@ -120,12 +120,18 @@ def _assemble(parts: Sequence[tuple[list[str], npt.NDArray[np.int64], npt.NDArra
     return TermCounts(terms, indptr, all_rows[order].astype(np.int32), all_counts[order].astype(dtype), passages)
 
 
+def lucene_idf(document_frequency: int, passages: int) -> float:
+    """Lucene's inverse document frequency of a term held by that many passages; 0 for a term in none."""
+    if document_frequency == 0:
+        return 0.0
+    return math.log(1 + (passages - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
 def idf_values(document_frequencies: npt.NDArray[np.int64], passages: int) -> npt.NDArray[np.float32]:
     """Lucene's inverse document frequency of each term, in float32 as bm25s stores it."""
     unique, inverse = np.unique(document_frequencies, return_inverse=True)
     # math.log per distinct frequency (a few thousand), as bm25s computes it: np.log may differ in the last bit.
-    values = np.array([math.log(1 + (passages - df + 0.5) / (df + 0.5)) if df else 0.0 for df in unique.tolist()],
-                      dtype=np.float32)
+    values = np.array([lucene_idf(df, passages) for df in unique.tolist()], dtype=np.float32)
     return values[inverse.reshape(-1)]
 
 

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import json
 import logging
-import math
 import multiprocessing
 import os
 import re
@@ -20,7 +19,7 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
-from index.bm25 import B, EMPTY, K1, TermCounts, count_terms, score_matrix
+from index.bm25 import B, EMPTY, K1, TermCounts, count_terms, lucene_idf, score_matrix
 from index.cache import cached_array
 from index.chinese import HAN_WORD, quoted_phrases
 from index.clean import fold
@@ -433,10 +432,7 @@ class KeywordIndex:
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token; 0 for tokens in no passage."""
-        df = self._df.get(token, 0)
-        if df == 0:
-            return 0.0
-        return math.log(1 + (self._passages - df + 0.5) / (df + 0.5))
+        return lucene_idf(self._df.get(token, 0), self._passages)
 
     def general_idf(self, token: str) -> float:
         """How specific a token is in Chinese at large, whatever this corpus says (see general_idf)."""
@@ -444,7 +440,7 @@ class KeywordIndex:
 
     def max_idf(self) -> float:
         """The weight of a token found in a single passage: the rarest possible."""
-        return math.log(1 + (self._passages - 0.5) / 1.5) if self._passages else 0.0
+        return lucene_idf(1, self._passages) if self._passages else 0.0
 
     def search(self, tokens: Sequence[str], k: int,
                allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
