@@ -157,6 +157,7 @@ def load_embedder(settings: IndexSettings, *, allow_download: bool = False, bulk
         return OnnxEmbedder(
             Path(settings.embedding_model), precision=choice.precision, query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt, batch_size=settings.batch_size,
+            question_arithmetic=settings.question_arithmetic,
         )
     from index.embed_torch import SentenceTransformerEmbedder
 

@@ -15,7 +15,14 @@ import sentencepiece
 
 from index.embed import missing_model_message, model_name, read_prompts, token_batches
 from index.errors import ModelMissingError
-from index.provision import ONNX_GRAPHS, ONNX_INPUTS, ONNX_OUTPUT, SENTENCEPIECE_MODEL, WORD_EMBEDDINGS
+from index.provision import (
+    ONNX_GRAPHS,
+    ONNX_INPUTS,
+    ONNX_OUTPUT,
+    QUESTION_INT8_GRAPH,
+    SENTENCEPIECE_MODEL,
+    WORD_EMBEDDINGS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,45 +63,65 @@ class PieceTokenizer:
 
 
 class OnnxEmbedder:
-    """Embedder over the provisioned ONNX graph of the bundled model, tokenised by sentencepiece."""
+    """Embedder over the provisioned ONNX graphs of the bundled model, tokenised by sentencepiece.
+
+    Passages run through the precision's graph; questions too, except that against float32 passages
+    they run with int8 arithmetic over the same 4-bit weights unless question_arithmetic is "float32"
+    (index/export.py, write_float32). Each graph is loaded when first used, so an answering process
+    never holds the passages' graph.
+    """
 
     runtime = "onnx"
 
     def __init__(self, model_dir: Path, *, precision: str = "int8", query_prompt: str | None = None,
-                 passage_prompt: str | None = None, batch_size: int = 32, threads: int = 0) -> None:
-        graph = model_dir / ONNX_GRAPHS.get(precision, ONNX_GRAPHS["float32"])
-        needed = (graph, model_dir / WORD_EMBEDDINGS, model_dir / SENTENCEPIECE_MODEL)
-        if precision not in ONNX_GRAPHS or not all(path.is_file() for path in needed):
+                 passage_prompt: str | None = None, batch_size: int = 32, threads: int = 0,
+                 question_arithmetic: str = "float32") -> None:
+        if precision not in ONNX_GRAPHS:
             raise ModelMissingError(missing_model_message(str(model_dir)))
+        passage_graph = model_dir / ONNX_GRAPHS[precision]
+        int8_questions = precision == "float32" and question_arithmetic == "int8"
+        question_graph = model_dir / QUESTION_INT8_GRAPH if int8_questions else passage_graph
+        needed = (passage_graph, question_graph, model_dir / WORD_EMBEDDINGS, model_dir / SENTENCEPIECE_MODEL)
+        if not all(path.is_file() for path in needed):
+            raise ModelMissingError(missing_model_message(str(model_dir)))
+        self._graphs = {"passage": passage_graph, "question": question_graph}
+        self._sessions: dict[Path, ort.InferenceSession] = {}
         # Memory-mapped: only the rows of tokens actually seen become resident.
         self._word_vectors = np.load(model_dir / WORD_EMBEDDINGS, mmap_mode="r")
         self.name = model_name(str(model_dir), model_dir)
         self.precision = precision
+        self.question_arithmetic = "int8" if precision == "int8" or int8_questions else "float32"
         self.batch_size = batch_size
+        self._threads = threads
         self._tokenizer = PieceTokenizer(model_dir / SENTENCEPIECE_MODEL, _max_tokens(model_dir))
-        options = ort.SessionOptions()
-        # 0 lets ONNX Runtime use one thread per physical core, which is what a build wants.
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 3  # its shape-merge notices are not for people running the assistant
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        self.dimension = int(self._session.get_outputs()[0].shape[1])
+        self.dimension = int(self._word_vectors.shape[1])  # e5 pools the last hidden states: word-vector width
         prompts = read_prompts(model_dir)
         self.query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")
         if passage_prompt is None:
             passage_prompt = prompts.get("document") or prompts.get("passage") or prompts.get("corpus") or ""
         self.passage_prompt = passage_prompt
-        logger.info("loaded %s (%d dims) on ONNX Runtime, %s weights, %d threads",
-                    self.name, self.dimension, precision, threads or os.cpu_count() or 1)
+        logger.info("loaded %s (%d dims) on ONNX Runtime, %s weights, %s arithmetic for questions, %d threads",
+                    self.name, self.dimension, precision, self.question_arithmetic, threads or os.cpu_count() or 1)
 
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for questions, one row per text."""
-        return self._encode([self.query_prompt + t for t in texts])
+        return self._encode(self._session("question"), [self.query_prompt + t for t in texts])
 
     def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for passages, one row per text."""
-        return self._encode([self.passage_prompt + t for t in texts])
+        return self._encode(self._session("passage"), [self.passage_prompt + t for t in texts])
 
-    def _encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+    def _session(self, side: str) -> ort.InferenceSession:
+        graph = self._graphs[side]
+        if graph not in self._sessions:
+            options = ort.SessionOptions()
+            # 0 lets ONNX Runtime use one thread per physical core, which is what a build wants.
+            options.intra_op_num_threads = self._threads
+            options.log_severity_level = 3  # its shape-merge notices are not for people running the assistant
+            self._sessions[graph] = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        return self._sessions[graph]
+
+    def _encode(self, session: ort.InferenceSession, texts: list[str]) -> npt.NDArray[np.float32]:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return vectors
@@ -108,7 +135,7 @@ class OnnxEmbedder:
                 ids[at, :len(tokens)] = tokens
                 mask[at, :len(tokens)] = 1
             words = np.asarray(self._word_vectors[ids], dtype=np.float32)
-            vectors[rows] = self._session.run([ONNX_OUTPUT], dict(zip(ONNX_INPUTS, (words, mask))))[0]
+            vectors[rows] = session.run([ONNX_OUTPUT], dict(zip(ONNX_INPUTS, (words, mask))))[0]
         return vectors
 
 

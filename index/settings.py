@@ -82,6 +82,11 @@ class IndexSettings(TomlSettings):
         description="Weights that embed: int8/float32 on onnx, float32/float16/bfloat16 on torch; auto: the "
         "index's own for questions, else float32 on onnx, float16 on CUDA, the CPU's best on torch.",
     )
+    question_arithmetic: Literal["int8", "float32"] = Field(
+        default="int8",
+        description="onnx with float32 passages: questions in int8 arithmetic over the same 4-bit weights "
+        "(faster; every quality table within 0.01 of float32, README 'Precision'), or float32 throughout.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
     )
