@@ -33,7 +33,9 @@ COLD_RUNS = 3  # whole processes per cold figure
 RUNTIMES: list[tuple[str, dict[str, str] | None]] = [
     ("previous release (torch, auto precision)", None),
     ("torch float32", {"INDEX_RUNTIME": "torch", "INDEX_PRECISION": "float32", "INDEX_DEVICE": "cpu"}),
-    ("ONNX float32 (default)", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "float32"}),
+    ("ONNX float32 (default: questions in int8 arithmetic)", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "float32"}),
+    ("ONNX float32, float32 questions", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "float32",
+                                         "INDEX_QUESTION_ARITHMETIC": "float32"}),
     ("ONNX int8", {"INDEX_RUNTIME": "onnx", "INDEX_PRECISION": "int8"}),
 ]
 
