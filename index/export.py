@@ -146,8 +146,8 @@ def write_float32(model: onnx.ModelProto, path: Path, *, int8_arithmetic: bool =
     own (ONNX Runtime's accuracy_level 4), so a text's vector does not depend on its batch-mates
     (unlike dynamic int8, write_int8) and stays far closer to float32: over the 334 eval questions,
     cosine 0.99987 at worst against dynamic int8's 0.99907, and the same best passage by cosine for 328
-    against 304. Passages run slower this way than in
-    float32 (22-26/s against 29-31), so it serves questions alone; README, "Precision", has its tables.
+    against 304. Passages run slower this way than in float32 (22-26/s against 29-31), so it serves
+    questions alone; README, "Precision", has its tables.
     """
     onnx.save_model(four_bit_matmuls(model, int8_arithmetic=int8_arithmetic), str(path))
 
