@@ -32,9 +32,9 @@ ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
 # The float32 graph's 4-bit weights with int8 arithmetic, for questions against float32 passages
 # (the setting question_arithmetic; index/export.py, write_float32, has the measurements).
 QUESTION_INT8_GRAPH = "onnx/questions-int8.onnx"
-# The word-embedding table sits outside the graphs, as an .npy the runtime memory-maps: it is 384 MB
-# of float32 (250,037 tokens x 384), of which a question touches a few rows. Inside a graph it would be
-# resident in every answering process.
+# The word-embedding table sits outside the graphs, as an .npy the runtime reads rows from
+# (embed_onnx.WordTable): it is 384 MB of float32 (250,037 tokens x 384), of which a question needs a
+# few rows. Inside a graph it would be resident in every answering process.
 WORD_EMBEDDINGS = "onnx/word_embeddings.npy"
 ONNX_INPUTS = ("word_vectors", "attention_mask")  # [batch, tokens, hidden] float32, [batch, tokens] int64
 ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows

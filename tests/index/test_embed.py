@@ -21,7 +21,7 @@ from index.embed import (
     load_embedder,
     token_batches,
 )
-from index.embed_onnx import OnnxEmbedder
+from index.embed_onnx import OnnxEmbedder, WordTable
 from index.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
 from index.provision import DEFAULT_MODEL_NAME
@@ -338,3 +338,28 @@ def test_gpu_batching_gives_the_vectors_of_the_models_own_encode(float32_embedde
 
     assert ours.shape == (5, 384) and ours.dtype == np.float32
     assert cosines(ours, theirs) == [pytest.approx(1.0, abs=1e-5)] * 5
+
+
+def test_word_table_reads_the_rows_asked_for_in_their_shape(tmp_path: Path) -> None:
+    table = np.arange(40, dtype=np.float32).reshape(10, 4)
+    np.save(tmp_path / "words.npy", table)
+    ids = np.array([[3, 0, 3], [9, 1, 1]], dtype=np.int64)
+
+    rows = WordTable(tmp_path / "words.npy")[ids]
+
+    assert rows.shape == (2, 3, 4)
+    assert np.array_equal(rows, table[ids])
+
+
+def test_word_table_refuses_ids_outside_it(tmp_path: Path) -> None:
+    np.save(tmp_path / "words.npy", np.zeros((10, 4), dtype=np.float32))
+
+    with pytest.raises(IndexError, match="10 rows"):
+        WordTable(tmp_path / "words.npy")[np.array([[2, 10]])]
+
+
+def test_word_table_refuses_a_table_of_another_type(tmp_path: Path) -> None:
+    np.save(tmp_path / "words.npy", np.zeros((10, 4), dtype=np.float64))
+
+    with pytest.raises(ValueError, match="float32"):
+        WordTable(tmp_path / "words.npy")
