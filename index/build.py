@@ -22,7 +22,7 @@ from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
-from index.keyword import KeywordIndex, corpus_terms, make_tokenizer, tokenize_passages
+from index.keyword import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.meta import documents_from_source
 from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places import main_places, passage_places
@@ -361,7 +361,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         places += _kept_places(previous.records, kept_rows, kept_docs)
         phrases += previous.state.phrases(kept_rows)
     words = sorted(corpus_terms(places, phrases=phrases))
-    tokenizer = make_tokenizer(words)  # one for everything below: jieba takes about a second to set one up
+    tokenizer = build_tokenizer(words, len(folded_added))  # one for everything below
     tokens_added = tokenize_passages(folded_added, words, progress=stage.step, tokenizer=tokenizer)
     if incremental and previous is not None and previous.state is not None and previous.counts is not None:
         # A kept passage holding a corpus term that came or went with the changed reports is tokenised

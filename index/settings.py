@@ -90,7 +90,11 @@ class IndexSettings(TomlSettings):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
     )
-    batch_size: int = Field(default=32, ge=1, description="Passages embedded per batch on the CPU.")
+    # 16: the 176 passages of corpus/ plus the other-district reports embed at 37/s in batches of 8 or 16
+    # against 33/s in batches of 32 (ONNX float32 on 2 cores, three alternating runs each): a batch is
+    # padded to its longest passage, and a small corpus's lengths vary within a batch. Passages of one
+    # length (300 characters) embed at the same rate in batches of 4 to 32.
+    batch_size: int = Field(default=16, ge=1, description="Passages embedded per batch on the CPU.")
     gpu_batch_size: int = Field(
         # 1024 fp16 passages of 300 characters per batch is what the H100 figure in issue 8 was measured with.
         default=1024, ge=1, description="Passages embedded per batch on a GPU.",

@@ -150,6 +150,16 @@ def test_mapped_table_splits_the_corpus_exactly_as_jiebas_own(tmp_path: Path) ->
     assert list(tmp_path.glob("jieba-frequencies-*.npy"))
 
 
+def test_a_small_build_tokenises_with_the_mapped_table_and_a_large_one_with_jiebas_own() -> None:
+    from index.keyword import MAPPED_TOKENIZER_MAX_PASSAGES, MappedFrequencies, build_tokenizer
+
+    small = build_tokenizer(["红色物业"], MAPPED_TOKENIZER_MAX_PASSAGES - 1)
+    large = build_tokenizer(["红色物业"], MAPPED_TOKENIZER_MAX_PASSAGES)
+
+    assert isinstance(small.FREQ, MappedFrequencies) and not isinstance(large.FREQ, MappedFrequencies)
+    assert keyword_tokens(PASSAGES[1], small) == keyword_tokens(PASSAGES[1], large)
+
+
 def test_mapped_table_answers_what_jieba_asks_of_its_dict(tmp_path: Path) -> None:
     table = make_tokenizer([], tmp_path, mapped=True).FREQ
     table["新词语"] = 5
