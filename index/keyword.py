@@ -12,9 +12,8 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import jieba
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +25,9 @@ from index.clean import fold
 from index.glossary import GLOSSARY
 from index.places import place_aliases
 from index.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import bm25s
 
 logger = logging.getLogger(__name__)
 
@@ -358,22 +360,20 @@ RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
 COUNTS_FILE = "counts.npy"  # term counts aligned with bm25s' score matrix, for the next build (index/bm25.py)
 
 
-def _retriever(counts: TermCounts) -> bm25s.BM25:
-    """A bm25s retriever holding the score matrix of counts, as bm25s' own index() would build it."""
-    retriever = bm25s.BM25(k1=K1, b=B)
+# bm25s' file names for the score matrix (CSC: one column of passages per term), which save() writes
+# through bm25s and load() reads without it.
+_MATRIX_FILES = {"data": "data.csc.index.npy", "indices": "indices.csc.index.npy", "indptr": "indptr.csc.index.npy"}
+
+
+def _score_matrix(counts: TermCounts) -> tuple[dict[str, int], dict[str, Any]]:
+    """The term ids and CSC score matrix of counts, as bm25s' own index() would build them."""
     vocabulary = {term: j for j, term in enumerate(counts.terms)}
     indptr = counts.indptr
     if EMPTY not in vocabulary:  # bm25s always lists the empty token, last
         vocabulary[EMPTY] = len(vocabulary)
         indptr = np.append(indptr, indptr[-1])
-    # The attributes bm25s' index() sets (bm25s 0.2-0.3); tests/index/test_bm25.py checks a saved and
-    # loaded retriever against one bm25s built itself.
-    retriever.scores = {"data": score_matrix(counts, K1, B), "indices": counts.rows, "indptr": indptr,
+    return vocabulary, {"data": score_matrix(counts, K1, B), "indices": counts.rows, "indptr": indptr,
                         "num_docs": counts.passages}
-    retriever.vocab_dict = vocabulary
-    retriever.unique_token_ids_set = set(vocabulary.values())
-    retriever.nonoccurrence_array = None
-    return retriever
 
 
 def romanised_words(document_frequency: dict[str, int], romanise: Callable[[str], str],
@@ -394,10 +394,11 @@ def romanised_words(document_frequency: dict[str, int], romanise: Callable[[str]
 class KeywordIndex:
     """BM25 over passage tokens, with the corpus terms that made the tokenizer."""
 
-    def __init__(self, retriever: bm25s.BM25, tokenizer: jieba.Tokenizer, words: Sequence[str],
-                 document_frequency: dict[str, int], passages: int,
+    def __init__(self, vocabulary: dict[str, int], matrix: Mapping[str, Any], tokenizer: jieba.Tokenizer,
+                 words: Sequence[str], document_frequency: dict[str, int], passages: int,
                  romanised: dict[str, list[str]] | None = None, counts: TermCounts | None = None) -> None:
-        self._retriever = retriever
+        self._vocabulary = vocabulary  # term -> column of the score matrix
+        self._matrix = matrix  # bm25s' CSC score matrix: data, indices, indptr, num_docs
         self.tokenizer = tokenizer
         self.words = list(words)
         self._df = document_frequency
@@ -435,7 +436,7 @@ class KeywordIndex:
         tokenizer = tokenizer or make_tokenizer(words)
         df = dict(zip(counts.terms, counts.document_frequencies().tolist()))
         romanised = romanised_words(df, romanise, known_pinyin) if romanise is not None else {}
-        return cls(_retriever(counts), tokenizer, words, df, counts.passages, romanised, counts)
+        return cls(*_score_matrix(counts), tokenizer, words, df, counts.passages, romanised, counts)
 
     def tokens(self, folded: str) -> list[str]:
         """The tokens this index would match for a folded text."""
@@ -456,11 +457,11 @@ class KeywordIndex:
     def search(self, tokens: Sequence[str], k: int,
                allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score) for query tokens, optionally only among allowed rows; ties by row."""
-        vocabulary = self._retriever.vocab_dict
+        vocabulary = self._vocabulary
         ids = [vocabulary[t] for t in tokens if t in self._df and t in vocabulary]
         if not ids or self._passages == 0:
             return []
-        rows, scores = top_rows(self._retriever.scores, ids, min(k, self._passages), allowed)
+        rows, scores = top_rows(self._matrix, ids, min(k, self._passages), allowed)
         return [(int(r), float(s)) for r, s in zip(rows, scores) if s > 0]
 
     @staticmethod
@@ -474,8 +475,8 @@ class KeywordIndex:
         """The term counts of an index written by save() from counts, memory-mapped (for incremental builds)."""
         vocabulary: dict[str, int] = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
         terms = sorted(vocabulary, key=vocabulary.__getitem__)
-        indptr = np.load(folder / "indptr.csc.index.npy", mmap_mode="r")
-        rows = np.load(folder / "indices.csc.index.npy", mmap_mode="r")
+        indptr = np.load(folder / _MATRIX_FILES["indptr"], mmap_mode="r")
+        rows = np.load(folder / _MATRIX_FILES["indices"], mmap_mode="r")
         counts = np.load(folder / COUNTS_FILE, mmap_mode="r")
         passages = int(json.loads((folder / "params.index.json").read_text(encoding="utf-8"))["num_docs"])
         if len(indptr) != len(terms) + 1 or len(rows) != len(counts) or int(indptr[-1]) != len(rows):
@@ -493,18 +494,34 @@ class KeywordIndex:
     def save(self, folder: Path) -> None:
         """Write the BM25 matrices, the corpus terms and document frequencies (and term counts) into folder."""
         folder.mkdir(parents=True, exist_ok=True)
-        self._retriever.save(str(folder), show_progress=False)
+        self.as_bm25s().save(str(folder), show_progress=False)
         if self.counts is not None:
             np.save(folder / COUNTS_FILE, self.counts.counts)
         (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
         stats = {"passages": self._passages, "df": self._df, "romanised": self.romanised}
         (folder / "df.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
 
+    def as_bm25s(self) -> bm25s.BM25:
+        """bm25s' own retriever over this index's score matrix: what save() writes with, and what checks compare to."""
+        import bm25s  # only builds and checks: answering reads the matrix without bm25s (and its scipy), 0.1 s sooner
+
+        retriever = bm25s.BM25(k1=K1, b=B)
+        # The attributes bm25s' index() sets (bm25s 0.2-0.3); tests/index/test_bm25.py checks a saved and
+        # loaded retriever against one bm25s built itself.
+        retriever.scores = dict(self._matrix)
+        retriever.vocab_dict = self._vocabulary
+        retriever.unique_token_ids_set = set(self._vocabulary.values())
+        retriever.nonoccurrence_array = None
+        return retriever
+
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
-        """Read an index written by save()."""
-        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
+        """Read an index written by save(), its score matrix memory-mapped."""
+        vocabulary = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        matrix: dict[str, Any] = {name: np.load(folder / file, mmap_mode="r") for name, file in _MATRIX_FILES.items()}
+        matrix["num_docs"] = int(params["num_docs"])
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
         stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
-        return cls(retriever, make_tokenizer(words, mapped=True), words, stats["df"], stats["passages"],
+        return cls(vocabulary, matrix, make_tokenizer(words, mapped=True), words, stats["df"], stats["passages"],
                    stats.get("romanised", {}))

@@ -69,7 +69,7 @@ def test_search_respects_allowed_rows(keywords: KeywordIndex) -> None:
 def _brute_force_top(corpus: list[list[str]], index: KeywordIndex, query: list[str], k: int,
                      allowed: np.ndarray | None) -> list[int]:
     """Every row's BM25 score from bm25s' own dense scoring, best first, ties by row: what top_rows must give."""
-    scores = index._retriever.get_scores(query)
+    scores = index.as_bm25s().get_scores(query)
     rows = [r for r in range(len(corpus)) if scores[r] > 0 and (allowed is None or allowed[r])]
     return sorted(rows, key=lambda r: (-scores[r], r))[:k]
 
@@ -88,15 +88,15 @@ def test_top_rows_are_the_best_scored_rows_of_the_whole_corpus(sparse_share: int
     for trial in range(200):
         query = list(rng.choice(vocabulary, size=int(rng.integers(1, 6))))
         allowed = rng.random(len(corpus)) < 0.3 if trial % 2 else None
-        known = [t for t in query if t in index._retriever.vocab_dict]
+        reference = index.as_bm25s()
+        known = [t for t in query if t in reference.vocab_dict]
         if not known:
             continue
         k = int(rng.choice([3, 10]))
-        rows, scores = top_rows(index._retriever.scores, [index._retriever.vocab_dict[t] for t in known], k,
-                                allowed)
+        rows, scores = top_rows(reference.scores, [reference.vocab_dict[t] for t in known], k, allowed)
 
         assert [int(r) for r in rows] == _brute_force_top(corpus, index, known, k, allowed)
-        assert list(scores) == sorted(index._retriever.get_scores(known)[rows], reverse=True)  # bm25s' own, to the bit
+        assert list(scores) == sorted(reference.get_scores(known)[rows], reverse=True)  # bm25s' own, to the bit
 
 
 def test_unknown_words_find_nothing(keywords: KeywordIndex) -> None:
@@ -168,3 +168,12 @@ def test_mapped_table_answers_what_jieba_asks_of_its_dict(tmp_path: Path) -> Non
     assert (table.get("新词语"), table.get("没有这个词", 1), table["社区"] > 0) == (5, 1, True)
     with pytest.raises(KeyError):
         table["没有这个词"]
+
+
+def test_a_loaded_index_saves_again_as_it_was(keywords: KeywordIndex, tmp_path: Path) -> None:
+    keywords.save(tmp_path / "first")
+    KeywordIndex.load(tmp_path / "first").save(tmp_path / "second")
+
+    again = KeywordIndex.load(tmp_path / "second")
+
+    assert again.search(again.tokens("红色物业 快递"), 3) == keywords.search(keywords.tokens("红色物业 快递"), 3)
