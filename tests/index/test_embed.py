@@ -363,3 +363,23 @@ def test_word_table_refuses_a_table_of_another_type(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="float32"):
         WordTable(tmp_path / "words.npy")
+
+
+def test_word_table_refuses_a_truncated_file(tmp_path: Path) -> None:
+    np.save(tmp_path / "words.npy", np.zeros((10, 4), dtype=np.float32))
+    data = (tmp_path / "words.npy").read_bytes()
+    (tmp_path / "words.npy").write_bytes(data[:-20])
+
+    with pytest.raises(ValueError, match="damaged"):
+        WordTable(tmp_path / "words.npy")
+
+
+def test_a_damaged_word_table_says_to_provision_again(tmp_path: Path) -> None:
+    source = Path(IndexSettings().embedding_model)
+    model = shutil.copytree(source, tmp_path / DEFAULT_MODEL_NAME,
+                            ignore=shutil.ignore_patterns("model.safetensors", "tokenizer.json", "word_embeddings.npy"))
+    with (source / "onnx" / "word_embeddings.npy").open("rb") as whole:
+        (model / "onnx" / "word_embeddings.npy").write_bytes(whole.read(4096))  # cut short, as a full disk leaves it
+
+    with pytest.raises(ModelMissingError, match="provision --force"):
+        OnnxEmbedder(model, precision="float32")
