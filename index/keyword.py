@@ -54,8 +54,8 @@ PARALLEL_MIN_PASSAGES = 5_000
 # Below this many passages a build tokenises with jieba's table memory-mapped (make_tokenizer's
 # mapped=True, as answering does): no set-up, but each lookup costs more. Measured on 420 passages on
 # the 2-core EPYC: mapped 1.03 ms a passage and no set-up; jieba's own table 0.63 ms a passage after
-# 0.51 s of set-up; even at about 1,275 passages. A typical incremental build (one report, about 100
-# passages) saves most of the half second.
+# 0.51 s of set-up; even at about 1,275 passages. Adding one report to a 95k-passage index
+# (benchmarks/incremental.py) took 0.5 s in the keyword stage against 0.9 before.
 MAPPED_TOKENIZER_MAX_PASSAGES = 1_000
 _BATCH = 1_000  # passages per task handed to a worker
 # Summing a keyword search's postings: sorting P postings costs about as much as a pass over an array
