@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, get_args
@@ -155,8 +156,9 @@ class VectorIndex:
     @classmethod
     def load(cls, folder: Path) -> VectorIndex:
         """Read an index written by save(), memory-mapped: pages are read from disk as searches touch them."""
-        # IO_FLAG_MMAP_IFC maps the file's vectors and links in place (faiss >= 1.10): loading is
-        # instant, nothing is copied into the process, and the kernel may drop pages under pressure.
+        # IO_FLAG_MMAP_IFC maps the file's vectors and links in place (faiss >= 1.10): nothing is copied
+        # into the process, and the kernel may drop pages under pressure.
+        _read_ahead(folder / INDEX_FILE)
         index = faiss.read_index(str(folder / INDEX_FILE), faiss.IO_FLAG_MMAP_IFC)
         exact = None
         if (folder / EXACT_FILE).exists():
@@ -164,3 +166,15 @@ class VectorIndex:
             if exact.shape != (index.ntotal, index.d) or exact.dtype != np.float16:
                 raise ValueError(f"{EXACT_FILE} holds {exact.shape} {exact.dtype}, the index {index.ntotal} rows")
         return cls(index, exact)
+
+
+def _read_ahead(path: Path) -> None:
+    """Reads a whole file once, in large sequential reads, so that it sits in the kernel's page cache.
+
+    faiss reads an index file through page faults a few pages at a time: from a cold disk the 1M
+    benchmark's 656 MB HNSW file took 3.5 s to load, where the disk reads it whole in 1.2 s (553 MB/s).
+    """
+    buffer = bytearray(8 << 20)
+    with path.open("rb", buffering=0) as file:
+        while file.readinto(buffer):
+            pass
