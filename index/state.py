@@ -87,18 +87,24 @@ def write_state(db: sqlite3.Connection, state: BuildState) -> None:
     )
     db.execute("INSERT INTO build_state VALUES ('pipeline', ?)", (state.pipeline,))
     _insert_sources(db, state.sources)
-    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
-                   ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
-                    for row, p in enumerate(state.passages)))
-    db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
-                   ((i, c.doc_id, kept_as, record_json(c))
-                    for i, (c, kept_as) in enumerate(state.dropped)))
+    _insert_passages(db, state.passages, first_row=0)
+    _insert_dropped(db, state.dropped, first_ord=0)
 
 
 def _insert_sources(db: sqlite3.Connection, sources: Sequence[Source]) -> None:
     db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
                    ((i, s.path, s.digest, json.dumps(s.doc_ids, ensure_ascii=False), s.stamp)
                     for i, s in enumerate(sources)))
+
+
+def _insert_passages(db: sqlite3.Connection, passages: Sequence[PassageState], *, first_row: int) -> None:
+    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
+                   ((row, SEPARATOR.join(p.phrases), p.folded, p.bands) for row, p in enumerate(passages, first_row)))
+
+
+def _insert_dropped(db: sqlite3.Connection, dropped: Sequence[tuple[Chunk, str]], *, first_ord: int) -> None:
+    db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
+                   ((i, c.doc_id, kept_as, record_json(c)) for i, (c, kept_as) in enumerate(dropped, first_ord)))
 
 
 def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> None:
@@ -111,14 +117,11 @@ def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> N
     db.execute("UPDATE build_state SET value = ? WHERE key = 'pipeline'", (state.pipeline,))
     db.execute("DELETE FROM sources")
     _insert_sources(db, state.sources)
-    db.executemany("INSERT INTO passage_state VALUES (?, ?, ?, ?)",
-                   ((row, SEPARATOR.join(p.phrases), p.folded, p.bands)
-                    for row, p in enumerate(state.passages, kept_rows)))
+    _insert_passages(db, state.passages, first_row=kept_rows)
     db.execute("DELETE FROM dropped WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)"
                " OR kept_as NOT IN (SELECT chunk_id FROM passages)")
     first = db.execute("SELECT coalesce(max(ord), -1) + 1 FROM dropped").fetchone()[0]
-    db.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?)",
-                   ((i, c.doc_id, kept_as, record_json(c)) for i, (c, kept_as) in enumerate(state.dropped, first)))
+    _insert_dropped(db, state.dropped, first_ord=first)
 
 
 _TERMS_PER_QUERY = 500  # below SQLite's limit on bound parameters
