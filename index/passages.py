@@ -239,6 +239,22 @@ def _write_summary(db: sqlite3.Connection) -> None:
                     for key, value in (("places", places), ("place_counts", counts), ("topics", topics))))
 
 
+# Values bound in one statement, below SQLite's limit on bound parameters (999 in older builds).
+PARAMETERS_PER_QUERY = 500
+
+
+def rows_where_in(run: Callable[[str, Sequence[Any]], list[Any]], sql: str, values: Sequence[Any]) -> list[Any]:
+    """Rows of sql whose "{marks}" stands for the placeholders of values, run a few hundred values at a time.
+
+    run(sql, parameters) executes one statement: SqliteRecords.query, or a build's own connection.
+    """
+    found: list[Any] = []
+    for start in range(0, len(values), PARAMETERS_PER_QUERY):
+        part = list(values[start:start + PARAMETERS_PER_QUERY])
+        found += run(sql.format(marks=",".join("?" * len(part))), part)
+    return found
+
+
 def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connection], None] | None = None) -> None:
     """Write reports, passages and the lookups over them into a new SQLite file (at build time).
 
@@ -403,21 +419,12 @@ class SqliteRecords(Records):
         return self.documents[found[0][0]] if found else None
 
     def in_order(self, doc_ids: Iterable[str]) -> list[Document]:
-        wanted = sorted(set(doc_ids))
-        found: list[int] = []
-        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            part = wanted[start:start + 500]
-            found += [o for (o,) in self.query(f"SELECT ord FROM documents WHERE doc_id IN ({','.join('?' * len(part))})",
-                                               part)]
-        return [self.documents[o] for o in sorted(found)]
+        found = rows_where_in(self.query, "SELECT ord FROM documents WHERE doc_id IN ({marks})", sorted(set(doc_ids)))
+        return [self.documents[o] for (o,) in sorted(found)]
 
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
         """The passages of these rows, in that order, read in a few queries (a build reads thousands)."""
-        found: dict[int, str] = {}
-        for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
-            part = list(rows[start:start + 500])
-            found.update(self.query(f"SELECT row, record FROM passages WHERE row IN ({','.join('?' * len(part))})",
-                                    part))
+        found = dict(rows_where_in(self.query, "SELECT row, record FROM passages WHERE row IN ({marks})", rows))
         return [chunk_record(json.loads(found[r])) for r in rows]
 
     def row_of(self, chunk_id: str) -> int | None:

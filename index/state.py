@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.dedupe import BANDS
-from index.passages import chunk_record, record_json
+from index.passages import PARAMETERS_PER_QUERY, chunk_record, record_json, rows_where_in
 from index.records import Chunk
 
 SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never holds it
@@ -124,9 +124,6 @@ def update_state(db: sqlite3.Connection, state: BuildState, kept_rows: int) -> N
     _insert_dropped(db, state.dropped, first_ord=first)
 
 
-_TERMS_PER_QUERY = 500  # below SQLite's limit on bound parameters
-
-
 @dataclass(slots=True)
 class PreviousState:
     """The state of the version a build replaces, read from its SQLite file as the build asks."""
@@ -138,11 +135,8 @@ class PreviousState:
 
     def dropped_chunks(self, ords: Sequence[int]) -> list[Chunk]:
         """The dropped passages with these ords, in that order."""
-        found: dict[int, str] = {}
-        for start in range(0, len(ords), _TERMS_PER_QUERY):
-            part = list(ords[start:start + _TERMS_PER_QUERY])
-            found.update(self._db.execute(
-                f"SELECT ord, record FROM dropped WHERE ord IN ({','.join('?' * len(part))})", part).fetchall())
+        found = dict(rows_where_in(lambda sql, part: self._db.execute(sql, part).fetchall(),
+                                   "SELECT ord, record FROM dropped WHERE ord IN ({marks})", ords))
         return [chunk_record(json.loads(found[o])) for o in ords]
 
     def bands(self, rows: Sequence[int]) -> npt.NDArray[np.uint64]:
@@ -162,8 +156,8 @@ class PreviousState:
         position = {row: i for i, row in enumerate(rows)}
         found: dict[int, str] = {}
         ordered = sorted(terms)
-        for start in range(0, len(ordered), _TERMS_PER_QUERY):
-            part = ordered[start:start + _TERMS_PER_QUERY]
+        for start in range(0, len(ordered), PARAMETERS_PER_QUERY):
+            part = ordered[start:start + PARAMETERS_PER_QUERY]
             where = " OR ".join("instr(folded, ?) > 0" for _ in part)
             for row, folded in self._db.execute(f"SELECT row, folded FROM passage_state WHERE {where}", part):
                 if row in position:
