@@ -169,16 +169,21 @@ class OnnxEmbedder:
             return vectors
         encodings = self._tokenizer.encode(texts)
         for rows in token_batches([len(e) for e in encodings], self.batch_size):
-            width = max(len(encodings[r]) for r in rows)
-            ids = np.full((len(rows), width), self._tokenizer.pad_id, dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for at, row in enumerate(rows):
-                tokens = encodings[row]
-                ids[at, :len(tokens)] = tokens
-                mask[at, :len(tokens)] = 1
+            ids, mask = padded([encodings[r] for r in rows], self._tokenizer.pad_id)
             words = self._word_vectors[ids]
             vectors[rows] = session.run([ONNX_OUTPUT], dict(zip(ONNX_INPUTS, (words, mask))))[0]
         return vectors
+
+
+def padded(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Token ids of a batch padded to its longest row, and its attention mask (the graphs' inputs, ids not yet looked up)."""
+    width = max(len(row) for row in rows)
+    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for at, row in enumerate(rows):
+        ids[at, :len(row)] = row
+        mask[at, :len(row)] = 1
+    return ids, mask
 
 
 def _max_tokens(model_dir: Path) -> int:

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from index.provision import ONNX_INPUTS, ONNX_OUTPUT, PASSAGE_PROMPT, QUERY_PROMPT
+from index.provision import ONNX_INPUTS, ONNX_OUTPUT, PASSAGE_PROMPT, Q4_0_BLOCK, QUERY_PROMPT
 
 OPSET = 17  # LayerNormalization is a single op from 17 on
 # An additive mask this negative gives padded tokens exactly zero weight after softmax in float32.
@@ -154,8 +154,7 @@ def write_float32(model: onnx.ModelProto, path: Path, *, int8_arithmetic: bool =
 
 # ONNX Runtime's MatMulNBits stores a weight matrix column by column in blocks of 32 along its input
 # dimension, two 4-bit levels a byte (element 2i in the low nibble), an fp32 scale a block and zero
-# point 8: exactly what the bundled model's Q4_0 blocks are (value = (level - 8) * scale).
-_BLOCK = 32
+# point 8: exactly what the bundled model's Q4_0 blocks are (value = (level - 8) * scale): Q4_0_BLOCK.
 
 
 def q4_0_blocks(w: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float32]] | None:
@@ -166,9 +165,9 @@ def q4_0_blocks(w: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.uint8], npt.
     back to the bit is what makes the 4-bit graph compute the float32 graph's function.
     """
     k, n = w.shape
-    if k % _BLOCK:
+    if k % Q4_0_BLOCK:
         return None
-    blocks = np.ascontiguousarray(w.T).reshape(n, k // _BLOCK, _BLOCK)
+    blocks = np.ascontiguousarray(w.T).reshape(n, k // Q4_0_BLOCK, Q4_0_BLOCK)
     widest = np.take_along_axis(blocks, np.abs(blocks).argmax(axis=-1)[..., None], axis=-1)
     scales = (widest / np.float32(-8.0)).astype(np.float32)
     safe = np.where(scales == 0, np.float32(1.0), scales)
@@ -206,7 +205,7 @@ def four_bit_matmuls(model: onnx.ModelProto, *, int8_arithmetic: bool = False) -
         # accuracy_level 0: float32 arithmetic; 4: activations rounded to int8 a block at a time.
         nodes.append(helper.make_node("MatMulNBits", [node.input[0], f"{weight.name}.q4", f"{weight.name}.q4_scales"],
                                       list(node.output), name=node.name, domain="com.microsoft",
-                                      K=k, N=n, bits=4, block_size=_BLOCK, accuracy_level=4 if int8_arithmetic else 0))
+                                      K=k, N=n, bits=4, block_size=Q4_0_BLOCK, accuracy_level=4 if int8_arithmetic else 0))
     kept = [i for i in graph.initializer if i.name not in replaced]
     del graph.initializer[:]
     graph.initializer.extend(kept)

