@@ -9,6 +9,7 @@ passages' keyword term counts from the keyword index (keywords/counts.npy, index
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -26,17 +27,18 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 # The modules whose code decides how a file becomes documents, passages and tokens: when any of them
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
-    "ingest.py", "encoding.py", "webpage.py", "formats.py", "clean.py", "furniture.py", "meta.py", "places.py",
-    "chunk.py", "chinese.py", "dedupe.py", "keyword.py", "bm25.py", "glossary.py", "state.py",
+    "index.ingest", "index.encoding", "index.webpage", "index.formats", "index.clean", "index.furniture",
+    "index.meta", "index.places", "index.chunk", "index.chinese", "index.dedupe", "index.keyword", "index.bm25",
+    "index.glossary", "index.state",
 )
 
 
 def pipeline_key(*settings: object) -> str:
     """A digest of the reading code and of the settings that change its results (passage sizes, embedded text)."""
     digest = hashlib.sha256(json.dumps([str(s) for s in settings]).encode())
-    here = Path(__file__).parent
     for name in PIPELINE_MODULES:
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        origin = importlib.util.find_spec(name).origin  # type: ignore[union-attr]
+        digest.update(name.encode() + b"\0" + Path(str(origin)).read_bytes())
     return digest.hexdigest()
 
 
