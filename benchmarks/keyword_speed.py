@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/, 
 
 from vector_recall import cpu_description  # noqa: E402
 from index import keyword  # noqa: E402
-from index.clean import fold  # noqa: E402
+from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.keyword import KeywordIndex, top_rows  # noqa: E402
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.answer import open_engine
-from index.clean import fold
+from index.text.clean import fold
 from index.evaluate import read_questions
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.store import read_manifest

@@ -35,7 +35,7 @@ from vector_recall import CANDIDATES, cpu_description, exact_top  # noqa: E402
 
 from index.build import EMBEDDED_TEXT  # noqa: E402
 from index.chunk import index_text  # noqa: E402
-from index.clean import fold  # noqa: E402
+from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.gazetteer import romanise  # noqa: E402
 from index.keyword import KeywordIndex, corpus_terms  # noqa: E402

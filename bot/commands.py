@@ -35,10 +35,10 @@ from bot.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.prefs import PrefsStore
 from bot.query import Query
 from index.chunk import split_sentences
-from index.clean import fold
+from index.text.clean import fold
 from index.errors import QaError
 from index.records import Answer, PlaceSummary
-from index.script import resolve_script, script_of
+from index.text.script import resolve_script, script_of
 
 # What a reader may type after /script, in either language.
 SCRIPT_WORDS = {

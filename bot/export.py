@@ -23,7 +23,7 @@ from docx.shared import Pt
 from index.bibliography import csl_json, ris_file
 from index.cite import display_title, gbt7714_reference
 from index.records import Chunk, Document
-from index.script import in_script, quoted
+from index.text.script import in_script, quoted
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

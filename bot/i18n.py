@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from index.chinese import HAN
+from index.text.chinese import HAN
 from index.errors import EmptyQuestionError, QaError, QuestionTooLongError, UnknownItemError
 
 Language = Literal["zh", "en"]

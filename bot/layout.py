@@ -13,11 +13,11 @@ from typing import Literal
 
 from bot.i18n import SAMPLE_QUESTIONS, text
 from index.cite import display_title, gbt7714_reference, quotable_passage, shown_date
-from index.clean import fold
-from index.glossary import chinese_glosses
+from index.text.clean import fold
+from index.text.glossary import chinese_glosses
 from index.notices import notices
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
-from index.script import display_punctuation, in_script
+from index.text.script import display_punctuation, in_script
 
 # mark: the sentence that answers best (bold in Telegram, 【】 or ANSI bold on a terminal)
 Style = Literal["plain", "bold", "italic", "code", "mark"]

@@ -7,14 +7,14 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from bot.state import JsonStateFile
-from index.script import SCRIPT_CHOICES
+from index.text.script import SCRIPT_CHOICES
 
 
 @dataclass(frozen=True, slots=True)
 class Prefs:
     """One reader's settings; "" means not chosen yet."""
 
-    script: str = "auto"  # index.script.SCRIPT_CHOICES
+    script: str = "auto"  # index.text.script.SCRIPT_CHOICES
     last_script: str = ""  # script of the reader's last Chinese question, for "auto" replies to buttons
     language: str = ""  # "zh" or "en"; "" until chosen or guessed from Telegram's language_code
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.browse import Browser
-from index.chinese import HAN
+from index.text.chinese import HAN
 from index.cite import display_title, shown_date
 from index.errors import EmptyQuestionError, QuestionTooLongError
 from index.gazetteer import PlaceGazetteer

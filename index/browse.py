@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from index.chinese import quoted_phrases
-from index.clean import fold
+from index.text.chinese import quoted_phrases
+from index.text.clean import fold
 from index.errors import UnknownItemError
 from index.gazetteer import PlaceGazetteer, ancestors
 from index.places import STREET, place_aliases, place_level

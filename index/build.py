@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import TermCounts, count_terms, merge_counts
-from index.chinese import quoted_phrases
+from index.text.chinese import quoted_phrases
 from index.chunk import chunk_document, index_text
-from index.clean import fold
+from index.text.clean import fold
 from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError

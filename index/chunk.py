@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.chinese import CLOSERS as _CLOSERS
-from index.chinese import COMMAS as _COMMAS
-from index.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
-from index.chinese import OPENERS as _OPENERS
-from index.chinese import SENTENCE_END as _SENTENCE_END
-from index.chinese import SENTENCE_FINAL as _FINAL
-from index.clean import is_caption
+from index.text.chinese import CLOSERS as _CLOSERS
+from index.text.chinese import COMMAS as _COMMAS
+from index.text.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
+from index.text.chinese import OPENERS as _OPENERS
+from index.text.chinese import SENTENCE_END as _SENTENCE_END
+from index.text.chinese import SENTENCE_FINAL as _FINAL
+from index.text.clean import is_caption
 from index.records import Chunk, Document
 
 _NOT_HEADING_END = _FINAL + _COMMAS + "…—-"

@@ -6,7 +6,7 @@ import datetime
 import re
 
 from index.records import Chunk, Document
-from index.script import quoted
+from index.text.script import quoted
 
 # GB/T 7714—2015 8.1.2: list at most three authors, then "等".
 MAX_AUTHORS = 3

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from index.clean import fold
+from index.text.clean import fold
 from index.records import Answer, Understanding
 
 OUT_OF_CORPUS = "out_of_corpus"

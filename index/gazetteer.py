@@ -15,9 +15,9 @@ from importlib import metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from index.cache import cached_json
-from index.chinese import is_pinyin_word
-from index.clean import fold
+from index.text.cache import cached_json
+from index.text.chinese import is_pinyin_word
+from index.text.clean import fold
 from index.places import (
     AMBIGUOUS_HEADS, COMMUNITY, STREET, national_levels, national_places, parents_of, place_aliases,
     place_level, question_local_names,

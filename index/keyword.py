@@ -19,10 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import B, EMPTY, K1, TermCounts, count_terms, lucene_idf, score_matrix
-from index.cache import cached_array
-from index.chinese import HAN_WORD, quoted_phrases
-from index.clean import fold
-from index.glossary import GLOSSARY
+from index.text.cache import cached_array
+from index.text.chinese import HAN_WORD, quoted_phrases
+from index.text.clean import fold
+from index.text.glossary import GLOSSARY
 from index.places import place_aliases
 from index.settings import PROJECT_ROOT
 

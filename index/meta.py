@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from index.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, ends_sentence
-from index.clean import clean_lines, fold, is_furniture, normalize_lines
+from index.text.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, ends_sentence
+from index.text.clean import clean_lines, fold, is_furniture, normalize_lines
 from index.places import CITY, DISTRICT, find_places, place_level
 from index.records import Document, SourceFile
 

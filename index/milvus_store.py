@@ -19,7 +19,7 @@ import numpy.typing as npt
 from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 
 from index.chunk import index_text
-from index.clean import fold
+from index.text.clean import fold
 from index.errors import IndexMissingError, QaError
 from index.keyword import STOPWORDS, KeywordIndex
 from index.store import REBUILD, StoredIndex

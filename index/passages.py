@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chunk import index_text
-from index.clean import fold
+from index.text.clean import fold
 from index.records import Chunk, Document
 from index.search.scope import years_in
 

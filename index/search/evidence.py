@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from index.chinese import HAN_RUN
+from index.text.chinese import HAN_RUN
 from index.chunk import split_sentences
-from index.clean import fold
+from index.text.clean import fold
 from index.places import place_aliases
 from index.search.question import Query
 

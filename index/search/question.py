@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.chinese import count_han, quoted_phrases
-from index.clean import fold
+from index.text.chinese import count_han, quoted_phrases
+from index.text.clean import fold
 from index.gazetteer import PlaceGazetteer, romanise
-from index.glossary import english_concepts, uncovered_words
+from index.text.glossary import english_concepts, uncovered_words
 from index.places import place_aliases
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chunk import index_text
-from index.clean import fold
+from index.text.clean import fold
 from index.gazetteer import PlaceGazetteer, warm_up
 from index.places import most_specific, place_aliases
 from index.passages import Records

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.cache import cached_array, cached_json
+from index.text.cache import cached_array, cached_json
 
 
 def test_same_source_reads_the_file_instead_of_building(tmp_path: Path) -> None:

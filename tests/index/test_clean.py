@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import (
+from index.text.clean import (
     clean_text,
     fold,
     is_furniture,

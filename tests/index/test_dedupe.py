@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from index.clean import fold
+from index.text.clean import fold
 from index.dedupe import collapse_near_duplicates, jaccard
 from index.records import Chunk
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from index.glossary import GLOSSARY, english_terms
+from index.text.glossary import GLOSSARY, english_terms
 
 
 def test_courier_riders_question_gets_rider_terms() -> None:
@@ -93,7 +93,7 @@ def test_chinese_terms_are_simplified() -> None:
 
 
 def test_chinese_glosses_name_key_terms_in_order_without_their_parts() -> None:
-    from index.glossary import chinese_glosses
+    from index.text.glossary import chinese_glosses
 
     glosses = chinese_glosses("南山区成立快递骑手党支部，红色物业把物业服务企业组织起来", most=3)
 
@@ -101,6 +101,6 @@ def test_chinese_glosses_name_key_terms_in_order_without_their_parts() -> None:
 
 
 def test_speech_verbs_are_not_glossed() -> None:
-    from index.glossary import chinese_glosses
+    from index.text.glossary import chinese_glosses
 
     assert chinese_glosses("专家指出、认为、表示", most=6) == ()

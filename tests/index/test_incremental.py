@@ -11,7 +11,7 @@ import pytest
 
 from index.answer import engine_from
 from index.build import BuildReport, build_index
-from index.clean import fold
+from index.text.clean import fold
 from index.keyword import tokenize_passages
 from index.store import check_index, current_version, load_index, read_records
 from tests.conftest import NEVER_ABSTAIN

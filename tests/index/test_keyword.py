@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.clean import fold
+from index.text.clean import fold
 from index import keyword
 from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer, top_rows
 

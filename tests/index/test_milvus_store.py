@@ -12,7 +12,7 @@ import pytest
 
 from index.answer import AnswerEngine, engine_from
 from index.build import build_index
-from index.clean import fold
+from index.text.clean import fold
 from index.errors import IndexMissingError
 from index.evaluate import engine_retriever, read_questions, run, score_by_kind
 from index.milvus_store import MilvusStore, collection_name

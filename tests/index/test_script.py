@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.clean import fold
-from index.script import display_punctuation, in_script, quoted, resolve_script, script_of
+from index.text.clean import fold
+from index.text.script import display_punctuation, in_script, quoted, resolve_script, script_of
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from index.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, SENTENCE_END, ends_sentence, is_pinyin_gloss
-from index.furniture import is_folded_caption, is_folded_furniture
-from index.script import to_simplified
+from index.text.chinese import HAN, PAGE_COUNTER, PINYIN_GLOSS, SENTENCE_END, ends_sentence, is_pinyin_gloss
+from index.text.furniture import is_folded_caption, is_folded_furniture
+from index.text.script import to_simplified
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029"
                         r"\u202a-\u202e\u2060-\u2064\ufeff\ufffd]")

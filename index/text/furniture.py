@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.chinese import HAN_BASIC, PAGE_COUNTER_LINE, SENTENCE_END
+from index.text.chinese import HAN_BASIC, PAGE_COUNTER_LINE, SENTENCE_END
 
 # Patterns run on the folded (NFKC, Simplified, lowercase) line, so 責編 and 责编 both match.
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 import opencc
 
-from index.chinese import HAN
+from index.text.chinese import HAN
 
 Script = Literal["simplified", "traditional"]
 # A reader's setting: "auto" follows the script of their own question; "original" is the report's own.

@@ -1,0 +1,1 @@
+"""Rules about written Chinese that every stage shares: sentences, years, scripts, cleaning, site furniture, the glossary (pure)."""
