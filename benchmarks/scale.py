@@ -37,7 +37,7 @@ from index.build import EMBEDDED_TEXT  # noqa: E402
 from index.chunk import index_text  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
-from index.gazetteer import romanise  # noqa: E402
+from index.places.gazetteer import romanise  # noqa: E402
 from index.keyword import KeywordIndex, corpus_terms  # noqa: E402
 from index.search.searcher import HybridSearcher  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402

@@ -10,7 +10,7 @@ from index.browse import Browser
 from index.text.chinese import HAN
 from index.cite import display_title, shown_date
 from index.errors import EmptyQuestionError, QuestionTooLongError
-from index.gazetteer import PlaceGazetteer
+from index.places.gazetteer import PlaceGazetteer
 from index.passages import Records
 from index.records import Answer, Chunk, Citation, Document, Hit, Understanding
 from index.search.searcher import Searcher

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from index.text.chinese import quoted_phrases
 from index.text.clean import fold
 from index.errors import UnknownItemError
-from index.gazetteer import PlaceGazetteer, ancestors
-from index.places import STREET, place_aliases, place_level
+from index.places.gazetteer import PlaceGazetteer, ancestors
+from index.places.finder import STREET, place_aliases, place_level
 from index.passages import MemoryRecords, Records
 from index.records import Chunk, Document, PlaceSummary
 

@@ -20,12 +20,12 @@ from index.text.clean import fold
 from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
-from index.gazetteer import romanise
+from index.places.gazetteer import romanise
 from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
 from index.keyword import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.meta import documents_from_source
 from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
-from index.places import main_places, passage_places
+from index.places.finder import main_places, passage_places
 from index.records import Chunk, Document, Skipped
 from index.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
 from index.store import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index

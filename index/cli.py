@@ -55,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"passages, vectors and BM25 text stored in Milvus at {settings.milvus_uri}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
-    from index.gazetteer import warm_up as warm_gazetteer
+    from index.places.gazetteer import warm_up as warm_gazetteer
     from index.keyword import warm_up as warm_keywords
 
     warm_keywords()  # so the first answer after a build reads its tables from var/cache

@@ -23,7 +23,7 @@ from index.text.cache import cached_array
 from index.text.chinese import HAN_WORD, quoted_phrases
 from index.text.clean import fold
 from index.text.glossary import GLOSSARY
-from index.places import place_aliases
+from index.places.finder import place_aliases
 from index.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:

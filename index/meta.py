@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from index.text.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, ends_sentence
 from index.text.clean import clean_lines, fold, is_furniture, normalize_lines
-from index.places import CITY, DISTRICT, find_places, place_level
+from index.places.finder import CITY, DISTRICT, find_places, place_level
 from index.records import Document, SourceFile
 
 _SUBTITLE = re.compile(r"^(?:——|--|—|－－)\s*")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.gazetteer import romanise
-from index.places import place_aliases
+from index.places.gazetteer import romanise
+from index.places.finder import place_aliases
 from index.records import Understanding
 from index.search.abstain import NOTHING_IN_SCOPE
 

@@ -28,7 +28,7 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
     "index.ingest", "index.encoding", "index.webpage", "index.formats", "index.text.clean", "index.text.furniture",
-    "index.meta", "index.places", "index.chunk", "index.text.chinese", "index.dedupe", "index.keyword", "index.bm25",
+    "index.meta", "index.places.finder", "index.chunk", "index.text.chinese", "index.dedupe", "index.keyword", "index.bm25",
     "index.text.glossary", "index.state",
 )
 

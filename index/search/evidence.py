@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from index.text.chinese import HAN_RUN
 from index.chunk import split_sentences
 from index.text.clean import fold
-from index.places import place_aliases
+from index.places.finder import place_aliases
 from index.search.question import Query
 
 # A concept of the question: the forms that express it (any one will do) and how much it matters.

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from index.text.chinese import count_han, quoted_phrases
 from index.text.clean import fold
-from index.gazetteer import PlaceGazetteer, romanise
+from index.places.gazetteer import PlaceGazetteer, romanise
 from index.text.glossary import english_concepts, uncovered_words
-from index.places import place_aliases
+from index.places.finder import place_aliases
 
 
 @dataclass(frozen=True, slots=True)

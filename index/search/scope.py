@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from index.gazetteer import PlaceGazetteer
+from index.places.gazetteer import PlaceGazetteer
 from index.search.question import Query
 
 # A year in report text is written as one: 2021年, 2021-07, 2021.7; a bare number is a count ("2000平方米").

@@ -15,8 +15,8 @@ import numpy.typing as npt
 
 from index.chunk import index_text
 from index.text.clean import fold
-from index.gazetteer import PlaceGazetteer, warm_up
-from index.places import most_specific, place_aliases
+from index.places.gazetteer import PlaceGazetteer, warm_up
+from index.places.finder import most_specific, place_aliases
 from index.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.places import find_places, main_places, passage_places, place_aliases
+from index.places.finder import find_places, main_places, passage_places, place_aliases
 from index.records import Chunk, Document
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.gazetteer import PlaceGazetteer
+from index.places.gazetteer import PlaceGazetteer
 from index.search.question import analyse_question, asked_years
 from index.search.scope import missing_years, place_scope, years_in
 

@@ -2,7 +2,7 @@
 
 One `PlaceGazetteer` is built per loaded index and shared by the searcher and the engine's browsing
 side. It knows the corpus's own places (every place any passage mentions) and, through the national
-gazetteer in `index.places`, every province, city and district of China, so a question about a
+gazetteer in `index.places.finder`, every province, city and district of China, so a question about a
 district no report covers ("How did Futian district organise delivery riders?") is recognised as
 such instead of being answered with another district's passages.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from index.text.cache import cached_json
 from index.text.chinese import is_pinyin_word
 from index.text.clean import fold
-from index.places import (
+from index.places.finder import (
     AMBIGUOUS_HEADS, COMMUNITY, STREET, national_levels, national_places, parents_of, place_aliases,
     place_level, question_local_names,
 )
