@@ -38,7 +38,7 @@ from index.build import STAGES, BuildReport, StageProgress, build_index  # noqa:
 from index.text.clean import fold  # noqa: E402
 from index.embed import Embedder, load_embedder  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
-from index.ingest import SETTLED_NS  # noqa: E402
+from index.ingest.corpus import SETTLED_NS  # noqa: E402
 from index.search.calibration import Calibration  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.store import load_index  # noqa: E402
@@ -155,7 +155,7 @@ def run(work: Path, passages: int, last: bool) -> None:
     reports = write_corpus(corpus, passages)
     written = time.perf_counter() - started
     # A corpus's files are written long before it is built: a file written within SETTLED_NS of a build
-    # is hashed again by the next one (index/ingest.py), which a corpus written just now would measure.
+    # is hashed again by the next one (index/ingest/corpus.py), which a corpus written just now would measure.
     time.sleep(SETTLED_NS / 1e9)
     embedder = SyntheticThenReal(load_embedder(IndexSettings(), bulk=True))
 

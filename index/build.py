@@ -21,9 +21,9 @@ from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedu
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.places.gazetteer import romanise
-from index.ingest import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
+from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
 from index.keyword import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
-from index.meta import documents_from_source
+from index.ingest.meta import documents_from_source
 from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places.finder import main_places, passage_places
 from index.records import Chunk, Document, Skipped

@@ -30,7 +30,7 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 def cmd_build(args: argparse.Namespace) -> int:
     from index.build import build_index
     from index.embed import load_embedder
-    from index.ingest import ReadLimits
+    from index.ingest.corpus import ReadLimits
     from index.progress import ProgressDisplay
 
     settings = _settings(args)

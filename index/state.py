@@ -27,8 +27,8 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 # The modules whose code decides how a file becomes documents, passages and tokens: when any of them
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
-    "index.ingest", "index.encoding", "index.webpage", "index.formats", "index.text.clean", "index.text.furniture",
-    "index.meta", "index.places.finder", "index.chunk", "index.text.chinese", "index.dedupe", "index.keyword", "index.bm25",
+    "index.ingest.corpus", "index.ingest.encoding", "index.ingest.webpage", "index.ingest.formats", "index.text.clean", "index.text.furniture",
+    "index.ingest.meta", "index.places.finder", "index.chunk", "index.text.chinese", "index.dedupe", "index.keyword", "index.bm25",
     "index.text.glossary", "index.state",
 )
 

@@ -217,7 +217,7 @@ def test_near_duplicates_follow_their_keepers_as_a_full_build_does(tmp_path: Pat
 
 def test_files_unchanged_since_they_settled_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import index.build
-    import index.ingest
+    import index.ingest.corpus
 
     corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt", "qixia.txt")
     index_dir = tmp_path / "index"
@@ -225,12 +225,12 @@ def test_files_unchanged_since_they_settled_are_not_read_again(tmp_path: Path, m
 
     def spy(path: Path, limits: object = None) -> str:
         hashed.append(path.name)
-        return index.ingest.source_digest(path)
+        return index.ingest.corpus.source_digest(path)
 
     monkeypatch.setattr(index.build, "source_digest", spy)
     build(corpus, index_dir)
     assert sorted(hashed) == ["gongshu.txt", "nanshan.txt", "qixia.txt"]  # just written: too recent to trust
-    monkeypatch.setattr(index.ingest, "SETTLED_NS", 0)  # as if they were written long ago
+    monkeypatch.setattr(index.ingest.corpus, "SETTLED_NS", 0)  # as if they were written long ago
     build(corpus, index_dir)
     hashed.clear()
     shutil.copy(DATA / "other_districts" / "shenzhen_futian.txt", corpus / "shenzhen_futian.txt")
@@ -245,9 +245,9 @@ def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(tmp_path: Pa
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    import index.ingest
+    import index.ingest.corpus
 
-    monkeypatch.setattr(index.ingest, "SETTLED_NS", 0)
+    monkeypatch.setattr(index.ingest.corpus, "SETTLED_NS", 0)
     corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt")
     index_dir = tmp_path / "index"
     build(corpus, index_dir)

@@ -11,9 +11,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from index.encoding import decode_text
+from index.ingest.encoding import decode_text
 from index.errors import UnreadableFileError
-from index.ingest import SUPPORTED_SUFFIXES, read_corpus, read_source
+from index.ingest.corpus import SUPPORTED_SUFFIXES, read_corpus, read_source
 from index.records import Skipped, SourceFile
 from index.settings import PROJECT_ROOT
 
@@ -250,7 +250,7 @@ def test_malformed_sidecar_is_logged_and_the_report_still_read(
     write(tmp_path, "r.txt", SIMPLIFIED)
     write(tmp_path, "r.txt.meta.toml", "title = 先锋学院 without quotes\n")
 
-    with caplog.at_level(logging.WARNING, logger="index.ingest"):
+    with caplog.at_level(logging.WARNING, logger="index.ingest.corpus"):
         results = list(read_corpus(tmp_path))
 
     assert results == [SourceFile("r.txt", SIMPLIFIED, "txt")]

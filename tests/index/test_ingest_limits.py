@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from index.build import FURNITURE_ONLY, prepare_documents
-from index.ingest import ReadLimits, display_path, read_corpus
+from index.ingest.corpus import ReadLimits, display_path, read_corpus
 from index.records import Skipped, SourceFile
 from index.settings import PROJECT_ROOT
 

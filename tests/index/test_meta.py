@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.meta import (
+from index.ingest.meta import (
     documents_from_source,
     extract_author,
     extract_date,

@@ -14,11 +14,11 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.encoding import decode_text
+from index.ingest.encoding import decode_text
 from index.errors import UnreadableFileError
-from index.formats import MB, extract_docx, extract_markdown, extract_pdf
+from index.ingest.formats import MB, extract_docx, extract_markdown, extract_pdf
 from index.records import Skipped, SourceFile
-from index.webpage import decode_page, extract_page
+from index.ingest.webpage import decode_page, extract_page
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadLimits", "corpus_files", "decode_text", "display_path", "read_corpus",
            "read_source", "source_digest", "source_stamp"]

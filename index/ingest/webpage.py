@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import lxml.html  # type: ignore[import-untyped]  # no stubs ship with lxml
 from lxml import etree
 
-from index.encoding import decode_declared, decode_text
+from index.ingest.encoding import decode_declared, decode_text
 
 # Elements that never hold the article itself.
 _DROP_TAGS = frozenset(

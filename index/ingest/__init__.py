@@ -1,0 +1,1 @@
+"""Corpus folder to documents: encodings, formats, saved web pages, metadata (the only corpus reader)."""
