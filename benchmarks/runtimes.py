@@ -167,7 +167,7 @@ def main() -> None:
         worker(*args.worker)
         return
     sys.path.insert(0, str(ROOT))
-    from index.chunk import index_text
+    from index.chunk.cut import index_text
     from index.evaluate import read_questions
     from index.store import read_chunks
 

@@ -34,7 +34,7 @@ from synthetic import mixture_vectors, read_vectors, real_vectors, synthesise  #
 from vector_recall import CANDIDATES, cpu_description, exact_top  # noqa: E402
 
 from index.build import EMBEDDED_TEXT  # noqa: E402
-from index.chunk import index_text  # noqa: E402
+from index.chunk.cut import index_text  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.places.gazetteer import romanise  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import ROOT, mixture_vectors, read_vectors, real_vectors, synthesise  # noqa: E402
 
 from index import vector  # noqa: E402
-from index.chunk import index_text  # noqa: E402
+from index.chunk.cut import index_text  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.vector import VectorIndex  # noqa: E402
 

@@ -34,7 +34,7 @@ from bot.layout import (
 from bot.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.prefs import PrefsStore
 from bot.query import Query
-from index.chunk import split_sentences
+from index.chunk.cut import split_sentences
 from index.text.clean import fold
 from index.errors import QaError
 from index.records import Answer, PlaceSummary

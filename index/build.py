@@ -15,9 +15,9 @@ import numpy.typing as npt
 
 from index.bm25 import TermCounts, count_terms, merge_counts
 from index.text.chinese import quoted_phrases
-from index.chunk import chunk_document, index_text
+from index.chunk.cut import chunk_document, index_text
 from index.text.clean import fold
-from index.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
+from index.chunk.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.places.gazetteer import romanise

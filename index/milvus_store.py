@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 
-from index.chunk import index_text
+from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.errors import IndexMissingError, QaError
 from index.keyword import STOPWORDS, KeywordIndex

@@ -24,7 +24,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from index.chunk import index_text
+from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.records import Chunk, Document
 from index.search.scope import years_in

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.dedupe import BANDS
+from index.chunk.dedupe import BANDS
 from index.passages import PARAMETERS_PER_QUERY, chunk_record, record_json, rows_where_in
 from index.records import Chunk
 
@@ -28,7 +28,7 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
     "index.ingest.corpus", "index.ingest.encoding", "index.ingest.webpage", "index.ingest.formats", "index.text.clean", "index.text.furniture",
-    "index.ingest.meta", "index.places.finder", "index.chunk", "index.text.chinese", "index.dedupe", "index.keyword", "index.bm25",
+    "index.ingest.meta", "index.places.finder", "index.chunk.cut", "index.text.chinese", "index.chunk.dedupe", "index.keyword", "index.bm25",
     "index.text.glossary", "index.state",
 )
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.layout import message_layout
 from bot.render import MAX_MESSAGE_CHARS, html_messages, render_answer, render_inline, utf16_units
-from index.chunk import chunk_document
+from index.chunk.cut import chunk_document
 from index.ingest.meta import documents_from_source
 from index.records import Answer, Chunk, Citation, Hit, SourceFile
 from tests.bot.telegram_html import telegram_html_problems

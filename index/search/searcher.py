@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from index.chunk import index_text
+from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.places.gazetteer import PlaceGazetteer, warm_up
 from index.places.finder import most_specific, place_aliases

@@ -14,7 +14,7 @@ import rispy
 
 from bot.export import NoteItem, export_files
 from index.build import prepare_documents
-from index.chunk import chunk_document
+from index.chunk.cut import chunk_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 TODAY = datetime.date(2026, 11, 26)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.chunk import chunk_document, is_heading, split_sentences
+from index.chunk.cut import chunk_document, is_heading, split_sentences
 from index.records import Chunk, Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from index.text.clean import fold
-from index.dedupe import collapse_near_duplicates, jaccard
+from index.chunk.dedupe import collapse_near_duplicates, jaccard
 from index.records import Chunk
 
 NANSHAN = (
@@ -151,7 +151,7 @@ def test_new_passages_are_judged_against_every_indexed_one_as_comparing_all_pair
     # An index of many passages, some near-duplicates of each other (both indexed); new passages that
     # repeat indexed ones, each other, or nothing. The incremental rule, checked by brute force: a new
     # passage goes for the first indexed passage (by row), else the first kept new one, that is similar.
-    from index.dedupe import band_keys, collapse_new, dedupe_key
+    from index.chunk.dedupe import band_keys, collapse_new, dedupe_key
 
     rng = random.Random(7)
     sources = [NANSHAN, QIXIA, GONGSHU, NANSHAN_TRADITIONAL]
@@ -183,7 +183,7 @@ def test_new_passages_are_judged_against_every_indexed_one_as_comparing_all_pair
 
 
 def test_a_new_passage_held_by_a_longer_indexed_one_is_dropped_and_no_indexed_one_ever_is() -> None:
-    from index.dedupe import band_keys, collapse_new, dedupe_key
+    from index.chunk.dedupe import band_keys, collapse_new, dedupe_key
 
     indexed = [chunk("old", 0, QIXIA), chunk("old", 1, QIXIA + "\n" + NANSHAN)]  # the first is held by the second
     new = [chunk("new", 0, NANSHAN + "\n" + GONGSHU), chunk("new", 1, GONGSHU), chunk("new", 2, NANSHAN)]
