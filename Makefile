@@ -45,7 +45,7 @@ $(INSTALLED): pyproject.toml
 model: $(MODEL_READY)
 # Also after a change to the code that writes the folder: provisioning compares the folder's recorded
 # format with its own and rewrites an older one (a no-op when current), so existing checkouts get new graphs.
-$(MODEL_READY): $(INSTALLED) index/provision.py index/export.py index/spm_model.py
+$(MODEL_READY): $(INSTALLED) index/model/provision.py index/model/onnx_graphs.py index/model/spm_model.py
 	$(PY) -m index provision --out $(MODEL)
 	touch $@
 

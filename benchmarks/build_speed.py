@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from index.build import StageProgress, build_index
-from index.embed import load_embedder
+from index.model.embed import load_embedder
 from index.settings import IndexSettings
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable as a plain script from anywhere
 
-from index.embed import load_embedder  # noqa: E402
-from index.provision import provision_default_model  # noqa: E402
+from index.model.embed import load_embedder  # noqa: E402
+from index.model.provision import provision_default_model  # noqa: E402
 from index.settings import DEFAULT_MODEL_DIR, IndexSettings  # noqa: E402
 
 QUESTIONS = [

@@ -4,8 +4,8 @@ On the same passages (the reports' own sentences recombined into passages of abo
 the size the build indexes), one table:
 - sentence-transformers' own encode in float16, batches of 1,024: how the previous release built on
   a GPU (issue 8 measured 3,400 passages/s on an H100 this way);
-- the build's path: `load_embedder` with device cuda (GpuBatches in index/embed_torch.py) called
-  through `index.embed.embed_passages`, the function the build calls, at several batch sizes.
+- the build's path: `load_embedder` with device cuda (GpuBatches in index/model/embed_torch.py) called
+  through `index.model.embed.embed_passages`, the function the build calls, at several batch sizes.
 It prints passages/s and tokens/s, the GPU and library versions, and how far the two paths' vectors
 agree (cosine). Without CUDA it says so and stops.
 """
@@ -52,7 +52,7 @@ def main() -> int:
     import numpy as np
     import torch
 
-    from index.embed import embed_passages, load_embedder
+    from index.model.embed import embed_passages, load_embedder
     from index.settings import IndexSettings
 
     if not torch.cuda.is_available():

@@ -36,7 +36,7 @@ from vector_recall import cpu_description  # noqa: E402
 from index.answer import engine_from  # noqa: E402
 from index.build import STAGES, BuildReport, StageProgress, build_index  # noqa: E402
 from index.text.clean import fold  # noqa: E402
-from index.embed import Embedder, load_embedder  # noqa: E402
+from index.model.embed import Embedder, load_embedder  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.ingest.corpus import SETTLED_NS  # noqa: E402
 from index.search.calibration import Calibration  # noqa: E402

@@ -146,7 +146,7 @@ def cpu_description() -> str:
 
 def gpu_row() -> str:
     """Bulk passage embedding on a CUDA GPU (sentence-transformers, float16), when there is one."""
-    from index.embed import cuda_available
+    from index.model.embed import cuda_available
 
     if not cuda_available():
         return "GPU: no GPU found (no CUDA device), so no GPU figure."

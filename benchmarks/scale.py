@@ -81,7 +81,7 @@ def recall_at_10(index: VectorIndex, vectors: npt.NDArray[np.float32], queries: 
 
 def build(args: argparse.Namespace, folder: Path) -> None:
     """Synthesise, index and save n passages, printing each stage's time; then serve() in a fresh process."""
-    from index.embed import load_embedder
+    from index.model.embed import load_embedder
 
     settings = IndexSettings()
     real = load_index(settings.index_dir)

@@ -44,7 +44,7 @@ NOISE = 0.2  # weight of the real-spread noise term, relative to the unit-norm m
 
 
 class PassageEncoder(Protocol):
-    """What embeds the real sample: index.embed's embedders satisfy it."""
+    """What embeds the real sample: index.model.embed's embedders satisfy it."""
 
     name: str
 

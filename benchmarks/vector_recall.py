@@ -51,7 +51,7 @@ def cpu_description() -> str:
 
 def sample_and_questions(sample: int) -> tuple[Vectors, Vectors]:
     """Real vectors of the first `sample` synthetic passages (cached) and of every eval question."""
-    from index.embed import load_embedder
+    from index.model.embed import load_embedder
     from index.settings import IndexSettings
     from index.store import load_index
 

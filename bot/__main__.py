@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open(settings: IndexSettings) -> LiveEngine:
     """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
     from index.answer import open_engine  # loads the model runtime: only after the cheap checks above
-    from index.embed import load_embedder
+    from index.model.embed import load_embedder
     from index.store import check_index, index_version, read_manifest
 
     manifest = check_index(settings.index_dir)  # a missing or damaged index is reported before the model load

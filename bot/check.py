@@ -57,7 +57,7 @@ def check_index(settings: IndexSettings) -> Check:
 
 def check_model(settings: IndexSettings) -> Check:
     """The configured model loads from disk and embeds a question with the index's dimension."""
-    from index.embed import load_embedder
+    from index.model.embed import load_embedder
     from index.store import read_manifest
 
     try:

@@ -18,8 +18,8 @@ from index.search.calibration import Calibration
 from index.search.protocols import KeywordSearch, QueryEncoder, VectorSearch
 from index.settings import IndexSettings
 
-if TYPE_CHECKING:  # index.embed imports torch: only the types are needed here
-    from index.embed import Embedder
+if TYPE_CHECKING:  # index.model.embed imports torch: only the types are needed here
+    from index.model.embed import Embedder
     from index.store import StoredIndex
 
 _MEANINGFUL = re.compile(rf"[\w{HAN}]")
@@ -90,7 +90,7 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
 
     A reload passes the embedder it already has, so the model is not loaded twice.
     """
-    from index.embed import check_compatible, load_embedder
+    from index.model.embed import check_compatible, load_embedder
     from index.store import check_index, current_version, load_index
 
     # Fails fast, before the model load, if the index is missing or damaged; its manifest says which

@@ -18,7 +18,7 @@ from index.text.chinese import quoted_phrases
 from index.chunk.cut import chunk_document, index_text
 from index.text.clean import fold
 from index.chunk.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
-from index.embed import Embedder, embed_passages
+from index.model.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.places.gazetteer import romanise
 from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp

@@ -29,7 +29,7 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from index.build import build_index
-    from index.embed import load_embedder
+    from index.model.embed import load_embedder
     from index.ingest.corpus import ReadLimits
     from index.progress import ProgressDisplay
 
@@ -216,7 +216,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from index.provision import provision_default_model
+    from index.model.provision import provision_default_model
     from index.settings import DEFAULT_MODEL_DIR
 
     out = provision_default_model(Path(args.out) if args.out else DEFAULT_MODEL_DIR, force=args.force)

@@ -40,8 +40,8 @@ def fake_engine(fake_index_dir: Path) -> AnswerEngine:
 @pytest.fixture(scope="session")
 def real_embedder():  # type: ignore[no-untyped-def]
     """The bundled 4-bit multilingual-e5-small on the default runtime, provisioned by `make test` (or here if missing)."""
-    from index.embed import load_embedder
-    from index.provision import provision_default_model
+    from index.model.embed import load_embedder
+    from index.model.provision import provision_default_model
     from index.settings import IndexSettings
 
     return load_embedder(IndexSettings(embedding_model=str(provision_default_model(DEFAULT_MODEL_DIR))))

@@ -150,7 +150,7 @@ def test_answering_with_the_onnx_model_imports_no_torch(built_index_dir: Path) -
 
     assert json.loads(out)["results"]  # it really answered
     assert "onnxruntime" in modules and "sentencepiece" in modules
-    assert "tokenizers" not in modules  # its 0.6 s load is what sentencepiece saves (index/spm_model.py)
+    assert "tokenizers" not in modules  # its 0.6 s load is what sentencepiece saves (index/model/spm_model.py)
     assert "pypinyin" not in modules  # 0.3-0.5 s of tables that only questions in Latin letters need
     assert not modules & {"bm25s", "scipy"}  # 0.1-0.15 s: answering reads bm25s' matrix files itself
     assert not modules & set(HEAVY)

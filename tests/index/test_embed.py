@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.embed import (
+from index.model.embed import (
     DEFAULT_ONNX_PRECISION,
     Embedder,
     RuntimeChoice,
@@ -21,10 +21,10 @@ from index.embed import (
     load_embedder,
     token_batches,
 )
-from index.embed_onnx import OnnxEmbedder, WordTable
-from index.embed_torch import SentenceTransformerEmbedder
+from index.model.embed_onnx import OnnxEmbedder, WordTable
+from index.model.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
-from index.provision import DEFAULT_MODEL_NAME
+from index.model.provision import DEFAULT_MODEL_NAME
 from index.settings import IndexSettings
 from tests.fakes import FakeEmbedder
 
@@ -152,7 +152,7 @@ def test_onnx_and_torch_float32_give_the_same_vectors(onnx_float32: OnnxEmbedder
 @pytest.mark.slow
 def test_int8_vectors_stay_close_to_float32(onnx_float32: OnnxEmbedder, onnx_int8: OnnxEmbedder) -> None:
     # Quantising every matrix's input with its outlier channels in it gave 0.994-0.997 here; with them
-    # multiplied apart in float32 (index/export.py, OUTLIER_RATIO), 0.9993 and up.
+    # multiplied apart in float32 (index/model/onnx_graphs.py, OUTLIER_RATIO), 0.9993 and up.
     for encode in ("encode_queries", "encode_passages"):
         int8, float32 = getattr(onnx_int8, encode)(AGREEMENT_TEXTS), getattr(onnx_float32, encode)(AGREEMENT_TEXTS)
 
@@ -164,7 +164,7 @@ def test_int8_arithmetic_questions_stay_closer_to_float32_than_int8_weights(
         onnx_float32: OnnxEmbedder, onnx_int8_questions: OnnxEmbedder, onnx_int8: OnnxEmbedder) -> None:
     float32 = onnx_float32.encode_queries(AGREEMENT_TEXTS)
 
-    # 0.99987 at worst over the 334 eval questions; dynamic int8 0.99907 (index/export.py, write_float32).
+    # 0.99987 at worst over the 334 eval questions; dynamic int8 0.99907 (index/model/onnx_graphs.py, write_float32).
     assert min(cosines(onnx_int8_questions.encode_queries(AGREEMENT_TEXTS), float32)) >= 0.9998
     assert min(cosines(onnx_int8_questions.encode_queries(AGREEMENT_TEXTS), float32)) > min(
         cosines(onnx_int8.encode_queries(AGREEMENT_TEXTS), float32))
@@ -328,7 +328,7 @@ def test_questions_in_the_same_weight_family_are_accepted(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_gpu_batching_gives_the_vectors_of_the_models_own_encode(float32_embedder: SentenceTransformerEmbedder) -> None:
-    from index.embed_torch import GpuBatches
+    from index.model.embed_torch import GpuBatches
 
     texts = ["passage: " + t for t in ("社区", "黨建引領基層治理" * 120, "快递小哥之家", "", "red property management")]
     batched = GpuBatches(float32_embedder._model, batch_size=2)  # on the CPU here: the same loop, no GPU needed

@@ -8,7 +8,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from index.export import four_bit_matmuls, outlier_channels, q4_0_blocks, split_outliers
+from index.model.onnx_graphs import four_bit_matmuls, outlier_channels, q4_0_blocks, split_outliers
 
 
 def test_one_massive_channel_is_an_outlier() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.provision import (
+from index.model.provision import (
     DEFAULT_MODEL_NAME,
     PROVENANCE_FILE,
     PackedModel,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from index.embed_onnx import PieceTokenizer
-from index.provision import SENTENCEPIECE_MODEL, provision_default_model
+from index.model.embed_onnx import PieceTokenizer
+from index.model.provision import SENTENCEPIECE_MODEL, provision_default_model
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
-from index.spm_model import UnsupportedTokenizer, sentencepiece_model
+from index.model.spm_model import UnsupportedTokenizer, sentencepiece_model
 
 EDGES = ["", " ", "\n", "社区 ", " 社区", "社区\u3000", "社区\u200b", "a  b", "黨建引領", "ＡＢＣ①Ⅷﬁ", "😀 emoji",
          "南山 " * 400]

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import torch
 from sentence_transformers import SentenceTransformer
 
-from index.embed import looks_like_path, missing_model_message, model_name, token_batches
+from index.model.embed import looks_like_path, missing_model_message, model_name, token_batches
 from index.errors import ModelMissingError
 
 logger = logging.getLogger(__name__)

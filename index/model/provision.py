@@ -27,10 +27,10 @@ FORMAT_VERSION = 6  # bump when the files written here change, so old folders ar
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
-# The ONNX graphs the default runtime runs, by weight precision (index/export.py writes them).
+# The ONNX graphs the default runtime runs, by weight precision (index/model/onnx_graphs.py writes them).
 ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
 # The float32 graph's 4-bit weights with int8 arithmetic, for questions against float32 passages
-# (the setting question_arithmetic; index/export.py, write_float32, has the measurements).
+# (the setting question_arithmetic; index/model/onnx_graphs.py, write_float32, has the measurements).
 QUESTION_INT8_GRAPH = "onnx/questions-int8.onnx"
 # The word-embedding table sits outside the graphs, as an .npy the runtime reads rows from
 # (embed_onnx.WordTable): it is 384 MB of float32 (250,037 tokens x 384), of which a question needs a
@@ -39,7 +39,7 @@ WORD_EMBEDDINGS = "onnx/word_embeddings.npy"
 ONNX_INPUTS = ("word_vectors", "attention_mask")  # [batch, tokens, hidden] float32, [batch, tokens] int64
 ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows
 # tokenizer.json rewritten for the sentencepiece library, which the default runtime tokenises with
-# (index/spm_model.py says why).
+# (index/model/spm_model.py says why).
 SENTENCEPIECE_MODEL = "sentencepiece.model"
 
 _MAGIC = b"E5S1"
@@ -324,7 +324,7 @@ def is_complete(model_dir: Path, expected: dict[str, object]) -> bool:
 
 def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object]) -> None:
     """Writes a complete sentence-transformers folder into out_dir, provenance last."""
-    from index.spm_model import sentencepiece_model
+    from index.model.spm_model import sentencepiece_model
 
     packed = read_packed_model(sources.weights.read_bytes())
     tokenizer = json.loads(sources.tokenizer.read_text(encoding="utf-8"))
@@ -346,8 +346,8 @@ def write_model(out_dir: Path, sources: ModelSources, record: dict[str, object])
 
 
 def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArray[np.float32]]) -> None:
-    """The encoder's ONNX graphs (float32, int8 for questions, int8) for the default runtime (index/embed_onnx.py)."""
-    from index.export import (  # onnx is needed here only
+    """The encoder's ONNX graphs (float32, int8 for questions, int8) for the default runtime (index/model/embed_onnx.py)."""
+    from index.model.onnx_graphs import (  # onnx is needed here only
         encoder_model,
         linear_input_ranges,
         outlier_channels,
@@ -370,8 +370,8 @@ def write_onnx_graphs(out_dir: Path, shape: Shape, weights: dict[str, npt.NDArra
 def _calibration_batch(out_dir: Path, word_table: npt.NDArray[np.float32]) -> tuple[
         npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """export.CALIBRATION_TEXTS as the graphs' inputs (word vectors, attention mask), tokenised as the runtime does."""
-    from index.embed_onnx import PieceTokenizer, padded
-    from index.export import CALIBRATION_TEXTS
+    from index.model.embed_onnx import PieceTokenizer, padded
+    from index.model.onnx_graphs import CALIBRATION_TEXTS
 
     tokenizer = PieceTokenizer(out_dir / SENTENCEPIECE_MODEL, MAX_SEQ_LENGTH)
     ids, mask = padded(tokenizer.encode(list(CALIBRATION_TEXTS)), tokenizer.pad_id)

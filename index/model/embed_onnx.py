@@ -13,9 +13,9 @@ import numpy.typing as npt
 import onnxruntime as ort
 import sentencepiece
 
-from index.embed import missing_model_message, model_name, read_prompts, token_batches
+from index.model.embed import missing_model_message, model_name, read_prompts, token_batches
 from index.errors import ModelMissingError
-from index.provision import (
+from index.model.provision import (
     ONNX_GRAPHS,
     ONNX_INPUTS,
     ONNX_OUTPUT,
@@ -107,7 +107,7 @@ class OnnxEmbedder:
 
     Passages run through the precision's graph; questions too, except that against float32 passages
     they run with int8 arithmetic over the same 4-bit weights unless question_arithmetic is "float32"
-    (index/export.py, write_float32). Each graph is loaded when first used, so an answering process
+    (index/model/onnx_graphs.py, write_float32). Each graph is loaded when first used, so an answering process
     never holds the passages' graph.
     """
 

@@ -1,8 +1,8 @@
 """The Embedder seam and the choice of runtime behind it, for the build and the searcher; imports no model library.
 
 Two runtimes implement it: ONNX Runtime over the provisioned graphs of the bundled model
-(index/embed_onnx.py, the default on CPU: no torch in the process) and sentence-transformers on torch
-(index/embed_torch.py: any other model, and GPUs). Which one, on which device and in which precision
+(index/model/embed_onnx.py, the default on CPU: no torch in the process) and sentence-transformers on torch
+(index/model/embed_torch.py: any other model, and GPUs). Which one, on which device and in which precision
 follows the settings, and for answering also the index, so questions are embedded as its passages were.
 """
 
@@ -19,12 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import IndexMismatchError, RuntimeSettingError
-from index.provision import DEFAULT_MODEL_NAME, ONNX_GRAPHS, read_provenance
+from index.model.provision import DEFAULT_MODEL_NAME, ONNX_GRAPHS, read_provenance
 from index.settings import IndexSettings
 
 # The ONNX precision "auto" picks for the bundled model. Issue 8's rule: int8 only where MRR@10 stays
 # within 0.01 of float32 on every question set. It does not: even with its outlier channels in float32
-# (index/export.py, cosine 0.9995 to float32) near-ties among the best passages flip and a question
+# (index/model/onnx_graphs.py, cosine 0.9995 to float32) near-ties among the best passages flip and a question
 # near a threshold may be refused (development set 0.911, wording set 0.781 against float32's 0.924 and
 # 0.823; README, "Precision"). int8 stays on offer. Questions against float32 passages do meet the rule
 # in int8 arithmetic over the same 4-bit weights (settings' question_arithmetic, the default).
@@ -153,14 +153,14 @@ def load_embedder(settings: IndexSettings, *, allow_download: bool = False, bulk
     """The embedder the settings describe; only the build command may pass allow_download=True."""
     choice = choose_runtime(settings, bulk=bulk, indexed=indexed)
     if choice.runtime == "onnx":
-        from index.embed_onnx import OnnxEmbedder
+        from index.model.embed_onnx import OnnxEmbedder
 
         return OnnxEmbedder(
             Path(settings.embedding_model), precision=choice.precision, query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt, batch_size=settings.batch_size,
             question_arithmetic=settings.question_arithmetic,
         )
-    from index.embed_torch import SentenceTransformerEmbedder
+    from index.model.embed_torch import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(
         settings.embedding_model, query_prompt=settings.query_prompt, passage_prompt=settings.passage_prompt,
