@@ -3,7 +3,7 @@
 DIR is a built index (var/index, or the folder `benchmarks/scale.py --index` wrote) or one of its versions.
 For every question of eval/*.jsonl it times, side by side in one run:
 - bm25s `retrieve` (n_threads=0), which scores every passage and selects among all of them;
-- index/keyword.py `top_rows`, which reads only the question words' postings, summing them by
+- index/keywords/keyword_index.py `top_rows`, which reads only the question words' postings, summing them by
   sorting (sorted sum), in an array of every passage (dense sum), or as `_SPARSE_SUM_SHARE` picks;
 each without a limit and limited to a random tenth of the passages (as a place limit is). It
 checks the rankings agree, then prints p50/p95 and where sorting stops paying (the constant's evidence).
@@ -27,7 +27,7 @@ from vector_recall import cpu_description  # noqa: E402
 from index import keyword  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
-from index.keyword import KeywordIndex, top_rows  # noqa: E402
+from index.keywords.keyword_index import KeywordIndex, top_rows  # noqa: E402
 
 K = 50  # candidates per retriever, as the searcher asks (settings.candidates)
 

@@ -38,7 +38,7 @@ from index.chunk.cut import index_text  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
 from index.places.gazetteer import romanise  # noqa: E402
-from index.keyword import KeywordIndex, corpus_terms  # noqa: E402
+from index.keywords.keyword_index import KeywordIndex, corpus_terms  # noqa: E402
 from index.search.searcher import HybridSearcher  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.store import Manifest, StoredIndex, load_index, save_index  # noqa: E402

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.bm25 import TermCounts, count_terms, merge_counts
+from index.keywords.bm25 import TermCounts, count_terms, merge_counts
 from index.text.chinese import quoted_phrases
 from index.chunk.cut import chunk_document, index_text
 from index.text.clean import fold
@@ -22,7 +22,7 @@ from index.model.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.places.gazetteer import romanise
 from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
-from index.keyword import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
+from index.keywords.keyword_index import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.ingest.meta import documents_from_source
 from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places.finder import main_places, passage_places

@@ -56,7 +56,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     from index.places.gazetteer import warm_up as warm_gazetteer
-    from index.keyword import warm_up as warm_keywords
+    from index.keywords.keyword_index import warm_up as warm_keywords
 
     warm_keywords()  # so the first answer after a build reads its tables from var/cache
     warm_gazetteer()

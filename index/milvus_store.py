@@ -21,7 +21,7 @@ from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusExcep
 from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.errors import IndexMissingError, QaError
-from index.keyword import STOPWORDS, KeywordIndex
+from index.keywords.keyword_index import STOPWORDS, KeywordIndex
 from index.store import REBUILD, StoredIndex
 from index.vector import HNSW_EF_CONSTRUCTION, HNSW_LINKS, ef_search
 

@@ -3,7 +3,7 @@
 Stored in the version's passages.sqlite beside the records (tables sources, passage_state, dropped,
 build_state). The next build re-reads only files whose digest changed, and takes every unchanged
 report's documents, passages, MinHash bands and vectors from the version it replaces, and its
-passages' keyword term counts from the keyword index (keywords/counts.npy, index/bm25.py).
+passages' keyword term counts from the keyword index (keywords/counts.npy, index/keywords/bm25.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 # changes, the next build reads every file again (a cached result would be one the code no longer gives).
 PIPELINE_MODULES = (
     "index.ingest.corpus", "index.ingest.encoding", "index.ingest.webpage", "index.ingest.formats", "index.text.clean", "index.text.furniture",
-    "index.ingest.meta", "index.places.finder", "index.chunk.cut", "index.text.chinese", "index.chunk.dedupe", "index.keyword", "index.bm25",
+    "index.ingest.meta", "index.places.finder", "index.chunk.cut", "index.text.chinese", "index.chunk.dedupe", "index.keywords.keyword_index", "index.keywords.bm25",
     "index.text.glossary", "index.state",
 )
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
-from index.keyword import KeywordIndex
+from index.keywords.keyword_index import KeywordIndex
 from index.passages import (
     PASSAGES_FILE, MemoryRecords, Records, RecordsUpdate, SqliteRecords, update_records, write_records,
 )

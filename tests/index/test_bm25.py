@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.bm25 import TermCounts, count_terms, merge_counts, score_matrix
-from index.keyword import KeywordIndex
+from index.keywords.bm25 import TermCounts, count_terms, merge_counts, score_matrix
+from index.keywords.keyword_index import KeywordIndex
 
 
 def random_corpus(seed: int, passages: int = 400) -> list[list[str]]:

@@ -12,7 +12,7 @@ import pytest
 from index.answer import engine_from
 from index.build import BuildReport, build_index
 from index.text.clean import fold
-from index.keyword import tokenize_passages
+from index.keywords.keyword_index import tokenize_passages
 from index.store import check_index, current_version, load_index, read_records
 from tests.conftest import NEVER_ABSTAIN
 from tests.fakes import FakeEmbedder
@@ -167,13 +167,13 @@ def test_a_changed_sidecar_counts_as_a_changed_report(tmp_path: Path) -> None:
 def test_tokenising_over_several_processes_gives_the_same_tokens(
     fake_index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.keyword
+    import index.keywords.keyword_index
 
     texts = [fold(c.text) for c in read_records(fake_index_dir).chunks] * 3
     words = ["南山区", "快递骑手", "红色物业"]
     single = tokenize_passages(texts, words, processes=1)
-    monkeypatch.setattr(index.keyword, "PARALLEL_MIN_PASSAGES", 1)
-    monkeypatch.setattr(index.keyword, "_BATCH", 7)
+    monkeypatch.setattr(index.keywords.keyword_index, "PARALLEL_MIN_PASSAGES", 1)
+    monkeypatch.setattr(index.keywords.keyword_index, "_BATCH", 7)
 
     assert tokenize_passages(texts, words, processes=2) == single
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from index.text.clean import fold
-from index import keyword
-from index.keyword import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer, top_rows
+from index.keywords import keyword_index as keyword
+from index.keywords.keyword_index import KeywordIndex, corpus_terms, keyword_tokens, make_tokenizer, top_rows
 
 PASSAGES = [
     "其中比较典型的是分布于南山区432个快递网点的2万多名快递骑手。",
@@ -151,7 +151,7 @@ def test_mapped_table_splits_the_corpus_exactly_as_jiebas_own(tmp_path: Path) ->
 
 
 def test_a_small_build_tokenises_with_the_mapped_table_and_a_large_one_with_jiebas_own() -> None:
-    from index.keyword import MAPPED_TOKENIZER_MAX_PASSAGES, MappedFrequencies, build_tokenizer
+    from index.keywords.keyword_index import MAPPED_TOKENIZER_MAX_PASSAGES, MappedFrequencies, build_tokenizer
 
     small = build_tokenizer(["红色物业"], MAPPED_TOKENIZER_MAX_PASSAGES - 1)
     large = build_tokenizer(["红色物业"], MAPPED_TOKENIZER_MAX_PASSAGES)

@@ -18,7 +18,7 @@ import jieba
 import numpy as np
 import numpy.typing as npt
 
-from index.bm25 import B, EMPTY, K1, TermCounts, count_terms, lucene_idf, score_matrix
+from index.keywords.bm25 import B, EMPTY, K1, TermCounts, count_terms, lucene_idf, score_matrix
 from index.text.cache import cached_array
 from index.text.chinese import HAN_WORD, quoted_phrases
 from index.text.clean import fold
@@ -357,7 +357,7 @@ def general_idf(word: str) -> float:
 RARE_WORD_IDF = 12.0  # about the table's median: most of its words are rare
 
 
-COUNTS_FILE = "counts.npy"  # term counts aligned with bm25s' score matrix, for the next build (index/bm25.py)
+COUNTS_FILE = "counts.npy"  # term counts aligned with bm25s' score matrix, for the next build (index/keywords/bm25.py)
 
 
 # bm25s' file names for the score matrix (CSC: one column of passages per term), which save() writes
@@ -431,7 +431,7 @@ class KeywordIndex:
     @classmethod
     def from_counts(cls, counts: TermCounts, words: Iterable[str], romanise: Callable[[str], str] | None = None,
                     tokenizer: jieba.Tokenizer | None = None, known_pinyin: dict[str, str] | None = None) -> KeywordIndex:
-        """Index passages by their term counts (index/bm25.py); known_pinyin as romanised_words takes it."""
+        """Index passages by their term counts (index/keywords/bm25.py); known_pinyin as romanised_words takes it."""
         words = sorted(set(words))
         tokenizer = tokenizer or make_tokenizer(words)
         df = dict(zip(counts.terms, counts.document_frequencies().tolist()))

@@ -1,0 +1,1 @@
+"""Keyword search: jieba tokens of folded text and BM25 scores."""
