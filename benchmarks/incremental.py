@@ -41,8 +41,8 @@ from index.evaluate import read_questions  # noqa: E402
 from index.ingest.corpus import SETTLED_NS  # noqa: E402
 from index.search.calibration import Calibration  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
-from index.store import load_index  # noqa: E402
-from index.vector import VectorIndex  # noqa: E402
+from index.store.folder import load_index  # noqa: E402
+from index.store.vectors import VectorIndex  # noqa: E402
 
 ADDED = "004_d360520e85666164.txt"  # the real report added: 栖霞区, about 30 passages
 

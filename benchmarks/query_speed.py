@@ -18,7 +18,7 @@ from index.answer import open_engine
 from index.text.clean import fold
 from index.evaluate import read_questions
 from index.settings import PROJECT_ROOT, IndexSettings
-from index.store import read_manifest
+from index.store.folder import read_manifest
 
 
 def percentiles(samples: list[float]) -> str:

@@ -169,7 +169,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from index.chunk.cut import index_text
     from index.evaluate import read_questions
-    from index.store import read_chunks
+    from index.store.folder import read_chunks
 
     with tempfile.TemporaryDirectory(prefix="runtimes-") as folder:
         work = Path(folder)

@@ -41,8 +41,8 @@ from index.places.gazetteer import romanise  # noqa: E402
 from index.keywords.keyword_index import KeywordIndex, corpus_terms  # noqa: E402
 from index.search.searcher import HybridSearcher  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
-from index.store import Manifest, StoredIndex, load_index, save_index  # noqa: E402
-from index.vector import VectorIndex  # noqa: E402
+from index.store.folder import Manifest, StoredIndex, load_index, save_index  # noqa: E402
+from index.store.vectors import VectorIndex  # noqa: E402
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def build(args: argparse.Namespace, folder: Path) -> None:
     publish = None
     milvus_uri = str(folder.parent / "milvus.db")
     if args.backend == "milvus":
-        from index.milvus_store import MilvusStore
+        from index.store.milvus_store import MilvusStore
 
         milvus = MilvusStore(milvus_uri)
         milvus_write = milvus.publisher(exact_max=settings.exact_search_max)
@@ -210,7 +210,7 @@ def main() -> None:
                         help="synthetic passages whose vectors the real model embeds (cached); the rest are mixtures")
     parser.add_argument("--vectors", help="a .npy of at least --passages vectors to use instead (rows in passage order)")
     parser.add_argument("--vector-index", default="auto", help="auto (by size, as a build picks) or a kind of "
-                        "index/vector.py: exact, hnsw, hnsw_sq8")
+                        "index/store/vectors.py: exact, hnsw, hnsw_sq8")
     parser.add_argument("--embed-sample", type=int, default=256, help="uncached passages the real model embeds, timed")
     parser.add_argument("--rounds", type=int, default=2, help="warm rounds over eval/questions.jsonl")
     parser.add_argument("--backend", choices=("local", "milvus"), default="local",

@@ -1,6 +1,6 @@
 """Recall@10, latency and memory of each vector index kind at 10k-1M passages: `python benchmarks/vector_recall.py`.
 
-The evidence for the constants in index/vector.py (which kind from which size, HNSW parameters).
+The evidence for the constants in index/store/vectors.py (which kind from which size, HNSW parameters).
 Passage vectors: the first --sample synthetic passages of benchmarks/synthetic.py embedded by the
 real model, the rest mixtures of those (see synthetic.py; --vectors FILE.npy uses vectors embedded
 elsewhere instead). Queries: every question of eval/*.jsonl, embedded by the real model. Ground truth
@@ -31,7 +31,7 @@ from synthetic import ROOT, mixture_vectors, read_vectors, real_vectors, synthes
 from index import vector  # noqa: E402
 from index.chunk.cut import index_text  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402
-from index.vector import VectorIndex  # noqa: E402
+from index.store.vectors import VectorIndex  # noqa: E402
 
 Vectors = npt.NDArray[np.float32]
 CANDIDATES = 50  # rows the searcher asks the vector index for (IndexSettings.candidates)
@@ -53,7 +53,7 @@ def sample_and_questions(sample: int) -> tuple[Vectors, Vectors]:
     """Real vectors of the first `sample` synthetic passages (cached) and of every eval question."""
     from index.model.embed import load_embedder
     from index.settings import IndexSettings
-    from index.store import load_index
+    from index.store.folder import load_index
 
     settings = IndexSettings()
     real = load_index(settings.index_dir)

@@ -90,7 +90,7 @@ def _open(settings: IndexSettings) -> LiveEngine:
     """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
     from index.answer import open_engine  # loads the model runtime: only after the cheap checks above
     from index.model.embed import load_embedder
-    from index.store import check_index, index_version, read_manifest
+    from index.store.folder import check_index, index_version, read_manifest
 
     manifest = check_index(settings.index_dir)  # a missing or damaged index is reported before the model load
     embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))

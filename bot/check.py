@@ -45,7 +45,7 @@ def check_settings() -> tuple[Check, IndexSettings | None, BotSettings | None]:
 
 def check_index(settings: IndexSettings) -> Check:
     """Every file of the index in use is there and as written."""
-    from index.store import check_index as verify
+    from index.store.folder import check_index as verify
 
     try:
         manifest = verify(settings.index_dir, full=True)  # every byte: start-ups check only sizes of large files
@@ -58,7 +58,7 @@ def check_index(settings: IndexSettings) -> Check:
 def check_model(settings: IndexSettings) -> Check:
     """The configured model loads from disk and embeds a question with the index's dimension."""
     from index.model.embed import load_embedder
-    from index.store import read_manifest
+    from index.store.folder import read_manifest
 
     try:
         manifest = read_manifest(settings.index_dir)

@@ -11,7 +11,7 @@ from index.text.chinese import HAN
 from index.cite import display_title, shown_date
 from index.errors import EmptyQuestionError, QuestionTooLongError
 from index.places.gazetteer import PlaceGazetteer
-from index.passages import Records
+from index.store.passages import Records
 from index.records import Answer, Chunk, Citation, Document, Hit, Understanding
 from index.search.searcher import Searcher
 from index.search.calibration import Calibration
@@ -20,7 +20,7 @@ from index.settings import IndexSettings
 
 if TYPE_CHECKING:  # index.model.embed imports torch: only the types are needed here
     from index.model.embed import Embedder
-    from index.store import StoredIndex
+    from index.store.folder import StoredIndex
 
 _MEANINGFUL = re.compile(rf"[\w{HAN}]")
 
@@ -91,7 +91,7 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
     A reload passes the embedder it already has, so the model is not loaded twice.
     """
     from index.model.embed import check_compatible, load_embedder
-    from index.store import check_index, current_version, load_index
+    from index.store.folder import check_index, current_version, load_index
 
     # Fails fast, before the model load, if the index is missing or damaged; its manifest says which
     # weights embedded the passages, so questions get the same ones.
@@ -102,7 +102,7 @@ def open_engine(settings: IndexSettings, *, embedder: Embedder | None = None) ->
     stored = load_index(settings.index_dir, model=embedder.name)
     backend = None
     if settings.backend == "milvus":
-        from index.milvus_store import MilvusStore
+        from index.store.milvus_store import MilvusStore
 
         backend = MilvusStore(settings.milvus_uri).open(current_version(settings.index_dir).name, stored.keywords,
                                                         passages=len(stored.chunks))

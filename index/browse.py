@@ -12,7 +12,7 @@ from index.text.clean import fold
 from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer, ancestors
 from index.places.finder import STREET, place_aliases, place_level
-from index.passages import MemoryRecords, Records
+from index.store.passages import MemoryRecords, Records
 from index.records import Chunk, Document, PlaceSummary
 
 

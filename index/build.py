@@ -24,12 +24,12 @@ from index.places.gazetteer import romanise
 from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_digest, source_stamp
 from index.keywords.keyword_index import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.ingest.meta import documents_from_source
-from index.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
+from index.store.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places.finder import main_places, passage_places
 from index.records import Chunk, Document, Skipped
 from index.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
-from index.store import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
-from index.vector import VectorIndex, choose_kind
+from index.store.folder import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
+from index.store.vectors import VectorIndex, choose_kind
 
 logger = logging.getLogger(__name__)
 

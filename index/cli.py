@@ -38,7 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     limits = ReadLimits.from_megabytes(settings.max_file_mb, settings.max_unpacked_mb, settings.follow_outside_links)
     milvus = None
     if settings.backend == "milvus":
-        from index.milvus_store import MilvusStore
+        from index.store.milvus_store import MilvusStore
 
         milvus = MilvusStore(settings.milvus_uri)
     report = build_index(settings.corpus_dir, settings.index_dir, embedder, max_chars=settings.max_chunk_chars,
@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                          publish=milvus.publisher(exact_max=settings.exact_search_max) if milvus else None,
                          full=args.full)
     if milvus is not None:
-        from index.store import kept_versions
+        from index.store.folder import kept_versions
 
         milvus.keep_only(kept_versions(settings.index_dir))
         milvus.close()
@@ -73,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from index.cite import gbt7714_reference
-    from index.store import read_records
+    from index.store.folder import read_records
 
     records = read_records(_settings(args).index_dir)
     for doc in records.documents:
@@ -91,7 +91,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_chunks(args: argparse.Namespace) -> int:
-    from index.store import read_records
+    from index.store.folder import read_records
 
     records = read_records(_settings(args).index_dir)
     chunks = (records.chunks[r] for r in records.rows_of(args.doc)) if args.doc else iter(records.chunks)

@@ -109,7 +109,7 @@ class IndexSettings(TomlSettings):
     vector_index: Literal["auto", "exact", "hnsw", "hnsw_sq8"] = Field(
         default="auto",
         description="auto: exact up to exact_search_max passages, HNSW beyond, HNSW over 8-bit vectors past "
-        "index/vector.py's QUANTISE_FROM; or one of exact, hnsw, hnsw_sq8 at any size. Rebuild after changing it.",
+        "index/store/vectors.py's QUANTISE_FROM; or one of exact, hnsw, hnsw_sq8 at any size. Rebuild after changing it.",
     )
     backend: Literal["local", "milvus"] = Field(
         default="local",

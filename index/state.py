@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chunk.dedupe import BANDS
-from index.passages import PARAMETERS_PER_QUERY, chunk_record, record_json, rows_where_in
+from index.store.passages import PARAMETERS_PER_QUERY, chunk_record, record_json, rows_where_in
 from index.records import Chunk
 
 SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never holds it

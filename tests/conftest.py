@@ -10,7 +10,7 @@ from index.answer import AnswerEngine, engine_from
 from index.build import build_index
 from index.search.calibration import Abstention, Calibration
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
-from index.store import load_index
+from index.store.folder import load_index
 from tests.fakes import FakeEmbedder
 
 DATA = Path(__file__).parent / "data"

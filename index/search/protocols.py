@@ -1,6 +1,6 @@
 """What search needs of its heavy parts: a question encoder, a vector index, a keyword index.
 
-The local backends (index/model/embed.py, index/vector.py, index/keywords/keyword_index.py) satisfy these; tests use
+The local backends (index/model/embed.py, index/store/vectors.py, index/keywords/keyword_index.py) satisfy these; tests use
 the fakes in tests/fakes.py, and another backend only has to provide the same methods.
 """
 

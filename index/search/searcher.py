@@ -17,7 +17,7 @@ from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.places.gazetteer import PlaceGazetteer, warm_up
 from index.places.finder import most_specific, place_aliases
-from index.passages import Records
+from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.check import run_checks
-from index.store import current_version
+from index.store.folder import current_version
 from tests.bot.test_process import FakeTelegramServer
 
 

@@ -13,7 +13,7 @@ from docx import Document as DocxDocument
 
 from index.build import STAGES, StageProgress, build_index
 from index.errors import IndexMismatchError, IndexMissingError
-from index.store import load_index, read_chunks, read_documents, read_manifest
+from index.store.folder import load_index, read_chunks, read_documents, read_manifest
 from tests.fakes import FakeEmbedder
 
 DATA = Path(__file__).parents[1] / "data"

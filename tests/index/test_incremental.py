@@ -13,7 +13,7 @@ from index.answer import engine_from
 from index.build import BuildReport, build_index
 from index.text.clean import fold
 from index.keywords.keyword_index import tokenize_passages
-from index.store import check_index, current_version, load_index, read_records
+from index.store.folder import check_index, current_version, load_index, read_records
 from tests.conftest import NEVER_ABSTAIN
 from tests.fakes import FakeEmbedder
 
@@ -181,12 +181,12 @@ def test_tokenising_over_several_processes_gives_the_same_tokens(
 def test_large_files_are_checked_by_size_at_load_and_in_full_on_demand(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.store
+    import index.store.folder
     from index.errors import IndexDamagedError
 
     index_dir = tmp_path / "index"
     build(DATA / "corpus", index_dir)
-    monkeypatch.setattr(index.store, "HASH_AT_LOAD_BYTES", 0)
+    monkeypatch.setattr(index.store.folder, "HASH_AT_LOAD_BYTES", 0)
     path = current_version(index_dir) / "keywords" / "words.json"
     data = bytearray(path.read_bytes())
     data[1] ^= 0x01  # same size, different bytes: only a full check can tell

@@ -180,7 +180,7 @@ def test_page_of_nothing_but_site_furniture_says_so_rather_than_empty(tmp_path: 
 
 def test_a_build_indexes_a_file_with_a_gbk_name_and_shows_the_name_readably(tmp_path: Path) -> None:
     from index.build import build_index
-    from index.store import read_documents, read_manifest
+    from index.store.folder import read_documents, read_manifest
     from tests.fakes import FakeEmbedder
 
     corpus = tmp_path / "corpus"

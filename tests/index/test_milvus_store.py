@@ -15,9 +15,9 @@ from index.build import build_index
 from index.text.clean import fold
 from index.errors import IndexMissingError
 from index.evaluate import engine_retriever, read_questions, run, score_by_kind
-from index.milvus_store import MilvusStore, collection_name
+from index.store.milvus_store import MilvusStore, collection_name
 from index.settings import PROJECT_ROOT, IndexSettings
-from index.store import StoredIndex, current_version, kept_versions, load_index
+from index.store.folder import StoredIndex, current_version, kept_versions, load_index
 from tests.conftest import DATA, NEVER_ABSTAIN
 from tests.fakes import FakeEmbedder
 
@@ -178,7 +178,7 @@ def test_a_closed_milvus_lite_file_can_be_opened_by_another_process(milvus_index
     first.close()  # a build closes before the bot, another process, opens the file
 
     opened = subprocess.run(
-        [sys.executable, "-c", f"from index.milvus_store import MilvusStore; s = MilvusStore({uri!r}); "
+        [sys.executable, "-c", f"from index.store.milvus_store import MilvusStore; s = MilvusStore({uri!r}); "
                                "print(','.join(s.collections())); s.close()"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
 

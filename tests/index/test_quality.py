@@ -92,7 +92,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
 
     from index.answer import engine_from
     from index.build import build_index
-    from index.store import load_index
+    from index.store.folder import load_index
 
     corpus = tmp_path_factory.mktemp("combined") / "corpus"
     corpus.mkdir()

@@ -18,7 +18,7 @@ from index.build import build_index
 from index.cli import main
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError, QaError
 from index.settings import PROJECT_ROOT
-from index.store import (
+from index.store.folder import (
     CURRENT,
     MANIFEST,
     build_lock,
@@ -164,7 +164,7 @@ def test_a_format_1_folder_is_refused_with_the_fix_and_replaced_by_a_build(tmp_p
 def test_a_second_build_of_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
     index = tmp_path / "index"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from index.store import build_lock\n"
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from index.store.folder import build_lock\n"
          "with build_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)", str(index)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
     )
@@ -192,8 +192,8 @@ SWAP_STEPS = ["version folder made", "version written", "pointer written", "poin
 _KILLED_SAVE = """
 import os, sys
 from pathlib import Path
-from index import store
-from index.store import load_index, save_index
+from index.store import folder as store
+from index.store.folder import load_index, save_index
 index, stop = Path(sys.argv[1]), sys.argv[2]
 stored = load_index(Path(sys.argv[3]))
 def step(name):

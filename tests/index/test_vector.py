@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vector import QUANTISE_FROM, VectorIndex, choose_kind, ef_search
+from index.store.vectors import QUANTISE_FROM, VectorIndex, choose_kind, ef_search
 
 
 def clustered_vectors(n: int, dimension: int = 32, seed: int = 7) -> np.ndarray:
@@ -94,7 +94,7 @@ def test_quantised_index_keeps_recall_and_exact_scores(tmp_path: Path) -> None:
 
 def test_setting_forces_the_kind_of_a_small_build(tmp_path: Path) -> None:
     from index.build import build_index
-    from index.store import load_index
+    from index.store.folder import load_index
     from tests.conftest import DATA
     from tests.fakes import FakeEmbedder
 

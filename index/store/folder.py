@@ -40,12 +40,12 @@ from typing import Any
 
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
 from index.keywords.keyword_index import KeywordIndex
-from index.passages import (
+from index.store.passages import (
     PASSAGES_FILE, MemoryRecords, Records, RecordsUpdate, SqliteRecords, update_records, write_records,
 )
 from index.records import Chunk, Document
 from index.state import STATE_ROW_TABLES, BuildState, update_state, write_state
-from index.vector import VectorIndex
+from index.store.vectors import VectorIndex
 
 FORMAT_VERSION = 3
 # Files up to this size are hashed at every load (SHA-256 runs at about 1 GB/s here, so 0.06 s each);

@@ -22,8 +22,8 @@ from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.errors import IndexMissingError, QaError
 from index.keywords.keyword_index import STOPWORDS, KeywordIndex
-from index.store import REBUILD, StoredIndex
-from index.vector import HNSW_EF_CONSTRUCTION, HNSW_LINKS, ef_search
+from index.store.folder import REBUILD, StoredIndex
+from index.store.vectors import HNSW_EF_CONSTRUCTION, HNSW_LINKS, ef_search
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ INSERT_BATCH = 2_000
 # Longest folded passage text kept in the full-text field, in bytes (UTF-8 Chinese is 3 bytes a character;
 # passages are at most a few hundred characters, headings included).
 TEXT_BYTES = 8_192
-# HNSW parameters are the local index's own (index/vector.py), so both backends trade recall alike.
+# HNSW parameters are the local index's own (index/store/vectors.py), so both backends trade recall alike.
 
 
 class MilvusError(QaError):
