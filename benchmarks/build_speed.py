@@ -1,6 +1,6 @@
 """Index build speed by stage, and peak memory: `python benchmarks/build_speed.py [--corpus DIR]`.
 
-Runs the real build (index.build.build_index, as `python -m index build` does) into a temporary
+Runs the real build (index.build.builder.build_index, as `python -m index build` does) into a temporary
 folder, timing each stage through the build's own progress callback, and prints seconds per stage
 and passages per second.
 """
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.build import StageProgress, build_index
+from index.build.builder import StageProgress, build_index
 from index.model.embed import load_embedder
 from index.settings import IndexSettings
 

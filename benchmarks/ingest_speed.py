@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.build import chunk_corpus, prepare_documents  # noqa: E402
+from index.build.builder import chunk_corpus, prepare_documents  # noqa: E402
 from index.places.finder import main_places  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.chunk.dedupe import collapse_near_duplicates  # noqa: E402

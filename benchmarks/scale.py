@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import mixture_vectors, read_vectors, real_vectors, synthesise  # noqa: E402
 from vector_recall import CANDIDATES, cpu_description, exact_top  # noqa: E402
 
-from index.build import EMBEDDED_TEXT  # noqa: E402
+from index.build.builder import EMBEDDED_TEXT  # noqa: E402
 from index.chunk.cut import index_text  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.evaluate import read_questions  # noqa: E402

@@ -28,10 +28,10 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from index.build import build_index
+    from index.build.builder import build_index
     from index.model.embed import load_embedder
     from index.ingest.corpus import ReadLimits
-    from index.progress import ProgressDisplay
+    from index.build.progress import ProgressDisplay
 
     settings = _settings(args)
     embedder = load_embedder(settings, allow_download=True, bulk=True)

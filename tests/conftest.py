@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.answer import AnswerEngine, engine_from
-from index.build import build_index
+from index.build.builder import build_index
 from index.search.calibration import Abstention, Calibration
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
 from index.store.folder import load_index

@@ -195,7 +195,7 @@ def make_tokenizer(words: Iterable[str], cache_dir: Path = JIEBA_CACHE_DIR, *, m
             tokenizer.add_word(word, freq=100_000)
     # add_word also raises the dictionary's total, which shifts every path's probability a little: with the
     # total kept, a text is cut the same way unless it holds an added word, so an incremental build need
-    # re-tokenise only the passages holding terms that came or went (index/build.py).
+    # re-tokenise only the passages holding terms that came or went (index/build/builder.py).
     tokenizer.total = total
     return tokenizer
 

@@ -44,7 +44,7 @@ from index.store.passages import (
     PASSAGES_FILE, MemoryRecords, Records, RecordsUpdate, SqliteRecords, update_records, write_records,
 )
 from index.records import Chunk, Document
-from index.state import STATE_ROW_TABLES, BuildState, update_state, write_state
+from index.build.state import STATE_ROW_TABLES, BuildState, update_state, write_state
 from index.store.vectors import VectorIndex
 
 FORMAT_VERSION = 3

@@ -119,7 +119,7 @@ class MilvusStore:
         return name
 
     def publisher(self, *, exact_max: int) -> Callable[[str, StoredIndex], None]:
-        """The build's publish step (index/build.py): each new version written here before the switch."""
+        """The build's publish step (index/build/builder.py): each new version written here before the switch."""
         def publish(version: str, stored: StoredIndex) -> None:
             self.write(version, stored, exact_max=exact_max)
         return publish

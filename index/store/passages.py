@@ -258,7 +258,7 @@ def rows_where_in(run: Callable[[str, Sequence[Any]], list[Any]], sql: str, valu
 def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connection], None] | None = None) -> None:
     """Write reports, passages and the lookups over them into a new SQLite file (at build time).
 
-    extra(db) writes further tables in the same transaction (the build's own state, see index/state.py).
+    extra(db) writes further tables in the same transaction (the build's own state, see index/build/state.py).
     """
     db = sqlite3.connect(path)
     try:

@@ -13,7 +13,7 @@ import pytest
 import rispy
 
 from bot.export import NoteItem, export_files
-from index.build import prepare_documents
+from index.build.builder import prepare_documents
 from index.chunk.cut import chunk_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

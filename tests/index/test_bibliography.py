@@ -9,7 +9,7 @@ import pytest
 import rispy
 
 from index.bibliography import csl_json, ris_entry, ris_file
-from index.build import prepare_documents
+from index.build.builder import prepare_documents
 from index.records import Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

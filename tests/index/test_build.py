@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pytest
 from docx import Document as DocxDocument
 
-from index.build import STAGES, StageProgress, build_index
+from index.build.builder import STAGES, StageProgress, build_index
 from index.errors import IndexMismatchError, IndexMissingError
 from index.store.folder import load_index, read_chunks, read_documents, read_manifest
 from tests.fakes import FakeEmbedder

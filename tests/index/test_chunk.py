@@ -284,7 +284,7 @@ def test_a_label_and_colon_heading_is_still_a_heading(line: str) -> None:
 
 
 def test_photo_captions_of_002_never_head_a_section() -> None:
-    from index.build import prepare_documents
+    from index.build.builder import prepare_documents
 
     documents, _ = prepare_documents(CORPUS)
     [report] = [d for d in documents if d.doc_id.startswith("002_")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.answer import engine_from
-from index.build import BuildReport, build_index
+from index.build.builder import BuildReport, build_index
 from index.text.clean import fold
 from index.keywords.keyword_index import tokenize_passages
 from index.store.folder import check_index, current_version, load_index, read_records
@@ -216,7 +216,7 @@ def test_near_duplicates_follow_their_keepers_as_a_full_build_does(tmp_path: Pat
 
 
 def test_files_unchanged_since_they_settled_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import index.build
+    import index.build.builder
     import index.ingest.corpus
 
     corpus = corpus_of(tmp_path / "corpus", "gongshu.txt", "nanshan.txt", "qixia.txt")
@@ -227,7 +227,7 @@ def test_files_unchanged_since_they_settled_are_not_read_again(tmp_path: Path, m
         hashed.append(path.name)
         return index.ingest.corpus.source_digest(path)
 
-    monkeypatch.setattr(index.build, "source_digest", spy)
+    monkeypatch.setattr(index.build.builder, "source_digest", spy)
     build(corpus, index_dir)
     assert sorted(hashed) == ["gongshu.txt", "nanshan.txt", "qixia.txt"]  # just written: too recent to trust
     monkeypatch.setattr(index.ingest.corpus, "SETTLED_NS", 0)  # as if they were written long ago

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from index.build import FURNITURE_ONLY, prepare_documents
+from index.build.builder import FURNITURE_ONLY, prepare_documents
 from index.ingest.corpus import ReadLimits, display_path, read_corpus
 from index.records import Skipped, SourceFile
 from index.settings import PROJECT_ROOT
@@ -179,7 +179,7 @@ def test_page_of_nothing_but_site_furniture_says_so_rather_than_empty(tmp_path: 
 
 
 def test_a_build_indexes_a_file_with_a_gbk_name_and_shows_the_name_readably(tmp_path: Path) -> None:
-    from index.build import build_index
+    from index.build.builder import build_index
     from index.store.folder import read_documents, read_manifest
     from tests.fakes import FakeEmbedder
 

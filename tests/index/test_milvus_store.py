@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index.answer import AnswerEngine, engine_from
-from index.build import build_index
+from index.build.builder import build_index
 from index.text.clean import fold
 from index.errors import IndexMissingError
 from index.evaluate import engine_retriever, read_questions, run, score_by_kind

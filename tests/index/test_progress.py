@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from index.build import StageProgress
-from index.progress import ProgressDisplay, describe, format_duration
+from index.build.builder import StageProgress
+from index.build.progress import ProgressDisplay, describe, format_duration
 
 
 class Clock:

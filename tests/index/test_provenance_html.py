@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from index.build import prepare_documents
+from index.build.builder import prepare_documents
 from index.cite import gbt7714_reference
 
 PAGE = """<html><head><title>社区治理经验</title>

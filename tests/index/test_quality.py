@@ -91,7 +91,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
     import shutil
 
     from index.answer import engine_from
-    from index.build import build_index
+    from index.build.builder import build_index
     from index.store.folder import load_index
 
     corpus = tmp_path_factory.mktemp("combined") / "corpus"

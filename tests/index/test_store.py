@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
+from index.build.builder import build_index
 from index.cli import main
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError, QaError
 from index.settings import PROJECT_ROOT
@@ -225,7 +225,7 @@ def test_a_build_killed_at_random_moments_always_leaves_a_whole_index(tmp_path: 
     index = tmp_path / "index"
     build(index)
     passages = read_manifest(index).passages
-    script = ("import sys; from pathlib import Path; from index.build import build_index; from tests.fakes import "
+    script = ("import sys; from pathlib import Path; from index.build.builder import build_index; from tests.fakes import "
               "FakeEmbedder\nbuild_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder(), max_chars=360, "
               "min_chars=120, exact_search_max=1000)")
     for delay in (0.3, 0.8, 1.2, 1.6, 2.0, 2.5):

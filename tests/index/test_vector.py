@@ -93,7 +93,7 @@ def test_quantised_index_keeps_recall_and_exact_scores(tmp_path: Path) -> None:
 
 
 def test_setting_forces_the_kind_of_a_small_build(tmp_path: Path) -> None:
-    from index.build import build_index
+    from index.build.builder import build_index
     from index.store.folder import load_index
     from tests.conftest import DATA
     from tests.fakes import FakeEmbedder

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from index.build import StageProgress
+from index.build.builder import StageProgress
 
 # Not on a terminal (a log file, CI), one line per stage at most this often, so logs stay short.
 PLAIN_INTERVAL_S = 10.0

@@ -29,7 +29,7 @@ SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never hold
 PIPELINE_MODULES = (
     "index.ingest.corpus", "index.ingest.encoding", "index.ingest.webpage", "index.ingest.formats", "index.text.clean", "index.text.furniture",
     "index.ingest.meta", "index.places.finder", "index.chunk.cut", "index.text.chinese", "index.chunk.dedupe", "index.keywords.keyword_index", "index.keywords.bm25",
-    "index.text.glossary", "index.state",
+    "index.text.glossary", "index.build.state",
 )
 
 

@@ -27,7 +27,7 @@ from index.ingest.meta import documents_from_source
 from index.store.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
 from index.places.finder import main_places, passage_places
 from index.records import Chunk, Document, Skipped
-from index.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
+from index.build.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
 from index.store.folder import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
 from index.store.vectors import VectorIndex, choose_kind
 

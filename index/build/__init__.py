@@ -1,0 +1,1 @@
+"""The build pipeline: corpus to a saved index version, incremental state, progress."""
