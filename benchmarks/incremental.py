@@ -33,11 +33,11 @@ sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/ a
 from scale import memory_mib  # noqa: E402
 from synthetic import synthesise  # noqa: E402
 from vector_recall import cpu_description  # noqa: E402
-from index.answer import engine_from  # noqa: E402
+from index.answer.engine import engine_from  # noqa: E402
 from index.build.builder import STAGES, BuildReport, StageProgress, build_index  # noqa: E402
 from index.text.clean import fold  # noqa: E402
 from index.model.embed import Embedder, load_embedder  # noqa: E402
-from index.evaluate import read_questions  # noqa: E402
+from index.answer.evaluate import read_questions  # noqa: E402
 from index.ingest.corpus import SETTLED_NS  # noqa: E402
 from index.search.calibration import Calibration  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402

@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/, 
 from vector_recall import cpu_description  # noqa: E402
 from index import keyword  # noqa: E402
 from index.text.clean import fold  # noqa: E402
-from index.evaluate import read_questions  # noqa: E402
+from index.answer.evaluate import read_questions  # noqa: E402
 from index.keywords.keyword_index import KeywordIndex, top_rows  # noqa: E402
 
 K = 50  # candidates per retriever, as the searcher asks (settings.candidates)

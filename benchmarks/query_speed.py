@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from index.answer import open_engine
+from index.answer.engine import open_engine
 from index.text.clean import fold
-from index.evaluate import read_questions
+from index.answer.evaluate import read_questions
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.store.folder import read_manifest
 

@@ -50,7 +50,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 def worker(index_dir: str, questions_file: str, passages_file: str) -> None:
     """Runs inside the code under test: warm question and answer latency, then passage embedding."""
-    from index.answer import open_engine
+    from index.answer.engine import open_engine
     from index.settings import IndexSettings
 
     settings = IndexSettings(index_dir=Path(index_dir))
@@ -168,7 +168,7 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from index.chunk.cut import index_text
-    from index.evaluate import read_questions
+    from index.answer.evaluate import read_questions
     from index.store.folder import read_chunks
 
     with tempfile.TemporaryDirectory(prefix="runtimes-") as folder:

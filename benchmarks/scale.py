@@ -36,7 +36,7 @@ from vector_recall import CANDIDATES, cpu_description, exact_top  # noqa: E402
 from index.build.builder import EMBEDDED_TEXT  # noqa: E402
 from index.chunk.cut import index_text  # noqa: E402
 from index.text.clean import fold  # noqa: E402
-from index.evaluate import read_questions  # noqa: E402
+from index.answer.evaluate import read_questions  # noqa: E402
 from index.places.gazetteer import romanise  # noqa: E402
 from index.keywords.keyword_index import KeywordIndex, corpus_terms  # noqa: E402
 from index.search.searcher import HybridSearcher  # noqa: E402
@@ -166,7 +166,7 @@ def build(args: argparse.Namespace, folder: Path) -> None:
 
 def serve(folder: Path, rounds: int) -> None:
     """In a fresh process: load the index into the engine and time warm answers per stage."""
-    from index.answer import open_engine
+    from index.answer.engine import open_engine
 
     settings = IndexSettings(index_dir=folder)
     rss_before = memory_mib("VmRSS")

@@ -30,7 +30,7 @@ from synthetic import ROOT, mixture_vectors, read_vectors, real_vectors, synthes
 
 from index import vector  # noqa: E402
 from index.chunk.cut import index_text  # noqa: E402
-from index.evaluate import read_questions  # noqa: E402
+from index.answer.evaluate import read_questions  # noqa: E402
 from index.store.vectors import VectorIndex  # noqa: E402
 
 Vectors = npt.NDArray[np.float32]

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _open(settings: IndexSettings) -> LiveEngine:
     """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
-    from index.answer import open_engine  # loads the model runtime: only after the cheap checks above
+    from index.answer.engine import open_engine  # loads the model runtime: only after the cheap checks above
     from index.model.embed import load_embedder
     from index.store.folder import check_index, index_version, read_manifest
 

@@ -1,4 +1,4 @@
-"""What the front ends need from index.answer.AnswerEngine, as a protocol so tests can pass a fake."""
+"""What the front ends need from index.answer.engine.AnswerEngine, as a protocol so tests can pass a fake."""
 
 from __future__ import annotations
 

@@ -20,8 +20,8 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.shared import Pt
 
-from index.bibliography import csl_json, ris_file
-from index.cite import display_title, gbt7714_reference
+from index.answer.bibliography import csl_json, ris_file
+from index.answer.cite import display_title, gbt7714_reference
 from index.records import Chunk, Document
 from index.text.script import in_script, quoted
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.i18n import SAMPLE_QUESTIONS, text
-from index.cite import display_title, gbt7714_reference, quotable_passage, shown_date
+from index.answer.cite import display_title, gbt7714_reference, quotable_passage, shown_date
 from index.text.clean import fold
 from index.text.glossary import chinese_glosses
-from index.notices import notices
+from index.answer.notices import notices
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.text.script import display_punctuation, in_script
 

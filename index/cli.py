@@ -72,7 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from index.cite import gbt7714_reference
+    from index.answer.cite import gbt7714_reference
     from index.store.folder import read_records
 
     records = read_records(_settings(args).index_dir)
@@ -125,7 +125,7 @@ def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str
 
 def understanding_json(understood: Understanding) -> dict[str, Any]:
     """What the engine understood of a question, and the notices shown above its passages."""
-    from index.notices import notices
+    from index.answer.notices import notices
 
     return {
         "language": "en" if understood.english else "zh",
@@ -143,8 +143,8 @@ def understanding_json(understood: Understanding) -> dict[str, Any]:
 
 def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
     """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference and CSL-JSON."""
-    from index.bibliography import csl_json
-    from index.cite import gbt7714_reference, in_text_citation
+    from index.answer.bibliography import csl_json
+    from index.answer.cite import gbt7714_reference, in_text_citation
 
     def result(hit: Hit, citation: Citation) -> dict[str, Any]:
         doc = documents[hit.chunk.doc_id]
@@ -164,7 +164,7 @@ def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, 
 
 
 def _print_answer(answer: Answer) -> None:
-    from index.notices import notices
+    from index.answer.notices import notices
 
     print(f"? {answer.question}")
     for line in notices(answer.understood):
@@ -177,7 +177,7 @@ def _print_answer(answer: Answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from index.answer import open_engine
+    from index.answer.engine import open_engine
 
     engine = open_engine(_settings(args))
     status = 0
@@ -203,8 +203,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from index.answer import open_engine
-    from index.evaluate import engine_retriever, format_table, read_questions, run, score_by_kind
+    from index.answer.engine import open_engine
+    from index.answer.evaluate import engine_retriever, format_table, read_questions, run, score_by_kind
 
     engine = open_engine(_settings(args))
     outcomes = run(read_questions(Path(args.file)), engine_retriever(engine))

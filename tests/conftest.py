@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import AnswerEngine, engine_from
+from index.answer.engine import AnswerEngine, engine_from
 from index.build.builder import build_index
 from index.search.calibration import Abstention, Calibration
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT

@@ -172,7 +172,7 @@ class MemoryRecords(Records):
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def topics(self) -> list[str]:
-        from index.browse import practice_names  # browse imports this module
+        from index.answer.browse import practice_names  # browse imports this module
 
         return practice_names(self.chunks, limit=TOPICS)
 
@@ -212,7 +212,7 @@ def _insert_passages(db: sqlite3.Connection, first: int, chunks: Sequence[Chunk]
     db.executemany("INSERT INTO passage_places VALUES (?, ?)", ((p, row) for row, c in numbered for p in set(c.places)))
     db.executemany("INSERT INTO passage_years VALUES (?, ?)",
                    ((year, row) for (row, _), found in zip(numbered, years) for year in sorted(found)))
-    from index.browse import practice_mentions  # browse imports this module
+    from index.answer.browse import practice_mentions  # browse imports this module
 
     db.executemany("INSERT INTO passage_names VALUES (?, ?, ?, ?)",
                    ((key, shown, row, at) for row, c in numbered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import AnswerEngine, compose_answer
+from index.answer.engine import AnswerEngine, compose_answer
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError
 from index.records import Chunk, Document, Hit
 from index.search.question import Query

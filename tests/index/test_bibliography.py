@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import rispy
 
-from index.bibliography import csl_json, ris_entry, ris_file
+from index.answer.bibliography import csl_json, ris_entry, ris_file
 from index.build.builder import prepare_documents
 from index.records import Document
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.browse import Browser
+from index.answer.browse import Browser
 from index.errors import UnknownItemError
 from index.records import Chunk, Document
 
@@ -30,7 +30,7 @@ def test_unknown_items_say_so() -> None:
 
 
 def test_places_within_are_national_children_or_anchored_by_address() -> None:
-    from index.browse import places_within
+    from index.answer.browse import places_within
 
     chunks = [
         Chunk("a:0", "a", 0, "", "汉阳区江堤街江欣苑社区党委书记介绍了做法。", 0, 20, ("江欣苑社区", "汉阳区", "武汉市")),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.build.builder import prepare_documents
-from index.cite import gbt7714_reference, in_text_citation, quotable_passage, split_authors, type_code
+from index.answer.cite import gbt7714_reference, in_text_citation, quotable_passage, split_authors, type_code
 from index.records import Chunk, Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

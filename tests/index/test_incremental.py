@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import engine_from
+from index.answer.engine import engine_from
 from index.build.builder import BuildReport, build_index
 from index.text.clean import fold
 from index.keywords.keyword_index import tokenize_passages

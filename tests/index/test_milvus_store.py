@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.answer import AnswerEngine, engine_from
+from index.answer.engine import AnswerEngine, engine_from
 from index.build.builder import build_index
 from index.text.clean import fold
 from index.errors import IndexMissingError
-from index.evaluate import engine_retriever, read_questions, run, score_by_kind
+from index.answer.evaluate import engine_retriever, read_questions, run, score_by_kind
 from index.store.milvus_store import MilvusStore, collection_name
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.store.folder import StoredIndex, current_version, kept_versions, load_index

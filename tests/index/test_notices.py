@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.notices import english_name, notices
+from index.answer.notices import english_name, notices
 from index.records import Understanding
 from index.search.abstain import NOTHING_IN_SCOPE
 

@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 from index.build.builder import prepare_documents
-from index.cite import gbt7714_reference
+from index.answer.cite import gbt7714_reference
 
 PAGE = """<html><head><title>社区治理经验</title>
 <link rel="canonical" href="https://www.example.cn/news/2023/0301.html">

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import AnswerEngine
-from index.evaluate import Scores, engine_retriever, read_questions, run, score_by_kind
+from index.answer.engine import AnswerEngine
+from index.answer.evaluate import Scores, engine_retriever, read_questions, run, score_by_kind
 from index.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -90,7 +90,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
     """The real reports plus fourteen of ours on the same practices in other districts."""
     import shutil
 
-    from index.answer import engine_from
+    from index.answer.engine import engine_from
     from index.build.builder import build_index
     from index.store.folder import load_index
 

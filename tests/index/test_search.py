@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import AnswerEngine
+from index.answer.engine import AnswerEngine
 from index.search.evidence import best_sentence
 
 

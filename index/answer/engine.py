@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from index.browse import Browser
+from index.answer.browse import Browser
 from index.text.chinese import HAN
-from index.cite import display_title, shown_date
+from index.answer.cite import display_title, shown_date
 from index.errors import EmptyQuestionError, QuestionTooLongError
 from index.places.gazetteer import PlaceGazetteer
 from index.store.passages import Records

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from index.cite import split_authors
+from index.answer.cite import split_authors
 from index.records import Document
 
 # Document.kind -> (CSL type, RIS type). Zotero reads ELEC as a web page and GEN as a document.
