@@ -27,8 +27,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _chat(engine: Engine, settings: BotSettings) -> int:
     from bot.lineinput import LineReader, ReadlineReader, completions, use_colour
-    from bot.notebook import NotebookStore
-    from bot.prefs import PrefsStore
+    from bot.readers.notebook import NotebookStore
+    from bot.readers.prefs import PrefsStore
     from bot.terminal import run_chat
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()

@@ -27,8 +27,8 @@ from bot.engine import Engine
 from bot.handlers import Handlers
 from bot.limits import FairUpdateProcessor, RateLimiter
 from bot.live import LiveEngine, watch_index
-from bot.notebook import NotebookStore
-from bot.prefs import PrefsStore
+from bot.readers.notebook import NotebookStore
+from bot.readers.prefs import PrefsStore
 from bot.settings import BotSettings
 from bot.store import QuestionStore
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.callbacks import Button, answer_buttons, place_buttons, practice_buttons
 from bot.engine import Engine, suggestions
-from bot.export import ExportFile, Labels, NoteItem, export_files
+from bot.readers.export import ExportFile, Labels, NoteItem, export_files
 from bot.i18n import LANGUAGE_WORDS, Language, error_text, language_from_code, text
 from bot.layout import (
     Layout,
@@ -31,8 +31,8 @@ from bot.layout import (
     places_layout,
     sources_layout,
 )
-from bot.notebook import MAX_SAVED, NotebookStore, Saved
-from bot.prefs import PrefsStore
+from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
+from bot.readers.prefs import PrefsStore
 from bot.query import Query
 from index.chunk.cut import split_sentences
 from index.text.clean import fold

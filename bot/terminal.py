@@ -11,8 +11,8 @@ from bot.engine import Engine
 from bot.i18n import text
 from bot.layout import Layout, message_layout
 from bot.lineinput import LineReader, StreamReader
-from bot.notebook import NotebookStore
-from bot.prefs import PrefsStore
+from bot.readers.notebook import NotebookStore
+from bot.readers.prefs import PrefsStore
 from bot.query import Query, parse_query
 from bot.render import terminal_text
 from index.errors import QaError, UnknownItemError

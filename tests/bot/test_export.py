@@ -12,7 +12,7 @@ import docx
 import pytest
 import rispy
 
-from bot.export import NoteItem, export_files
+from bot.readers.export import NoteItem, export_files
 from index.build.builder import prepare_documents
 from index.chunk.cut import chunk_document
 

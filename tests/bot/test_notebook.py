@@ -14,7 +14,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
-from bot.notebook import MAX_SAVED, NotebookStore, Saved
+from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.settings import BotSettings
 from bot.terminal import run_chat
 from tests.fakes import FakeBotApi, FakeEngine, callback_payload, text_message_payload

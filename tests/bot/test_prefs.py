@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.prefs import Prefs, PrefsStore
+from bot.readers.prefs import Prefs, PrefsStore
 
 
 def test_settings_are_per_user_and_survive_a_restart(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import threading
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from bot.state import JsonStateFile
+from bot.readers.state import JsonStateFile
 from index.text.script import SCRIPT_CHOICES
 
 

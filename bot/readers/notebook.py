@@ -6,7 +6,7 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.state import JsonStateFile
+from bot.readers.state import JsonStateFile
 
 # A notebook holds the quotes for a piece of writing; 200 is several chapters' worth, and keeps one
 # reader's entry in the file (about 100 bytes a passage) small.
