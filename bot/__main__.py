@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.engine import Engine
-from bot.live import IndexInfo, LiveEngine
+from bot.replies.engine import Engine
+from bot.replies.live import IndexInfo, LiveEngine
 from bot.logs import configure_logging
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
 from index.errors import QaError

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.layout import Layout, message_layout
-from bot.live import LiveEngine
-from bot.render import html_messages
+from bot.replies.layout import Layout, message_layout
+from bot.replies.live import LiveEngine
+from bot.replies.render import html_messages
 from index.errors import QaError
 
 # Latency percentiles are over the most recent answers: enough for p99, a few KB of memory.

@@ -22,15 +22,15 @@ from telegram.request import BaseRequest
 
 from bot.access import Access
 from bot.admin import AdminHandlers, Stats
-from bot.commands import Commands
-from bot.engine import Engine
+from bot.replies.commands import Commands
+from bot.replies.engine import Engine
 from bot.handlers import Handlers
 from bot.limits import FairUpdateProcessor, RateLimiter
-from bot.live import LiveEngine, watch_index
+from bot.replies.live import LiveEngine, watch_index
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.settings import BotSettings
-from bot.store import QuestionStore
+from bot.replies.questions import QuestionStore
 
 logger = logging.getLogger(__name__)
 

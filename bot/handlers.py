@@ -19,11 +19,11 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Action, Button, decode_action
-from bot.commands import Commands, Reply
-from bot.query import Query, parse_query
-from bot.render import html_messages, render_inline, terminal_text
-from bot.store import QuestionStore
+from bot.replies.callbacks import Action, Button, decode_action
+from bot.replies.commands import Commands, Reply
+from bot.replies.query import Query, parse_query
+from bot.replies.render import html_messages, render_inline, terminal_text
+from bot.replies.questions import QuestionStore
 from index.errors import QaError
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def user_key(update: Update) -> str:
 
 
 class Handlers:
-    """Telegram's side of the shared commands (bot/commands.py): buttons, menus, typing, inline mode."""
+    """Telegram's side of the shared commands (bot/replies/commands.py): buttons, menus, typing, inline mode."""
 
     def __init__(self, commands: Commands, store: QuestionStore, *, inline_results: int) -> None:
         self._commands = commands

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import Commands
-from bot.engine import Engine
-from bot.i18n import text
-from bot.layout import Layout, message_layout
+from bot.replies.commands import Commands
+from bot.replies.engine import Engine
+from bot.replies.i18n import text
+from bot.replies.layout import Layout, message_layout
 from bot.lineinput import LineReader, StreamReader
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
-from bot.query import Query, parse_query
-from bot.render import terminal_text
+from bot.replies.query import Query, parse_query
+from bot.replies.render import terminal_text
 from index.errors import QaError, UnknownItemError
 
 QUIT = {"/quit", "/exit", "quit", "exit"}

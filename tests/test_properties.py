@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.layout import message_layout
-from bot.render import MAX_MESSAGE_CHARS, html_messages, render_answer, render_inline, utf16_units
+from bot.replies.layout import message_layout
+from bot.replies.render import MAX_MESSAGE_CHARS, html_messages, render_answer, render_inline, utf16_units
 from index.chunk.cut import chunk_document
 from index.ingest.meta import documents_from_source
 from index.records import Answer, Chunk, Citation, Hit, SourceFile

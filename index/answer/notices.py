@@ -2,7 +2,7 @@
 
 A place no report covers, a year no passage mentions, a topic the named place's reports never
 treat: the reader is told first, so nobody quotes one district's figures as another's. The
-front ends (bot/layout.py, `index ask`) show these lines; `index ask --json` carries them too.
+front ends (bot/replies/layout.py, `index ask`) show these lines; `index ask --json` carries them too.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from telegram.request import HTTPXRequest
 
 from bot.admin import NOT_ADMIN, Stats, age
 from bot.app import build_application
-from bot.engine import Engine
-from bot.live import IndexInfo, LiveEngine, watch_index
+from bot.replies.engine import Engine
+from bot.replies.live import IndexInfo, LiveEngine, watch_index
 from bot.settings import BotSettings
 from index.errors import IndexDamagedError
 from index.records import Answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import text
+from bot.replies.i18n import text
 
 
 def test_english_counts_agree_with_their_noun() -> None:

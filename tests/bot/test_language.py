@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.i18n import language_from_code
+from bot.replies.i18n import language_from_code
 from tests.fakes import FakeBotApi, callback_payload, text_message_payload
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -26,7 +26,7 @@ def test_pure_bot_modules_never_import_telegram() -> None:
 
 
 def test_both_front_ends_call_the_shared_commands_rather_than_building_layouts() -> None:
-    # The command set is written once (bot/commands.py); a front end that builds its own layouts drifts.
+    # The command set is written once (bot/replies/commands.py); a front end that builds its own layouts drifts.
     builders = re.compile(r"\b(?:answer|cite|context|help|place|places|sources)_layout\(")
 
     assert [name for name in ("handlers.py", "terminal.py")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from bot.layout import (
+from bot.replies.layout import (
     Practice,
     answer_layout,
     citation_lines,
@@ -14,7 +14,7 @@ from bot.layout import (
     place_layout,
     sources_layout,
 )
-from bot.render import escape_html, html_messages, render_answer, render_inline, terminal_text
+from bot.replies.render import escape_html, html_messages, render_answer, render_inline, terminal_text
 from index.records import Answer, Chunk, Citation, Hit
 from tests.bot.telegram_html import telegram_html_problems
 from tests.fakes import FakeEngine
@@ -200,7 +200,7 @@ def test_escape_turns_markup_into_entities_and_drops_control_characters() -> Non
 
 
 def test_a_practice_named_late_in_a_long_sentence_stays_in_view() -> None:
-    from bot.layout import excerpt_around
+    from bot.replies.layout import excerpt_around
 
     sentence = "结合“万企联万村、共走振兴路”行动，开展专场活动20余场次，推行企业党员进村入户、党员中心户联户，31对村企党组织依托农村“党员连心驿站”等开展联建共建。"
 
@@ -210,7 +210,7 @@ def test_a_practice_named_late_in_a_long_sentence_stays_in_view() -> None:
 
 
 def test_english_key_terms_start_with_the_marked_sentence() -> None:
-    from bot.layout import gloss_line
+    from bot.replies.layout import gloss_line
 
     chunk = Chunk(chunk_id="d:1", doc_id="d", position=1, section="", start=0, end=0,
                   text="两新组织是社会治理的重要合伙人，党建引领人才发展。其中典型的是2万多名快递骑手。")

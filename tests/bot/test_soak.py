@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
-from bot.i18n import LANGUAGES, text
+from bot.replies.i18n import LANGUAGES, text
 from bot.settings import BotSettings
 from index.records import Answer
 from tests.bot.telegram_html import telegram_html_problems

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.query import Query
-from bot.store import QuestionStore
+from bot.replies.query import Query
+from bot.replies.questions import QuestionStore
 
 
 def test_keys_survive_a_restart(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bot.layout import answer_layout
-from bot.render import terminal_text
+from bot.replies.layout import answer_layout
+from bot.replies.render import terminal_text
 from bot.terminal import run_chat
 from tests.fakes import FakeEngine
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.query import Query
+from bot.replies.query import Query
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.engine import Engine
+from bot.replies.engine import Engine
 from index.errors import QaError
 from index.records import Answer, Chunk, Document, PlaceSummary
 

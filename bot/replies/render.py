@@ -1,4 +1,4 @@
-"""Pure formatters: one layout (bot/layout.py) to Telegram HTML messages or to terminal text.
+"""Pure formatters: one layout (bot/replies/layout.py) to Telegram HTML messages or to terminal text.
 
 HTML messages never exceed Telegram's 4096 characters, counted as Telegram counts them (UTF-16 code
 units, so 🙂 or 𠀀 count twice), and are split only between whole tags and entities: every piece of
@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.layout import Block, Layout, Line, Span, answer_layout, for_reader, passage_section, shorten
+from bot.replies.layout import Block, Layout, Line, Span, answer_layout, for_reader, passage_section, shorten
 from index.records import Answer
 
 MAX_MESSAGE_CHARS = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH; render stays Telegram-free

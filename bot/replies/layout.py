@@ -1,6 +1,6 @@
 """Pure layouts of every reply (answers, help, sources, places, context, citations) for both front ends.
 
-A layout says *what* to show (sections of blocks of styled spans); bot/render.py turns the same
+A layout says *what* to show (sections of blocks of styled spans); bot/replies/render.py turns the same
 layout into Telegram HTML or terminal text, so the two front ends never drift apart.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.i18n import SAMPLE_QUESTIONS, text
+from bot.replies.i18n import SAMPLE_QUESTIONS, text
 from index.answer.cite import display_title, gbt7714_reference, quotable_passage, shown_date
 from index.text.clean import fold
 from index.text.glossary import chinese_glosses

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.callbacks import Button, answer_buttons, place_buttons, practice_buttons
-from bot.engine import Engine, suggestions
+from bot.replies.callbacks import Button, answer_buttons, place_buttons, practice_buttons
+from bot.replies.engine import Engine, suggestions
 from bot.readers.export import ExportFile, Labels, NoteItem, export_files
-from bot.i18n import LANGUAGE_WORDS, Language, error_text, language_from_code, text
-from bot.layout import (
+from bot.replies.i18n import LANGUAGE_WORDS, Language, error_text, language_from_code, text
+from bot.replies.layout import (
     Layout,
     Practice,
     Surface,
@@ -33,7 +33,7 @@ from bot.layout import (
 )
 from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.readers.prefs import PrefsStore
-from bot.query import Query
+from bot.replies.query import Query
 from index.chunk.cut import split_sentences
 from index.text.clean import fold
 from index.errors import QaError
