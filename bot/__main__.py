@@ -26,10 +26,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _chat(engine: Engine, settings: BotSettings) -> int:
-    from bot.lineinput import LineReader, ReadlineReader, completions, use_colour
+    from bot.terminal.line_input import LineReader, ReadlineReader, completions, use_colour
     from bot.readers.notebook import NotebookStore
     from bot.readers.prefs import PrefsStore
-    from bot.terminal import run_chat
+    from bot.terminal.chat import run_chat
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     reader: LineReader | None = None

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from bot.lineinput import completions, use_colour
-from bot.terminal import run_chat
+from bot.terminal.line_input import completions, use_colour
+from bot.terminal.chat import run_chat
 from tests.fakes import FakeEngine
 
 PLACES = ["南山区", "南京市", "栖霞区"]

@@ -16,7 +16,7 @@ from telegram.request import HTTPXRequest
 from bot.app import build_application
 from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.settings import BotSettings
-from bot.terminal import run_chat
+from bot.terminal.chat import run_chat
 from tests.fakes import FakeBotApi, FakeEngine, callback_payload, text_message_payload
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -6,7 +6,7 @@ import io
 
 from bot.replies.layout import answer_layout
 from bot.replies.render import terminal_text
-from bot.terminal import run_chat
+from bot.terminal.chat import run_chat
 from tests.fakes import FakeEngine
 
 

@@ -10,7 +10,7 @@ from bot.replies.commands import Commands
 from bot.replies.engine import Engine
 from bot.replies.i18n import text
 from bot.replies.layout import Layout, message_layout
-from bot.lineinput import LineReader, StreamReader
+from bot.terminal.line_input import LineReader, StreamReader
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query, parse_query
