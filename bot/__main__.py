@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _chat(engine, settings)
     from telegram.error import InvalidToken
 
-    from bot.app import run_application
+    from bot.telegram_bot.app import run_application
 
     try:
         run_application(engine, settings)

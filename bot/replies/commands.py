@@ -1,6 +1,6 @@
 """The command set both front ends share: plain values in, a Reply (layout, buttons, hint) out.
 
-bot/handlers.py (Telegram) and bot/terminal/chat.py only read input, call these, and render what comes back,
+bot/telegram_bot/handlers.py (Telegram) and bot/terminal/chat.py only read input, call these, and render what comes back,
 so a command behaves the same in both. Each reply is in the reader's language (/language) and script
 (/script); both settings are kept per reader.
 """

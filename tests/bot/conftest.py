@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.telegram_bot.app import build_application
 from bot.settings import BotSettings
 from tests.bot.test_process import FakeTelegramServer
 from tests.fakes import FakeBotApi, FakeEngine

@@ -16,9 +16,9 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.access import REFUSAL, Access, Refusals
-from bot.app import build_application
-from bot.limits import SLOW_DOWN, RateLimiter
+from bot.telegram_bot.access import REFUSAL, Access, Refusals
+from bot.telegram_bot.app import build_application
+from bot.telegram_bot.limits import SLOW_DOWN, RateLimiter
 from bot.settings import BotSettings
 from index.records import Answer
 from tests.fakes import FakeBotApi, FakeEngine, inline_query_payload, text_message_payload

@@ -16,8 +16,8 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.admin import NOT_ADMIN, Stats, age
-from bot.app import build_application
+from bot.telegram_bot.admin import NOT_ADMIN, Stats, age
+from bot.telegram_bot.app import build_application
 from bot.replies.engine import Engine
 from bot.replies.live import IndexInfo, LiveEngine, watch_index
 from bot.settings import BotSettings

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.telegram_bot.app import build_application
 from bot.settings import BotSettings
 from tests.bot.telegram_html import telegram_html_problems
 from tests.fakes import (

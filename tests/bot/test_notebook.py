@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.telegram_bot.app import build_application
 from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.settings import BotSettings
 from bot.terminal.chat import run_chat

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.telegram_bot.app import build_application
 from bot.replies.i18n import LANGUAGES, text
 from bot.settings import BotSettings
 from index.records import Answer

@@ -13,8 +13,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.access import Access, Refusals, is_addressed, send_refusal
-from bot.admin import Stats
+from bot.telegram_bot.access import Access, Refusals, is_addressed, send_refusal
+from bot.telegram_bot.admin import Stats
 
 logger = logging.getLogger(__name__)
 

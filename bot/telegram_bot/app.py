@@ -20,12 +20,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.access import Access
-from bot.admin import AdminHandlers, Stats
+from bot.telegram_bot.access import Access
+from bot.telegram_bot.admin import AdminHandlers, Stats
 from bot.replies.commands import Commands
 from bot.replies.engine import Engine
-from bot.handlers import Handlers
-from bot.limits import FairUpdateProcessor, RateLimiter
+from bot.telegram_bot.handlers import Handlers
+from bot.telegram_bot.limits import FairUpdateProcessor, RateLimiter
 from bot.replies.live import LiveEngine, watch_index
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
