@@ -12,7 +12,8 @@ MODEL_READY := $(MODEL)/provenance.json
 INDEX := var/index
 INDEX_READY := $(INDEX)/CURRENT
 CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
-PIPELINE := $(wildcard index/*.py)
+# Every module of index/, in any folder: a file moved into a subfolder still triggers a rebuild.
+PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
 .PHONY: run chat bot test setup model index bench typecheck clean
 
@@ -45,7 +46,7 @@ $(INSTALLED): pyproject.toml
 model: $(MODEL_READY)
 # Also after a change to the code that writes the folder: provisioning compares the folder's recorded
 # format with its own and rewrites an older one (a no-op when current), so existing checkouts get new graphs.
-$(MODEL_READY): $(INSTALLED) index/model/provision.py index/model/onnx_graphs.py index/model/spm_model.py
+$(MODEL_READY): $(INSTALLED) $(wildcard index/model/*.py)
 	$(PY) -m index provision --out $(MODEL)
 	touch $@
 

@@ -19,8 +19,9 @@ def test_index_never_imports_telegram() -> None:
 
 
 def test_pure_bot_modules_never_import_telegram() -> None:
-    pure = ["layout.py", "render.py", "callbacks.py", "query.py", "store.py", "terminal.py", "engine.py",
-            "commands.py", "prefs.py", "notebook.py", "export.py", "state.py"]
+    pure = ["replies/layout.py", "replies/render.py", "replies/callbacks.py", "replies/query.py",
+            "replies/questions.py", "terminal/chat.py", "replies/engine.py", "replies/commands.py", "readers/prefs.py",
+            "readers/notebook.py", "readers/export.py", "readers/state.py"]
 
     assert _importing_telegram([PROJECT_ROOT / "bot" / name for name in pure]) == []
 
@@ -29,5 +30,5 @@ def test_both_front_ends_call_the_shared_commands_rather_than_building_layouts()
     # The command set is written once (bot/replies/commands.py); a front end that builds its own layouts drifts.
     builders = re.compile(r"\b(?:answer|cite|context|help|place|places|sources)_layout\(")
 
-    assert [name for name in ("handlers.py", "terminal.py")
+    assert [name for name in ("telegram_bot/handlers.py", "terminal/chat.py")
             if builders.search((PROJECT_ROOT / "bot" / name).read_text(encoding="utf-8"))] == []
