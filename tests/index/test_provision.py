@@ -9,19 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.model.provision import (
-    DEFAULT_MODEL_NAME,
-    PROVENANCE_FILE,
-    PackedModel,
-    Shape,
-    dequantize_q4_0,
-    find_sources,
-    provenance,
-    provision_default_model,
-    read_packed_model,
-    read_provenance,
-    tokenizer_mismatch,
-)
+from index.model.provision import PackedModel, Shape, dequantize_q4_0, find_sources, provenance, provision_default_model, read_packed_model, tokenizer_mismatch
+from index.model.folder import DEFAULT_MODEL_NAME, PROVENANCE_FILE, read_provenance
 from index.settings import DEFAULT_MODEL_DIR
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.model.embed_onnx import PieceTokenizer
-from index.model.provision import SENTENCEPIECE_MODEL, provision_default_model
+from index.model.provision import provision_default_model
+from index.model.folder import SENTENCEPIECE_MODEL
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
 from index.model.spm_model import UnsupportedTokenizer, sentencepiece_model
 
