@@ -34,7 +34,7 @@ from bot.replies.layout import (
 from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query
-from index.chunk.cut import split_sentences
+from index.text.chinese import split_sentences
 from index.text.clean import fold
 from index.errors import QaError
 from index.records import Answer, PlaceSummary

@@ -3,11 +3,9 @@ named there. Front ends list and open things through it; nothing here searches o
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from index.text.chinese import quoted_phrases
+from index.text.practices import practice_names
 from index.text.clean import fold
 from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer, ancestors
@@ -78,32 +76,6 @@ class Browser:
         return self._records.topics()
 
 
-# Words that mark a quoted phrase as the name of a practice rather than a slogan or metaphor.
-_PRACTICE_WORDS = re.compile(
-    r"机制|制度|工程|行动|计划|课堂|服务|党建|物业|网格|联盟|品牌|工作法|模式|体系|中心|驿站|学院|议事|共治|协同|"
-    r"联建|专员|支部|书记|志愿|值日|菜单|示范|清单|工作室|平台|治理|营造|[0-9+]"
-)
-
-
-def practice_mentions(text: str) -> list[tuple[str, str]]:
-    """(folded name, name as written) of each quoted practice name in a passage text, in order."""
-    found = []
-    for name in quoted_phrases(text):
-        key = fold(name)
-        if len(key) >= 3 and _PRACTICE_WORDS.search(key):
-            found.append((key, name))
-    return found
-
-
-def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
-    """Quoted practice names in passages, most mentioned first; one entry per name whatever its script."""
-    counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    for chunk in chunks:
-        for key, name in practice_mentions(chunk.text):
-            counts[key] += 1
-            shown.setdefault(key, name)
-    return [shown[key] for key, _ in counts.most_common(limit)]
 
 
 def places_within(places: Sequence[str], passages: Iterable[Chunk]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from index.text.chinese import CLOSERS as _CLOSERS
 from index.text.chinese import COMMAS as _COMMAS
 from index.text.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
 from index.text.chinese import OPENERS as _OPENERS
-from index.text.chinese import SENTENCE_END as _SENTENCE_END
+from index.text.chinese import line_spans, split_sentences, stripped_spans
 from index.text.chinese import SENTENCE_FINAL as _FINAL
 from index.text.clean import is_caption
 from index.records import Chunk, Document
@@ -24,29 +24,8 @@ _BYLINE = re.compile(
     r"出处|出處|电话|電話|邮箱|郵箱|地址|网址|網址|关键词|關鍵詞|标签|標籤|分享)\s*:|\d:\d"
 )
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of text, for the search engine's best-sentence highlight and for chunking.
-
-    A sentence ends after 。！？；!?; (plus any closing quotes or brackets right after), or at a
-    line break. ASCII "." never ends one, so 5.2% stays whole; an ASCII !?; between ASCII letters or
-    digits (a URL's "?id=3", "1;2") does not either. Spans are stripped of surrounding
-    whitespace: every non-space character lies in exactly one span, gaps hold only whitespace.
-    """
-    spans: list[tuple[int, int]] = []
-    for line_start, line_end in _lines(text):
-        start = line_start
-        for match in _SENTENCE_END.finditer(text, line_start, line_end):
-            end = match.end()
-            if match.group() in "!?;" and _ascii_word(text, match.start() - 1) and _ascii_word(text, end):
-                continue
-            spans.extend(_stripped(text, start, end))
-            start = end
-        spans.extend(_stripped(text, start, line_end))
-    return spans
 
 
-def _ascii_word(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
 
 
 def is_heading(line: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
@@ -100,22 +79,8 @@ def chunk_document(doc: Document, *, max_chars: int = 360, min_chars: int = 60) 
     return chunks
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in re.finditer(r"\n", text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    return spans
 
 
-def _stripped(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return [(start, end)] if start < end else []
 
 
 def _title_key(line: str) -> str:
@@ -126,7 +91,7 @@ def _section_groups(
     doc: Document, *, max_chars: int, min_chars: int
 ) -> list[tuple[str, list[tuple[int, int]]]]:
     """Body paragraphs grouped by section, short ones already joined to a neighbour."""
-    paragraphs = [span for line in _lines(doc.text) for span in _stripped(doc.text, *line)]
+    paragraphs = [span for line in line_spans(doc.text) for span in stripped_spans(doc.text, *line)]
     titles = {_title_key(t) for t in (doc.title, doc.subtitle) if _title_key(t)}
     sections: list[tuple[str, list[tuple[int, int]]]] = [("", [])]
     seen_body = False
@@ -207,9 +172,9 @@ def _split_long_sentence(text: str, span: tuple[int, int], max_chars: int) -> li
         if cut <= start:
             continue
         while cut - start > max_chars:  # a comma-free run: nothing better than a hard cut
-            pieces.extend(_stripped(text, start, start + max_chars))
+            pieces.extend(stripped_spans(text, start, start + max_chars))
             start += max_chars
-        pieces.extend(_stripped(text, start, cut))
+        pieces.extend(stripped_spans(text, start, cut))
         start = cut
     return pieces
 

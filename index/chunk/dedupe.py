@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from index.chunk.cut import split_sentences
+from index.text.chinese import split_sentences
 from index.records import Chunk
 
 # 64 MinHash values in 16 bands of 4: a pair at Jaccard 0.8 shares a band with probability

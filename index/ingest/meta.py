@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from index.text.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, ends_sentence
+from index.text.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, YEAR, ends_sentence
 from index.text.clean import clean_lines, fold, is_furniture, normalize_lines
 from index.places.finder import CITY, DISTRICT, find_places, place_level
 from index.records import Document, SourceFile
 
 _SUBTITLE = re.compile(r"^(?:——|--|—|－－)\s*")
 _DOC_FILE = re.compile(r"^(.{4,80}?)\.(?:docx?|pdf|pptx?|wps|txt)$", re.IGNORECASE)
-_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}年(?:度)?")
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})(?!\d)")
-_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\d|份?[-至到])")
+_YEAR_PREFIX = re.compile(rf"^{YEAR}年(?:度)?")
+_FULL_DATE = re.compile(rf"({YEAR})\s*[-年/.]\s*(\d{{1,2}})\s*[-月/.]\s*(\d{{1,2}})(?!\d)")
+_YEAR_MONTH = re.compile(rf"({YEAR})\s*年\s*(\d{{1,2}})\s*月(?!\d|份?[-至到])")
 _HEADING_MAX_CHARS = HEADLINE_MAX_CHARS
 _DOWNLOAD_SITES = ("淘文阁", "taowenge", "道客巴巴", "豆丁", "原创力", "文库", "book118", "docin", "doc88")
 _SOURCE_LINE = re.compile(r"(?:来源|稿源|出处)\s*[:]\s*([^\s|,]{2,30})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from index.text.chinese import HAN_RUN
-from index.chunk.cut import split_sentences
+from index.text.chinese import split_sentences
 from index.text.clean import fold
 from index.places.finder import place_aliases
 from index.search.question import Query

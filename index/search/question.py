@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.text.chinese import count_han, quoted_phrases
+from index.text.chinese import YEAR, count_han, quoted_phrases
 from index.text.clean import fold
 from index.places.gazetteer import PlaceGazetteer, romanise
 from index.text.glossary import english_concepts, uncovered_words
@@ -52,10 +52,9 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 
 # Years a question asks about: 2023, 2023年, "in 2023", 二〇二三年; ranges such as 2019-2021 or 2019年至2021年;
 # five-year plan periods. Only 1950-2049: other four-digit numbers are counts ("1063个网格").
-_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
-_YEAR_RANGE = re.compile(rf"(?<!\d)({_YEAR})\s*年?\s*(?:-|–|—|~|～|至|到|to|until)\s*({_YEAR})(?!\d)")
+_YEAR_RANGE = re.compile(rf"(?<!\d)({YEAR})\s*年?\s*(?:-|–|—|~|～|至|到|to|until)\s*({YEAR})(?!\d)")
 # A bare four-digit number followed by a unit is a count, not a year ("2000平方米", "1063个").
-_ONE_YEAR = re.compile(rf"(?<![\d.])({_YEAR})(?![\d.%])(?!\s*(?:个|名|人|户|万|元|件|家|项|平方|米|亩|公里|吨|次|位|多|余))")
+_ONE_YEAR = re.compile(rf"(?<![\d.])({YEAR})(?![\d.%])(?!\s*(?:个|名|人|户|万|元|件|家|项|平方|米|亩|公里|吨|次|位|多|余))")
 _HAN_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
                "七": "7", "八": "8", "九": "9"}
 _HAN_YEAR = re.compile(r"([一二〇零○三四五六七八九]{4})年")

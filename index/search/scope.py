@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.places.gazetteer import PlaceGazetteer
 from index.search.question import Query
 
-# A year in report text is written as one: 2021年, 2021-07, 2021.7; a bare number is a count ("2000平方米").
-_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)(?:\s*年|[-/.](?:0?[1-9]|1[0-2])(?!\d))")
-
-
-def years_in(folded: str) -> frozenset[int]:
-    """The years a folded passage mentions."""
-    return frozenset(int(m.group(1)) for m in _YEAR_IN_TEXT.finditer(folded))
 
 
 def missing_years(asked: Sequence[int], mentioned: Iterable[frozenset[int]]) -> tuple[int, ...]:

@@ -28,7 +28,8 @@ from index.search.evidence import (
 from index.search.fusion import above_floor, fuse
 from index.search.protocols import KeywordSearch, QueryEncoder, VectorSearch
 from index.search.question import Query, analyse_question, without_place_names
-from index.search.scope import PlaceScope, missing_years, place_scope, years_in
+from index.search.scope import PlaceScope, missing_years, place_scope
+from index.text.chinese import years_in
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,8 @@ import numpy.typing as npt
 from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.records import Chunk, Document
-from index.search.scope import years_in
+from index.text.chinese import years_in
+from index.text.practices import most_mentioned, practice_mentions, practice_names
 
 T = TypeVar("T")
 
@@ -172,8 +173,6 @@ class MemoryRecords(Records):
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def topics(self) -> list[str]:
-        from index.answer.browse import practice_names  # browse imports this module
-
         return practice_names(self.chunks, limit=TOPICS)
 
 
@@ -212,8 +211,6 @@ def _insert_passages(db: sqlite3.Connection, first: int, chunks: Sequence[Chunk]
     db.executemany("INSERT INTO passage_places VALUES (?, ?)", ((p, row) for row, c in numbered for p in set(c.places)))
     db.executemany("INSERT INTO passage_years VALUES (?, ?)",
                    ((year, row) for (row, _), found in zip(numbered, years) for year in sorted(found)))
-    from index.answer.browse import practice_mentions  # browse imports this module
-
     db.executemany("INSERT INTO passage_names VALUES (?, ?, ?, ?)",
                    ((key, shown, row, at) for row, c in numbered
                     for at, (key, shown) in enumerate(practice_mentions(c.text))))
@@ -225,14 +222,9 @@ def _write_summary(db: sqlite3.Connection) -> None:
     counts = [[p, n] for p, n in db.execute(
         "SELECT place, count(DISTINCT doc_id) AS n FROM document_places GROUP BY place ORDER BY n DESC, place")]
     # As practice_names counts them, over the passages in corpus order (an incremental build's rows are not).
-    mentions = Counter[str]()
-    shown: dict[str, str] = {}
-    for key, name in db.execute(
-            """SELECT n.key, n.shown FROM passage_names AS n JOIN passages AS p ON p.row = n.row
-               JOIN documents AS d ON d.doc_id = p.doc_id ORDER BY d.ord, p.position, n.at"""):
-        mentions[key] += 1
-        shown.setdefault(key, name)
-    topics = [shown[key] for key, _ in mentions.most_common(TOPICS)]
+    topics = most_mentioned(db.execute(
+        """SELECT n.key, n.shown FROM passage_names AS n JOIN passages AS p ON p.row = n.row
+           JOIN documents AS d ON d.doc_id = p.doc_id ORDER BY d.ord, p.position, n.at"""), limit=TOPICS)
     db.execute("DELETE FROM summary")
     db.executemany("INSERT INTO summary VALUES (?, ?)",
                    ((key, json.dumps(value, ensure_ascii=False))

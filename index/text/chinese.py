@@ -80,3 +80,60 @@ _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]
 def quoted_phrases(text: str) -> list[str]:
     """Phrases a text puts in quotes, such as named practices: “五邻营造” -> 五邻营造."""
     return _QUOTED.findall(text)
+
+
+# What counts as a year, for every stage: a report's date (ingest), a passage's years (store) and a
+# question's years (search). 1900-2099: a report dated 1999 or a plan to 2050 is a year, not a count.
+YEAR = r"(?:19|20)\d{2}"
+# A year in report text is written as one: 2021年, 2021-07, 2021.7; a bare number is a count ("2000平方米").
+_YEAR_IN_TEXT = re.compile(rf"(?<![\d.])({YEAR})(?:\s*年|[-/.](?:0?[1-9]|1[0-2])(?!\d))")
+
+
+def years_in(folded: str) -> frozenset[int]:
+    """The years a folded passage mentions."""
+    return frozenset(int(m.group(1)) for m in _YEAR_IN_TEXT.finditer(folded))
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of text, for the search engine's best-sentence highlight and for chunking.
+
+    A sentence ends after 。！？；!?; (plus any closing quotes or brackets right after), or at a
+    line break. ASCII "." never ends one, so 5.2% stays whole; an ASCII !?; between ASCII letters or
+    digits (a URL's "?id=3", "1;2") does not either. Spans are stripped of surrounding
+    whitespace: every non-space character lies in exactly one span, gaps hold only whitespace.
+    """
+    spans: list[tuple[int, int]] = []
+    for line_start, line_end in line_spans(text):
+        start = line_start
+        for match in SENTENCE_END.finditer(text, line_start, line_end):
+            end = match.end()
+            if match.group() in "!?;" and _ascii_word(text, match.start() - 1) and _ascii_word(text, end):
+                continue
+            spans.extend(stripped_spans(text, start, end))
+            start = end
+        spans.extend(stripped_spans(text, start, line_end))
+    return spans
+
+
+def _ascii_word(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of text, without its line break."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def stripped_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] without surrounding whitespace, as a span: one, or none when only whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return [(start, end)] if start < end else []

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.chunk.cut import chunk_document, is_heading, split_sentences
+from index.chunk.cut import chunk_document, is_heading
+from index.text.chinese import split_sentences
 from index.records import Chunk, Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

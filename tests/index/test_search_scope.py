@@ -6,7 +6,8 @@ import pytest
 
 from index.places.gazetteer import PlaceGazetteer
 from index.search.question import analyse_question, asked_years
-from index.search.scope import missing_years, place_scope, years_in
+from index.search.scope import missing_years, place_scope
+from index.text.chinese import years_in
 
 CORPUS_PLACES = ("深圳市", "南山区", "南京市", "栖霞区", "杭州市", "拱墅区", "厦门市", "湖里区", "麓湖公园社区", "天府新区")
 
