@@ -9,11 +9,11 @@ passages' keyword term counts from the keyword index (keywords/counts.npy, index
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +24,24 @@ from index.store.passages import PARAMETERS_PER_QUERY, chunk_record, record_json
 from index.records import Chunk
 
 SEPARATOR = "\x1f"  # between the phrases of one passage: folded text never holds it
-# The modules whose code decides how a file becomes documents, passages and tokens: when any of them
-# changes, the next build reads every file again (a cached result would be one the code no longer gives).
-PIPELINE_MODULES = (
-    "index.ingest.corpus", "index.ingest.encoding", "index.ingest.webpage", "index.ingest.formats", "index.text.clean", "index.text.furniture",
-    "index.ingest.meta", "index.places.finder", "index.chunk.cut", "index.text.chinese", "index.chunk.dedupe", "index.keywords.keyword_index", "index.keywords.bm25",
-    "index.text.glossary", "index.build.state",
-)
+# The folders whose code decides how a file becomes documents, passages and tokens, and this module:
+# when any file in them changes, the next build reads every file again (a cached result would be one
+# the code no longer gives). Folders, not a module list, so a module added to one is tracked too.
+PIPELINE_FOLDERS = ("text", "places", "ingest", "chunk", "keywords")
+INDEX_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pipeline_files() -> list[Path]:
+    """The source files pipeline_key digests, in a stable order."""
+    files = [f for folder in PIPELINE_FOLDERS for f in sorted((INDEX_ROOT / folder).rglob("*.py"))]
+    return [*files, Path(__file__).resolve()]
 
 
 def pipeline_key(*settings: object) -> str:
     """A digest of the reading code and of the settings that change its results (passage sizes, embedded text)."""
     digest = hashlib.sha256(json.dumps([str(s) for s in settings]).encode())
-    for name in PIPELINE_MODULES:
-        origin = importlib.util.find_spec(name).origin  # type: ignore[union-attr]
-        digest.update(name.encode() + b"\0" + Path(str(origin)).read_bytes())
+    for path in pipeline_files():
+        digest.update(path.relative_to(INDEX_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -61,6 +64,9 @@ class PassageState:
     bands: bytes  # its MinHash band keys (dedupe.band_keys), for near-duplicates among later reports
 
 
+STATE_ROW_TABLES = ("passage_state",)  # the state's tables keyed by passage row
+
+
 @dataclass(slots=True)
 class BuildState:
     """The state written with an index version: per file, per passage row, and passages dropped as near-duplicates."""
@@ -69,9 +75,15 @@ class BuildState:
     sources: list[Source]
     passages: Sequence[PassageState]  # in row order (in an update: of the added rows)
     dropped: list[tuple[Chunk, str]] = field(default_factory=list)  # (dropped passage, chunk_id of its keeper)
+    row_tables: ClassVar[tuple[str, ...]] = STATE_ROW_TABLES
 
+    def write(self, db: sqlite3.Connection) -> None:
+        """The store's hook for a new version's SQLite file."""
+        write_state(db, self)
 
-STATE_ROW_TABLES = ("passage_state",)  # the state's tables keyed by passage row
+    def update(self, db: sqlite3.Connection, kept_rows: int) -> None:
+        """The store's hook for an incremental version's copied SQLite file."""
+        update_state(db, self, kept_rows)
 
 
 def write_state(db: sqlite3.Connection, state: BuildState) -> None:

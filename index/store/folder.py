@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from index.errors import IndexBusyError, IndexDamagedError, IndexMismatchError, IndexMissingError
 from index.keywords.keyword_index import KeywordIndex
@@ -44,7 +44,6 @@ from index.store.passages import (
     PASSAGES_FILE, MemoryRecords, Records, RecordsUpdate, SqliteRecords, update_records, write_records,
 )
 from index.records import Chunk, Document
-from index.build.state import STATE_ROW_TABLES, BuildState, update_state, write_state
 from index.store.vectors import VectorIndex
 
 FORMAT_VERSION = 3
@@ -79,6 +78,17 @@ class Manifest:
     format_version: int = FORMAT_VERSION
 
 
+class SideTables(Protocol):
+    """Tables another stage keeps in a version's SQLite file (the build's state), written in the records' transaction."""
+
+    @property
+    def row_tables(self) -> tuple[str, ...]: ...  # its tables keyed by passage row: renumbered in an update
+
+    def write(self, db: sqlite3.Connection) -> None: ...  # into a new file
+
+    def update(self, db: sqlite3.Connection, kept_rows: int) -> None: ...  # into a changed copy of the previous
+
+
 @dataclass(slots=True)
 class StoredIndex:
     """Everything an index folder holds: what a build writes (lists) or a load reads (on demand)."""
@@ -89,7 +99,7 @@ class StoredIndex:
     vectors: VectorIndex
     keywords: KeywordIndex
     records: Records = field(default=None)  # type: ignore[assignment]  # lookups; MemoryRecords of the lists if None
-    state: BuildState | None = None  # what the next build reuses; written beside the passages
+    state: SideTables | None = None  # what the next build reuses (the build's state); written beside the passages
     update: RecordsUpdate | None = None  # records and state as changes to the previous version's (incremental)
 
     def __post_init__(self) -> None:
@@ -186,11 +196,10 @@ def _write_version(version: Path, stored: StoredIndex) -> None:
     state, update = stored.state, stored.update
     if update is not None:  # a copy of the previous file, changed: the kept rows are not written again
         assert state is not None, "an incremental build writes its state"
-        update_records(version / PASSAGES_FILE, update, extra=lambda db: update_state(db, state, len(update.kept_rows)),
-                       row_tables=STATE_ROW_TABLES)
+        update_records(version / PASSAGES_FILE, update, extra=lambda db: state.update(db, len(update.kept_rows)),
+                       row_tables=state.row_tables)
     else:
-        write_records(version / PASSAGES_FILE, stored.records,
-                      extra=(lambda db: write_state(db, state)) if state is not None else None)
+        write_records(version / PASSAGES_FILE, stored.records, extra=state.write if state is not None else None)
     stored.vectors.save(version / "vectors")
     stored.keywords.save(version / "keywords")
     files = {}
