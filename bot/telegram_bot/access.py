@@ -6,7 +6,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from telegram import InlineQueryResultsButton, Update
+from telegram import InlineQueryResultsButton, Message, Update
 from telegram.error import TelegramError
 
 logger = logging.getLogger(__name__)
@@ -55,13 +55,22 @@ def is_addressed(update: Update) -> bool:
     message = update.effective_message
     if update.inline_query is not None or update.callback_query is not None or message is None:
         return True
-    if message.chat.type == "private" or (message.text or "").startswith("/"):
+    return (message.text or "").startswith("/") or addressed_message(message)
+
+
+def addressed_message(message: Message) -> bool:
+    """The one rule for a message said to the bot: in a private chat, a reply to the bot, or a mention of it.
+
+    A mention is a Telegram mention entity naming the bot, so an address quoted inside a word or a URL is not one.
+    """
+    if message.chat.type == "private":
         return True
     bot = message.get_bot()
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
         return True
-    return bool(bot.username) and f"@{bot.username}".lower() in (message.text or "").lower()
+    mentions = message.parse_entities(["mention"]).values()
+    return bool(bot.username) and f"@{bot.username}".lower() in (m.lower() for m in mentions)
 
 
 class Refusals:

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.telegram_bot.access import Access
+from bot.telegram_bot.access import Access, addressed_message
 from bot.telegram_bot.admin import AdminHandlers, Stats
 from bot.replies.commands import Commands
 from bot.replies.engine import Engine
@@ -63,14 +63,7 @@ class AddressedToBot(filters.MessageFilter):
     """Group messages that mention the bot or reply to it; every private message."""
 
     def filter(self, message: Message) -> bool:
-        if message.chat.type == "private":
-            return True
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
-            return True
-        mentions = message.parse_entities(["mention"]).values()
-        return bool(bot.username) and f"@{bot.username}".lower() in (m.lower() for m in mentions)
+        return addressed_message(message)
 
 
 async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]

