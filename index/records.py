@@ -136,3 +136,13 @@ class PlaceSummary:
     documents: tuple[Document, ...]
     practices: tuple[str, ...]  # quoted practice names, e.g. "五邻营造", "一小区一专员"
     within: tuple[str, ...] = ()  # places inside it that its reports mention: streets, communities, districts
+    digest: tuple[Practice, ...] = ()  # the practices a digest lists, each with the passage and sentence naming it
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A named practice of a place with the passage behind it and the sentence there that names it."""
+
+    name: str
+    chunk_id: str
+    sentence: str

@@ -45,6 +45,7 @@ from urllib.parse import parse_qsl  # noqa: E402
 
 import httpx  # noqa: E402
 
+from index.answer.browse import digest  # noqa: E402
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError  # noqa: E402
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary  # noqa: E402
 
@@ -157,7 +158,8 @@ class FakeEngine:
             if name.rstrip("市区區新") .startswith(place.rstrip("市区區")) or place == name:
                 docs = tuple(d for d in self.documents_by_id.values() if name in d.places)
                 practices = tuple(sorted({m for d in docs for m in re.findall(r"“([^”]+)”", d.text)}))
-                return PlaceSummary(place=name, documents=docs, practices=practices)
+                passages = [c for c in self.chunks_by_id.values() if c.doc_id in {d.doc_id for d in docs}]
+                return PlaceSummary(place=name, documents=docs, practices=practices, digest=digest(practices, passages))
         raise UnknownItemError(f"报告里没有关于“{place}”的内容。")
 
     def topics(self) -> list[str]:

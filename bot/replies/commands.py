@@ -8,7 +8,6 @@ so a command behaves the same in both. Each reply is in the reader's language (/
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ from bot.readers.export import ExportFile, Labels, NoteItem, export_files
 from bot.replies.i18n import LANGUAGE_WORDS, Language, error_text, language_from_code, text
 from bot.replies.layout import (
     Layout,
-    Practice,
     Surface,
     answer_layout,
     cite_layout,
@@ -34,10 +32,8 @@ from bot.replies.layout import (
 from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query
-from index.text.chinese import split_sentences
-from index.text.clean import fold
 from index.errors import QaError
-from index.records import Answer, PlaceSummary
+from index.records import Answer
 from index.text.script import resolve_script, script_of
 
 # What a reader may type after /script, in either language.
@@ -51,25 +47,7 @@ _SCRIPT_WORD = {"zh": {"auto": "auto", "simplified": "简体", "traditional": "�
                 "en": {"auto": "auto", "simplified": "simplified", "traditional": "traditional", "original": "original"}}
 
 
-# A digest lists this many named practices, most mentioned first: one phone screen; the rest are a
-# `/place 南山 <question>` away.
-DIGEST_PRACTICES = 8
 PLACES_WITHIN = 12
-_FIGURE = re.compile(r"[0-9+%]|^[一二三四五六七八九十百千两几]+[项个条类大种]")
-# Named practices in the reports are short ("五邻营造", "网格议事日", "三联三领三服务", "组织部长访村居书记",
-# 4–9 characters); quoted slogans run longer or list clauses ("推动社会治理重心向基层下移",
-# "书记讲给书记听、书记做给书记看"), so a name over 10 characters or with a clause break is not listed.
-PRACTICE_MAX_CHARS = 10
-_CLAUSE_BREAK = re.compile(r"[、，,；;：:]")
-
-
-def sentence_naming(text: str, name: str) -> str:
-    """The sentence of a passage that names a practice (the passage's first sentence if none does)."""
-    spans = split_sentences(text)
-    for start, end in spans:
-        if fold(name) in fold(text[start:end]):
-            return text[start:end]
-    return text[spans[0][0]:spans[0][1]] if spans else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,31 +125,8 @@ class Commands:
         """/place 南山: a digest of a place: its named practices with the passage behind each, its reports,
         and the places under it that the reports mention."""
         summary = self.engine.place_summary(place)
-        practices = self._practices(summary)
-        layout = place_layout(summary, practices=practices, within=summary.within[:PLACES_WITHIN],
-                              language=self.language(user))
-        return self._reply(user, layout, buttons=practice_buttons([(p.name, p.chunk_id) for p in practices]))
-
-    def _practices(self, summary: PlaceSummary) -> list[Practice]:
-        # The passage behind a name is the best answer to the quoted name in that place that contains it;
-        # counted things ("十项举措", "1+3+N") are figures, not practices.
-        found: list[Practice] = []
-        home = summary.place.split("、")[0]
-        for name in summary.practices:
-            if _FIGURE.search(fold(name)) or len(name) > PRACTICE_MAX_CHARS or _CLAUSE_BREAK.search(name):
-                continue
-            try:
-                answer = self.engine.answer(f"“{name}”", place=home, limit=3)
-            except QaError:
-                continue
-            # A name in 《》 is a document's title (a policy, a plan), not a practice.
-            hit = next((h for h in answer.hits if fold(name) in fold(h.chunk.text)
-                        and f"《{fold(name)}》" not in fold(h.chunk.text)), None)
-            if hit is not None:
-                found.append(Practice(name, hit.chunk.chunk_id, sentence_naming(hit.chunk.text, name)))
-            if len(found) == DIGEST_PRACTICES:
-                break
-        return found
+        layout = place_layout(summary, within=summary.within[:PLACES_WITHIN], language=self.language(user))
+        return self._reply(user, layout, buttons=practice_buttons([(p.name, p.chunk_id) for p in summary.digest]))
 
     def ask(self, user: str, query: Query, *, offset: int = 0, key: str = "") -> tuple[Answer, Reply]:
         """A question's page of passages; `key` (a stored question) puts paging buttons under it."""

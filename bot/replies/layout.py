@@ -258,15 +258,6 @@ def places_layout(places: Sequence[tuple[str, int]], *, language: str = "zh") ->
     return ((text_block((Span(text("places_title", language), "bold"),), *lines, text("places_hint", language)),),)
 
 
-@dataclass(frozen=True, slots=True)
-class Practice:
-    """A named practice of a place with the passage behind it and the sentence there that names it."""
-
-    name: str
-    chunk_id: str
-    sentence: str
-
-
 PRACTICE_SENTENCE_CHARS = 60  # about one phone line after each practice's name
 PRACTICE_LEAD_CHARS = 12  # words kept before a name found late in its sentence, for the verb that goes with it
 
@@ -280,15 +271,14 @@ def excerpt_around(sentence: str, name: str, limit: int = PRACTICE_SENTENCE_CHAR
     return "…" + shorten(sentence[start:], limit - 1)
 
 
-def place_layout(summary: PlaceSummary, *, practices: Sequence[Practice] = (), within: Sequence[str] = (),
-                 language: str = "zh") -> Layout:
+def place_layout(summary: PlaceSummary, *, within: Sequence[str] = (), language: str = "zh") -> Layout:
     """A place's digest for /place: its named practices with the sentence behind each, its reports, and
     the places under it that the reports mention."""
     heading = (Span(summary.place, "bold"), Span(text("place_reports", language, n=len(summary.documents))))
     sections: list[Section] = [(text_block(heading),)]
-    if practices:
+    if summary.digest:
         lines: list[Line] = []
-        for practice in practices:
+        for practice in summary.digest:
             gloss = _gloss_of(practice.name, language)
             lines.append((Span("• "), Span(practice.name, "bold"), Span(f" ({gloss})" if gloss else ""),
                           Span(f" — {excerpt_around(display_punctuation(practice.sentence), practice.name)}")))

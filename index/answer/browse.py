@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from index.text.practices import practice_names
+from index.text.practices import DIGEST_PRACTICES, is_listable, names_practice, practice_names, sentence_naming
 from index.text.clean import fold
 from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer, ancestors
 from index.places.finder import STREET, place_aliases, place_level
 from index.store.passages import MemoryRecords, Records
-from index.records import Chunk, Document, PlaceSummary
+from index.records import Chunk, Document, PlaceSummary, Practice
 
 
 class Browser:
@@ -69,13 +69,27 @@ class Browser:
         documents = tuple(self._records.in_order(about | {c.doc_id for c in passages}))
         passages = [c for d in documents if d.doc_id in about for c in self.passages(d.doc_id)] or passages
         label = names[0] if len(names) == 1 else "、".join(names)
-        return PlaceSummary(label, documents, tuple(practice_names(passages, limit=20)), places_within(names, passages))
+        practices = tuple(practice_names(passages, limit=20))
+        return PlaceSummary(label, documents, practices, places_within(names, passages), digest(practices, passages))
 
     def topics(self) -> list[str]:
         """A few named practices the reports describe most, for help texts and abstentions (found at build time)."""
         return self._records.topics()
 
 
+
+
+def digest(names: Sequence[str], passages: Sequence[Chunk]) -> tuple[Practice, ...]:
+    """The listable practices among names, most mentioned first, each with the first of the place's passages
+    that quotes it and the sentence there: read from passages already at hand, no search per name."""
+    found = []
+    for name in filter(is_listable, names):
+        chunk = next((c for c in passages if names_practice(c.text, name)), None)
+        if chunk is not None:
+            found.append(Practice(name, chunk.chunk_id, sentence_naming(chunk.text, name)))
+        if len(found) == DIGEST_PRACTICES:
+            break
+    return tuple(found)
 
 
 def places_within(places: Sequence[str], passages: Iterable[Chunk]) -> tuple[str, ...]:

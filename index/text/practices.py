@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from index.text.chinese import quoted_phrases
+from index.text.chinese import quoted_phrases, split_sentences
 from index.records import Chunk
 from index.text.clean import fold
 
@@ -40,3 +40,35 @@ def most_mentioned(mentions: Iterable[tuple[str, str]], *, limit: int) -> list[s
 def practice_names(chunks: Iterable[Chunk], *, limit: int) -> list[str]:
     """Quoted practice names in passages, most mentioned first; one entry per name whatever its script."""
     return most_mentioned((mention for chunk in chunks for mention in practice_mentions(chunk.text)), limit=limit)
+
+
+# A digest lists this many named practices, most mentioned first: one phone screen; the rest are a
+# `/place 南山 <question>` away.
+DIGEST_PRACTICES = 8
+# Named practices in the reports are short ("五邻营造", "网格议事日", "三联三领三服务", "组织部长访村居书记",
+# 4–9 characters); quoted slogans run longer or list clauses ("推动社会治理重心向基层下移",
+# "书记讲给书记听、书记做给书记看"), so a name over 10 characters or with a clause break is not listed.
+PRACTICE_MAX_CHARS = 10
+_CLAUSE_BREAK = re.compile(r"[、，,；;：:]")
+# Counted things ("十项举措", "1+3+N") are figures, not practices.
+_FIGURE = re.compile(r"[0-9+%]|^[一二三四五六七八九十百千两几]+[项个条类大种]")
+
+
+def is_listable(name: str) -> bool:
+    """Whether a practice name belongs in a place's digest: short, one clause, not a counted figure."""
+    return not (_FIGURE.search(fold(name)) or len(name) > PRACTICE_MAX_CHARS or _CLAUSE_BREAK.search(name))
+
+
+def names_practice(text: str, name: str) -> bool:
+    """Whether a passage quotes a practice by name, rather than as a document's title in 《》 (a policy, a plan)."""
+    folded, key = fold(text), fold(name)
+    return key in folded and f"《{key}》" not in folded
+
+
+def sentence_naming(text: str, name: str) -> str:
+    """The sentence of a passage that names a practice (the passage's first sentence if none does)."""
+    spans = split_sentences(text)
+    for start, end in spans:
+        if fold(name) in fold(text[start:end]):
+            return text[start:end]
+    return text[spans[0][0]:spans[0][1]] if spans else text

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from bot.replies.layout import (
-    Practice,
     answer_layout,
     citation_lines,
     cite_layout,
@@ -15,7 +15,7 @@ from bot.replies.layout import (
     sources_layout,
 )
 from bot.replies.render import escape_html, html_messages, render_answer, render_inline, terminal_text
-from index.records import Answer, Chunk, Citation, Hit
+from index.records import Answer, Chunk, Citation, Hit, Practice
 from tests.bot.telegram_html import telegram_html_problems
 from tests.fakes import FakeEngine
 
@@ -187,7 +187,7 @@ def test_help_lists_reports_places_and_example_questions_in_both_languages() -> 
 
 def test_sources_and_place_listings_are_valid_html() -> None:
     practices = [Practice("五鄰營造", "001_744f9100ef1c3714:2", "社區推行“五鄰營造”，居民議事會每月召開一次。")]
-    digest = place_layout(ENGINE.place_summary("南山"), practices=practices, within=["粤海街道"])
+    digest = place_layout(dataclasses.replace(ENGINE.place_summary("南山"), digest=tuple(practices)), within=["粤海街道"])
     messages = html_messages(sources_layout(ENGINE.documents())) + html_messages(digest)
 
     assert [telegram_html_problems(m) for m in messages] == [[] for _ in messages]

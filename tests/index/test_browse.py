@@ -40,3 +40,15 @@ def test_places_within_are_national_children_or_anchored_by_address() -> None:
 
     assert places_within(["汉阳区"], chunks) == ("江欣苑社区",)
     assert places_within(["武汉市"], chunks) == ("汉阳区", "江岸区")
+
+
+def test_a_place_digest_lists_named_practices_with_the_first_passage_quoting_each() -> None:
+    texts = ["依据《网格议事日》文件开展工作。", "居民每月参加“网格议事日”。会上商量停车。", "推出“十项举措”和“网格议事日”。",
+             "设立“推动社会治理重心向基层下移工作机制”。"]
+    chunks = [Chunk(chunk_id=f"d:{i}", doc_id="d", position=i, section="", text=text, start=0, end=len(text),
+                    places=("南山区",)) for i, text in enumerate(texts)]
+
+    digest = Browser([DOC], chunks).place_summary("南山").digest
+
+    # A title in 《》 is not the practice; a counted figure and an over-long slogan are not listed.
+    assert [(p.name, p.chunk_id, p.sentence) for p in digest] == [("网格议事日", "d:1", "居民每月参加“网格议事日”。")]
