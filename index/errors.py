@@ -4,15 +4,26 @@ from __future__ import annotations
 
 
 class QaError(Exception):
-    """Base for expected failures; str(error) is safe to show users."""
+    """Base for expected failures. str(error) is safe to show users (the CLI and logs show it); a front end
+    speaking the reader's language words it from code and fields instead, never by reading the message."""
+
+    code = "error"
+
+    def __init__(self, message: str = "", **fields: object) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 class EmptyQuestionError(QaError):
     """The question was blank or only punctuation."""
 
+    code = "empty_question"
+
 
 class QuestionTooLongError(QaError):
-    """The question is longer than the engine accepts."""
+    """The question is longer than the engine accepts (fields: chars, limit)."""
+
+    code = "question_too_long"
 
 
 class IndexMissingError(QaError):
@@ -40,7 +51,14 @@ class ModelMissingError(QaError):
 
 
 class UnknownItemError(QaError):
-    """A passage, report or place that the index does not hold was asked for."""
+    """A passage, report or place that the index does not hold was asked for (code unknown_passage,
+    unknown_report or unknown_place; field place for a place)."""
+
+    code = "unknown_item"
+
+    def __init__(self, message: str = "", *, kind: str = "item", **fields: object) -> None:
+        super().__init__(message, **fields)
+        self.code = f"unknown_{kind}"
 
 
 class UnreadableFileError(QaError):

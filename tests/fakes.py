@@ -108,7 +108,8 @@ class FakeEngine:
         if not question.strip("?？!！。.,， "):
             raise EmptyQuestionError("请输入具体的问题。")
         if len(question) > self.max_question_chars:
-            raise QuestionTooLongError(f"问题太长（{len(question)}字），请控制在{self.max_question_chars}字以内。")
+            raise QuestionTooLongError(f"问题太长（{len(question)}字），请控制在{self.max_question_chars}字以内。",
+                                       chars=len(question), limit=self.max_question_chars)
         wanted = _bigrams(question.lower())
         places = (self.place_summary(place).place,) if place else ()
         scored = [(len(wanted & _bigrams(c.text.lower())), c) for c in self.chunks_by_id.values()
@@ -133,7 +134,7 @@ class FakeEngine:
 
     def chunk(self, chunk_id: str) -> Chunk:
         if chunk_id not in self.chunks_by_id:
-            raise UnknownItemError(f"找不到段落 {chunk_id}。")
+            raise UnknownItemError(f"找不到段落 {chunk_id}。", kind="passage", item=chunk_id)
         return self.chunks_by_id[chunk_id]
 
     def neighbours(self, chunk_id: str, *, radius: int = 1) -> list[Chunk]:
@@ -143,7 +144,7 @@ class FakeEngine:
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self.documents_by_id:
-            raise UnknownItemError(f"找不到报告 {doc_id}。")
+            raise UnknownItemError(f"找不到报告 {doc_id}。", kind="report", item=doc_id)
         return self.documents_by_id[doc_id]
 
     def documents(self) -> list[Document]:
@@ -160,7 +161,7 @@ class FakeEngine:
                 practices = tuple(sorted({m for d in docs for m in re.findall(r"“([^”]+)”", d.text)}))
                 passages = [c for c in self.chunks_by_id.values() if c.doc_id in {d.doc_id for d in docs}]
                 return PlaceSummary(place=name, documents=docs, practices=practices, digest=digest(practices, passages))
-        raise UnknownItemError(f"报告里没有关于“{place}”的内容。")
+        raise UnknownItemError(f"报告里没有关于“{place}”的内容。", kind="place", place=place)
 
     def topics(self) -> list[str]:
         return ["红色物业", "快递骑手", "网格化治理"]

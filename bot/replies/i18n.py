@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from index.text.chinese import HAN
-from index.errors import EmptyQuestionError, QaError, QuestionTooLongError, UnknownItemError
+from index.errors import QaError
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -129,15 +128,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "stale_button": ("这个按钮对应的问题已找不到，请重新提问。", "This button has expired; please ask again."),
     "err_empty": ("请输入具体的问题，例如“南山区怎么发动快递骑手参与治理”。",
                   "Please type a question, for example “How did Nanshan involve courier riders?”"),
-    "err_too_long": ("问题太长了，请缩短到一两句话。", "That question is too long; please shorten it to a sentence or two."),
+    "err_too_long": ("问题太长（{chars} 字），请精简到 {limit} 字以内。",
+                     "That question is too long ({chars} characters); please keep it under {limit}."),
     "err_place": ("报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。",
                   "The reports say nothing about “{place}”. Send /places to see the places they cover."),
     "err_gone": ("找不到这段文字，索引可能已经更新，请重新提问。", "That passage is gone; the index may have been updated. Please ask again."),
+    "err_report_gone": ("找不到这份报告，索引可能已经更新。", "That report is gone; the index may have been updated."),
 }
 _LANGUAGE_CODE = re.compile(r"^(zh|en)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"“([^”]+)”")
-_CHINESE = re.compile(f"[{HAN}]")
-_ENGLISH_TAIL = re.compile(rf"(?<=[。！？])\s*[A-Za-z][^{HAN}]*$")
 SAMPLE_QUESTIONS = {
     "zh": ("南山区如何组织快递骑手参与基层治理？", "什麼是“紅色物業”？", "/place 栖霞 网格"),
     "en": ("How did Nanshan organise courier riders?", "What is red property management?", "/place Qixia grid"),
@@ -165,16 +163,15 @@ def language_from_code(code: str | None) -> Language:
 
 
 def error_text(error: QaError, language: str) -> str:
-    """An expected error's message in the reader's language (the engine writes them in Chinese)."""
-    if language != "en":
-        return _ENGLISH_TAIL.sub("", str(error))  # "请输入具体的问题…。Please type a question." -> the Chinese
-    if not _CHINESE.search(str(error)):
-        return str(error)  # Chinese readers, or a message already written in English
-    if isinstance(error, EmptyQuestionError):
-        return text("err_empty", "en")
-    if isinstance(error, QuestionTooLongError):
-        return text("err_too_long", "en")
-    if isinstance(error, UnknownItemError):
-        place = _QUOTED.search(str(error))
-        return text("err_place", "en", place=place.group(1)) if place else text("err_gone", "en")
-    return str(error)
+    """An expected error in the reader's language, worded from its code and fields (never parsed from its message).
+
+    Errors without words here (index or settings trouble for the operator) keep their own message.
+    """
+    key = _ERROR_WORDS.get(error.code)
+    if key is None:
+        return str(error)
+    return text(key, language, **error.fields)
+
+
+_ERROR_WORDS = {"empty_question": "err_empty", "question_too_long": "err_too_long", "unknown_place": "err_place",
+                "unknown_passage": "err_gone", "unknown_report": "err_report_gone"}

@@ -27,7 +27,7 @@ class Browser:
         """One passage by id."""
         row = self._records.row_of(chunk_id)
         if row is None:
-            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。")
+            raise UnknownItemError("找不到这段文字，索引可能已经更新，请重新提问。", kind="passage", item=chunk_id)
         return self._records.chunks[row]
 
     def neighbours(self, chunk_id: str, *, radius: int = 1) -> list[Chunk]:
@@ -41,7 +41,7 @@ class Browser:
         """One report by id."""
         found = self._records.document(doc_id)
         if found is None:
-            raise UnknownItemError("找不到这份报告，索引可能已经更新。")
+            raise UnknownItemError("找不到这份报告，索引可能已经更新。", kind="report", item=doc_id)
         return found
 
     def documents(self) -> Sequence[Document]:
@@ -61,7 +61,7 @@ class Browser:
         """The reports about a place and the named practices they describe there."""
         names = self._gazetteer.resolve(place)
         if not names:
-            raise UnknownItemError(f"报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。")
+            raise UnknownItemError(f"报告中没有关于“{place}”的内容。", kind="place", place=place)
         # A report counts when it is about the place or any of its passages mentions it (a street of a district).
         rows = sorted({int(r) for name in names for r in self._records.rows_about(name)})
         passages = [self._records.chunks[r] for r in rows]

@@ -56,12 +56,10 @@ class AnswerEngine(Browser):
         """Ranked passages for a question (page offset..offset+limit), or an abstention."""
         question = question.strip()
         if not _MEANINGFUL.search(question):
-            raise EmptyQuestionError("请输入具体的问题，例如“南山区怎么发动快递骑手参与治理”。Please type a question.")
+            raise EmptyQuestionError("请输入具体的问题，例如“南山区怎么发动快递骑手参与治理”。")
         if len(question) > self._max_chars:
-            raise QuestionTooLongError(
-                f"问题太长（{len(question)} 字），请精简到 {self._max_chars} 字以内。"
-                f"The question is too long ({len(question)} characters); please keep it under {self._max_chars}."
-            )
+            raise QuestionTooLongError(f"问题太长（{len(question)} 字），请精简到 {self._max_chars} 字以内。",
+                                       chars=len(question), limit=self._max_chars)
         limit = limit or self._top_k
         result = self._searcher.search(question, k=offset + limit, place=place)
         documents = {h.chunk.doc_id: self.document(h.chunk.doc_id) for h in result.hits}

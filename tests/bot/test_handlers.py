@@ -108,7 +108,7 @@ async def test_cite_button_gives_a_quotable_passage_and_gbt7714_reference(app: A
 async def test_button_for_a_passage_no_longer_indexed_gets_a_polite_reply(app: App, api: FakeBotApi) -> None:
     await send(app, callback_payload("q|999_gone:1"))
 
-    assert api.sent_texts() == ["找不到段落 999_gone:1。"]
+    assert api.sent_texts() == ["找不到这段文字，索引可能已经更新，请重新提问。"]  # worded by the bot from the error's code
 
 
 async def test_out_of_corpus_question_gets_an_abstention_suggesting_topics(app: App, api: FakeBotApi) -> None:
@@ -122,13 +122,13 @@ async def test_out_of_corpus_question_gets_an_abstention_suggesting_topics(app: 
 async def test_empty_question_names_what_was_wrong(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("？？"))
 
-    assert api.sent_texts() == ["请输入具体的问题。"]
+    assert api.sent_texts() == ["请输入具体的问题，例如“南山区怎么发动快递骑手参与治理”。"]
 
 
 async def test_ten_thousand_character_message_is_refused_as_too_long(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("治" * 10_000))
 
-    assert api.sent_texts() == ["问题太长（10000字），请控制在2000字以内。"]
+    assert api.sent_texts() == ["问题太长（10000 字），请精简到 2000 字以内。"]
 
 
 async def test_message_full_of_html_gets_a_valid_escaped_reply(app: App, api: FakeBotApi) -> None:
@@ -202,7 +202,7 @@ async def test_place_command_with_a_question_limits_the_answer_to_that_place(
 async def test_unknown_place_gets_a_clear_reply(app: App, api: FakeBotApi) -> None:
     await send(app, text_message_payload("/place 火星"))
 
-    assert api.sent_texts() == ["报告里没有关于“火星”的内容。"]
+    assert api.sent_texts() == ["报告中没有关于“火星”的内容。发送 /places 查看报告涉及的地方。"]
 
 
 async def test_inline_query_offers_passages_with_citations(app: App, api: FakeBotApi) -> None:

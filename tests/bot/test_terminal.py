@@ -69,7 +69,7 @@ def test_expected_errors_are_shown_and_the_chat_goes_on() -> None:
     status, output = chat("？？", "治" * 10_000, "快遞騎手黨支部")
 
     assert status == 0
-    assert "请输入具体的问题。" in output and "问题太长（10000字）" in output and "[1]" in output
+    assert "请输入具体的问题，" in output and "问题太长（10000 字）" in output and "[1]" in output
 
 
 def test_out_of_corpus_question_gets_an_abstention() -> None:
