@@ -24,7 +24,8 @@ PIPELINE = {
 # Libraries that live behind one folder each: only modules there may import them.
 HEAVY = {
     "onnxruntime": ("index/model",), "torch": ("index/model",), "sentence_transformers": ("index/model",),
-    "faiss": ("index/store",), "pymilvus": ("index/store",), "jieba": ("index/keywords",),
+    "sentencepiece": ("index/model",), "faiss": ("index/store",), "pymilvus": ("index/store",),
+    "jieba": ("index/keywords",), "opencc": ("index/text/script.py",), "lxml": ("index/ingest",),
     "telegram": ("bot/telegram_bot", "bot/__main__.py", "bot/check.py"),
 }
 
