@@ -250,7 +250,7 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     for document in read:
         by_path.setdefault(document.path, []).append(document)
     records = previous.records if previous is not None and state is not None else None
-    stored = {doc_id for (doc_id,) in records.query("SELECT doc_id FROM documents", ())} if records else set()
+    stored = records.doc_ids() if records else set()
     doc_ids: list[str] = []
     documents: list[Document] = []
     sources: list[Source] = []
@@ -268,7 +268,7 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     kept_rows: list[int] = []
     dropped_kept = 0
     if state is not None and records is not None:
-        rows = records.query("SELECT row, doc_id, chunk_id FROM passages ORDER BY row", ())
+        rows = records.passage_owners()
         kept_rows = [row for row, doc_id, _ in rows if doc_id in reused_ids]
         keepers = {chunk_id for _, doc_id, chunk_id in rows if doc_id in reused_ids} if len(kept_rows) != len(rows) \
             else None
@@ -420,9 +420,7 @@ def _kept_places(records: SqliteRecords, kept_rows: Sequence[int], kept_docs: se
     """Places of the kept reports and of the kept passages, from the previous version's tables."""
     kept = np.zeros(len(records.chunks), dtype=bool)
     kept[np.asarray(kept_rows, dtype=np.int64)] = True
-    places = {p for p, doc_id in records.query("SELECT place, doc_id FROM document_places", ()) if doc_id in kept_docs}
-    places.update(p for p, row in records.query("SELECT place, row FROM passage_places", ()) if kept[row])
-    return sorted(places)
+    return sorted(records.places_of(kept_docs, kept))
 
 
 def counts_after(counts: TermCounts, kept_rows: Sequence[int], again: dict[int, Sequence[str]],

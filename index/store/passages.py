@@ -406,6 +406,21 @@ class SqliteRecords(Records):
         """Close the SQLite file."""
         self._db.close()
 
+    def doc_ids(self) -> set[str]:
+        """The ids of every report stored (an incremental build checks its previous state against them)."""
+        return {doc_id for (doc_id,) in self.query("SELECT doc_id FROM documents", ())}
+
+    def passage_owners(self) -> list[tuple[int, str, str]]:
+        """(row, doc_id, chunk_id) of every passage in row order, without reading the passages themselves."""
+        return [(int(row), doc_id, chunk_id) for row, doc_id, chunk_id
+                in self.query("SELECT row, doc_id, chunk_id FROM passages ORDER BY row", ())]
+
+    def places_of(self, doc_ids: set[str], rows: npt.NDArray[np.bool_]) -> set[str]:
+        """Places of the given reports and of the passages whose rows are True (what an incremental build keeps)."""
+        places = {p for p, doc_id in self.query("SELECT place, doc_id FROM document_places", ()) if doc_id in doc_ids}
+        places.update(p for p, row in self.query("SELECT place, row FROM passage_places", ()) if rows[row])
+        return places
+
     def document(self, doc_id: str) -> Document | None:
         found = self.query("SELECT ord FROM documents WHERE doc_id = ?", (doc_id,))
         return self.documents[found[0][0]] if found else None
