@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import io
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.errors import QaError
-from index.records import Answer, Citation, Document, Hit, Understanding
+from index.records import Answer, Citation, Document, Hit, Notice, Understanding
 from index.settings import IndexSettings
 
 
@@ -125,7 +126,7 @@ def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str
 
 def understanding_json(understood: Understanding) -> dict[str, Any]:
     """What the engine understood of a question, and the notices shown above its passages."""
-    from index.answer.notices import notices
+    from index.answer.notices import notice_text, notices
 
     return {
         "language": "en" if understood.english else "zh",
@@ -137,8 +138,14 @@ def understanding_json(understood: Understanding) -> dict[str, Any]:
         "years_not_covered": list(understood.years_not_covered),
         "topic_not_covered": list(understood.topic_not_covered),
         "abstention_reason": understood.abstention,
-        "notices": notices(understood),
+        "notices": [{**notice_json(n), "text": notice_text(n, english=understood.english)} for n in notices(understood)],
     }
+
+
+def notice_json(notice: Notice) -> dict[str, Any]:
+    """A notice's code and the fields it has (empty ones left out), for `ask --json` and the web API."""
+    fields = dataclasses.asdict(notice)
+    return {key: value for key, value in fields.items() if value or key == "code"}
 
 
 def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
@@ -164,10 +171,10 @@ def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, 
 
 
 def _print_answer(answer: Answer) -> None:
-    from index.answer.notices import notices
+    from index.answer.notices import notice_lines
 
     print(f"? {answer.question}")
-    for line in notices(answer.understood):
+    for line in notice_lines(answer.understood):
         print(f"! {line}")
     if answer.abstained:
         print("  报告中没有与这个问题相关的内容。(Nothing in the reports answers this.)\n")

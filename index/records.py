@@ -95,6 +95,25 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """One thing an answer must say before its passages, as a code with fields for each front end to word.
+
+    Codes: nothing_in_scope (places), place_not_covered (places not covered, the scope asked, the nearest
+    covered places and their region), topic_not_covered (places, topics), years_not_covered (places,
+    years; refused when the answer cites nothing).
+    """
+
+    code: str
+    places: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+    nearest: tuple[str, ...] = ()
+    region: str = ""
+    topics: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    refused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Understanding:
     """What the engine took a question to be about, and what of it no report covers; for notices and --json."""
 

@@ -15,7 +15,7 @@ from bot.replies.i18n import SAMPLE_QUESTIONS, text
 from index.answer.cite import display_title, gbt7714_reference, quotable_passage, shown_date
 from index.text.clean import fold
 from index.text.glossary import chinese_glosses
-from index.answer.notices import notices
+from index.answer.notices import notice_lines
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
 from index.text.script import display_punctuation, in_script
 
@@ -155,7 +155,7 @@ def passage_section(hit: Hit, citation: Citation, *, language: str = "zh", show_
 def answer_layout(answer: Answer, *, topics: Sequence[str] = (), places: Sequence[str] = (),
                   language: str = "zh") -> Layout:
     """An answer page; an abstention suggests topics and places instead; an empty later page says so."""
-    notes = notices(answer.understood, language=language)
+    notes = notice_lines(answer.understood, language=language)
     if answer.abstained or (not answer.hits and answer.offset == 0):
         return abstention_layout(answer.question, topics=topics, places=places, language=language, notes=notes)
     if not answer.hits:

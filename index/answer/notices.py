@@ -1,8 +1,9 @@
-"""What an answer must say before its passages when they are not quite what was asked, in the asker's language.
+"""What an answer must say before its passages when they are not quite what was asked: codes with fields, and their words.
 
 A place no report covers, a year no passage mentions, a topic the named place's reports never
 treat: the reader is told first, so nobody quotes one district's figures as another's. The
-front ends (bot/replies/layout.py, `index ask`) show these lines; `index ask --json` carries them too.
+front ends (bot/replies/layout.py, `index ask`) show them in the reader's language; `index ask --json`
+carries each as its code and fields beside its words.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 from index.places.gazetteer import romanise
 from index.places.finder import place_aliases
-from index.records import Understanding
+from index.records import Notice, Understanding
 from index.search.abstain import NOTHING_IN_SCOPE
 
 
@@ -35,52 +36,62 @@ def _years(years: Sequence[int], english: bool) -> str:
     return ", ".join(map(str, years)) if english else "、".join(f"{y}年" for y in years)
 
 
-def notices(understood: Understanding, *, language: str | None = None) -> list[str]:
-    """Sentences to show above the passages (or instead of them), most important first.
-
-    language: the reader's ("en" or "zh"), where a front end knows it; else the question's.
-    """
-    en = language == "en" if language else understood.english
-    lines: list[str] = []
+def notices(understood: Understanding) -> list[Notice]:
+    """What to say above the passages (or instead of them), most important first, as codes with fields."""
+    found: list[Notice] = []
     if understood.abstention == NOTHING_IN_SCOPE:
-        where = _names(understood.places, en)
-        lines.append(f"No passage is about {where or 'that place'}." if en
-                     else f"报告中没有关于{where or '这个地方'}的段落。")
-    missing = understood.places_not_covered
-    if missing:
-        names = _names(missing, en)
-        if understood.nearest_places:
-            near = _names(understood.nearest_places, en)
-            region = _names([understood.nearest_region], en) if understood.nearest_region else ""
-            lines.append(
-                f"No report covers {names}. The passages below are from {near}"
-                + (f", also in {region}" if region else "") + f": they describe {near}, not {names}."
-                if en else
-                f"报告中没有关于{names}的内容。以下段落来自{('同在' + region + '的') if region else ''}{near}，"
-                f"说的是{near}的做法，不是{names}的。"
-            )
-        elif understood.places:
-            here = _names(understood.places, en)
-            lines.append(f"No report covers {names}; the passages below concern {here} only." if en
-                         else f"报告中没有关于{names}的内容；以下段落只涉及{here}。")
-        else:
-            lines.append(f"No report covers {names}, nor any place in the same city or province." if en
-                         else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
+        found.append(Notice("nothing_in_scope", places=understood.places))
+    if understood.places_not_covered:
+        found.append(Notice("place_not_covered", places=understood.places_not_covered, scope=understood.places,
+                            nearest=understood.nearest_places, region=understood.nearest_region))
     if understood.topic_not_covered:
-        topic = "、".join(f"“{t}”" for t in understood.topic_not_covered)
-        where = _names(understood.places, en)
-        lines.append(f"The reports on {where} do not mention {topic}; the passages below are from other places."
-                     if en else f"关于{where}的报告没有提到{topic}；以下段落来自其他地方。")
+        found.append(Notice("topic_not_covered", places=understood.places, topics=understood.topic_not_covered))
     if understood.years_not_covered:
-        years = _years(understood.years_not_covered, en)
-        where = _names(understood.places or understood.nearest_places, en)
-        if understood.abstention:
-            lines.append(f"No report {'on ' + where + ' ' if where else ''}mentions {years}." if en
-                         else f"{'关于' + where + '的' if where else ''}报告没有提到{years}。")
-        else:
-            lines.append(
-                f"No report {'on ' + where + ' ' if where else ''}mentions {years}; "
+        found.append(Notice("years_not_covered", places=understood.places or understood.nearest_places,
+                            years=understood.years_not_covered, refused=bool(understood.abstention)))
+    return found
+
+
+def notice_lines(understood: Understanding, *, language: str | None = None) -> list[str]:
+    """The notices in words: the reader's language ("en" or "zh") where a front end knows it, else the question's."""
+    english = language == "en" if language else understood.english
+    return [notice_text(notice, english=english) for notice in notices(understood)]
+
+
+def notice_text(notice: Notice, *, english: bool) -> str:
+    """One notice in English or Chinese."""
+    en = english
+    if notice.code == "nothing_in_scope":
+        where = _names(notice.places, en)
+        return f"No passage is about {where or 'that place'}." if en else f"报告中没有关于{where or '这个地方'}的段落。"
+    if notice.code == "place_not_covered":
+        names = _names(notice.places, en)
+        if notice.nearest:
+            near = _names(notice.nearest, en)
+            region = _names([notice.region], en) if notice.region else ""
+            return (f"No report covers {names}. The passages below are from {near}"
+                    + (f", also in {region}" if region else "") + f": they describe {near}, not {names}."
+                    if en else
+                    f"报告中没有关于{names}的内容。以下段落来自{('同在' + region + '的') if region else ''}{near}，"
+                    f"说的是{near}的做法，不是{names}的。")
+        if notice.scope:
+            here = _names(notice.scope, en)
+            return (f"No report covers {names}; the passages below concern {here} only." if en
+                    else f"报告中没有关于{names}的内容；以下段落只涉及{here}。")
+        return (f"No report covers {names}, nor any place in the same city or province." if en
+                else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
+    if notice.code == "topic_not_covered":
+        topic = "、".join(f"“{t}”" for t in notice.topics)
+        where = _names(notice.places, en)
+        return (f"The reports on {where} do not mention {topic}; the passages below are from other places."
+                if en else f"关于{where}的报告没有提到{topic}；以下段落来自其他地方。")
+    if notice.code == "years_not_covered":
+        years = _years(notice.years, en)
+        where = _names(notice.places, en)
+        if notice.refused:
+            return (f"No report {'on ' + where + ' ' if where else ''}mentions {years}." if en
+                    else f"{'关于' + where + '的' if where else ''}报告没有提到{years}。")
+        return (f"No report {'on ' + where + ' ' if where else ''}mentions {years}; "
                 "the passages below do not say which year they describe, or describe other years." if en else
-                f"{'关于' + where + '的' if where else ''}报告没有提到{years}；以下段落未注明年份或属于其他年份。"
-            )
-    return lines
+                f"{'关于' + where + '的' if where else ''}报告没有提到{years}；以下段落未注明年份或属于其他年份。")
+    raise ValueError(f"no words for notice {notice.code!r}")

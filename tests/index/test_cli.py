@@ -90,7 +90,8 @@ def test_ask_json_says_what_the_engine_understood(built_index_dir: Path, capsys:
 
     futian, qixia, beijing = (json.loads(line)["understood"] for line in capsys.readouterr().out.splitlines())
     assert futian["language"] == "en" and futian["places_not_covered"] == ["福田区"]
-    assert futian["nearest_places"] == ["南山区"] and futian["notices"][0].startswith("No report covers Futian")
+    assert futian["nearest_places"] == ["南山区"] and futian["notices"][0]["text"].startswith("No report covers Futian")
+    assert futian["notices"][0]["code"] == "place_not_covered" and futian["notices"][0]["nearest"] == ["南山区"]
     assert qixia["places"] == ["栖霞区"] and qixia["years_not_covered"] == [2023] and qixia["abstention_reason"] == ""
     assert beijing["places_not_covered"] == ["北京市"] and beijing["abstention_reason"] == "place_not_covered"
 
