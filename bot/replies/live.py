@@ -92,6 +92,11 @@ class LiveEngine:
         self._replace(cast(Engine, _Closed()))
 
     @property
+    def current(self) -> Engine:
+        """The engine answering now (for tests and diagnostics; calls go through the methods below)."""
+        return self._current.engine
+
+    @property
     def info(self) -> IndexInfo:
         """The index now answering."""
         return self._info
