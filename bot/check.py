@@ -43,7 +43,7 @@ def load_settings() -> tuple[IndexSettings, BotSettings]:
     """Both settings classes from settings.toml, .env and the environment; SettingsProblem, never a value."""
     try:
         return IndexSettings(), BotSettings()
-    except (ValidationError, SettingsError, ValueError, OSError) as error:  # TOMLDecodeError is a ValueError
+    except (ValidationError, SettingsError, ValueError, KeyError, OSError) as error:  # TOMLDecodeError: ValueError
         raise SettingsProblem(settings_error_line(error)) from None
 
 

@@ -61,6 +61,8 @@ def settings_error_line(error: Exception) -> str:
                 f"{prefix.upper()}_{name.upper()} in the environment or .env")
     if isinstance(error, tomllib.TOMLDecodeError):
         return f"settings.toml is not valid TOML ({error}); fix that line"
+    if isinstance(error, KeyError):  # pydantic-settings: settings.toml lacks a [table]
+        return f"settings: {error.args[0] if error.args else error}; add that table (it may be empty)"
     # pydantic-settings' SettingsError names the field and source; its cause may quote the value, so it is left out.
     return f"settings: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
 
