@@ -183,6 +183,10 @@ RETRY_FIRST_S = 1.0
 RETRY_GROWTH = 1.5
 RETRY_MAX_S = 60.0
 POLL_TIMEOUT_S = 30  # long-poll length: one getUpdates call per 30 s while idle
+# On SIGTERM, answers in progress get this long to go out. A group's queue can hold minutes of replies
+# at Telegram's 20 a minute (the probe's 16 group questions took 48 s); waiting them all out would
+# outlast systemd's 90 s stop timeout and end in SIGKILL, so what is left is dropped, with a log line.
+STOP_GRACE_S = 10.0
 
 
 class Backoff:
@@ -263,7 +267,10 @@ async def serve_polling(application: Application, stop: asyncio.Event,  # type: 
                 await application.bot.get_updates(offset=offset, timeout=0)
     finally:
         if application.running:
-            await application.stop()
+            try:
+                await asyncio.wait_for(application.stop(), STOP_GRACE_S)
+            except TimeoutError:
+                logger.warning("stopping: replies still waiting on Telegram after %.0f s are dropped", STOP_GRACE_S)
             if application.post_stop is not None:
                 await application.post_stop(application)
         await application.shutdown()
