@@ -20,4 +20,4 @@ def test_every_probe_of_the_real_bot_through_the_emulator_holds(built_index_dir:
     results = module.probe(built_index_dir)
 
     assert [(name, detail) for name, held, detail in results if not held] == []
-    assert len(results) == 13
+    assert len(results) == 12
