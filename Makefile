@@ -17,13 +17,15 @@ PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
 .PHONY: run chat bot test setup model index bench typecheck clean
 
+# The token may be in the environment or only in .env (which the bot reads itself); the shell tests it so
+# the token never appears in make's own output.
 run: setup index
-ifeq ($(strip $(BOT_TOKEN)),)
-	@echo "BOT_TOKEN is not set: starting the terminal chat (set BOT_TOKEN to run the Telegram bot)."
-	$(PY) -m bot chat
-else
-	$(PY) -m bot
-endif
+	@if [ -n "$$BOT_TOKEN" ] || grep -qsE '^[[:space:]]*(export[[:space:]]+)?BOT_TOKEN[[:space:]]*=[[:space:]]*[^[:space:]#]' .env; then \
+		$(PY) -m bot; \
+	else \
+		echo "BOT_TOKEN is not set (environment or .env): starting the terminal chat."; \
+		$(PY) -m bot chat; \
+	fi
 
 test: setup index
 	$(PY) -m mypy

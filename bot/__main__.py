@@ -8,12 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.replies.engine import Engine
-from bot.replies.live import IndexInfo, LiveEngine
 from bot.logs import configure_logging
+from bot.replies.engine import Engine
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
 from index.errors import QaError
-from index.settings import IndexSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,13 +46,19 @@ def _chat(engine: Engine, settings: BotSettings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Starts the chosen front end; returns the process exit status."""
+    """Starts the chosen front end; returns the process exit status (2: fix a setting, 1: cannot serve)."""
     args = _parser().parse_args(argv)
     if args.mode == "check":
         from bot.check import run_checks
 
         return run_checks(sys.stdout, model=not args.no_model)
-    settings = BotSettings()
+    from bot.check import SettingsProblem, check_state, load_settings, open_live_engine
+
+    try:
+        index_settings, settings = load_settings()
+    except SettingsProblem as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.mode == "telegram" and settings.token is None:
         print(MISSING_TOKEN_MESSAGE, file=sys.stderr)
         return 2
@@ -62,23 +66,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = [token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
     configure_logging(level=logging.INFO if args.mode == "telegram" else logging.WARNING, secrets=secrets)
 
-    index_settings = IndexSettings()
+    if args.mode == "telegram" and not (state := check_state(settings)).ok:  # the same check as `bot check`
+        print(f"error: {state.detail}", file=sys.stderr)
+        return 2
     try:
-        engine = _open(index_settings)
+        engine = open_live_engine(index_settings)
     except QaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    if args.mode == "chat":
-        return _chat(engine, settings)
-    from telegram.error import InvalidToken
+    except OSError as error:
+        print(f"error: cannot read {index_settings.index_dir} ({error.strerror or error}); set INDEX_INDEX_DIR "
+              "to an index folder or run `python -m index build`", file=sys.stderr)
+        return 1
+    try:
+        if args.mode == "chat":
+            return _chat(engine, settings)
+        return _telegram(engine, settings)
+    finally:
+        engine.close()
+
+
+def _telegram(engine: Engine, settings: BotSettings) -> int:
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram_bot.app import run_application
 
     try:
         run_application(engine, settings)
     except InvalidToken:
-        print("error: Telegram rejected BOT_TOKEN (401 Unauthorized); get a new token from @BotFather.",
-              file=sys.stderr)
+        print("error: Telegram rejected BOT_TOKEN (401 Unauthorized); get a new token from @BotFather and set it "
+              "in the environment or .env", file=sys.stderr)
+        return 1
+    except NetworkError as error:  # webhook mode: long polling retries instead
+        print(f"error: Bot API at {settings.base_url} unreachable ({type(error).__name__}); check the network or "
+              "BOT_BASE_URL", file=sys.stderr)
         return 1
     except Exception:  # logged through the redacting formatter, never printed raw with the token in it
         logging.getLogger(__name__).exception("the bot stopped")
@@ -86,23 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _open(settings: IndexSettings) -> LiveEngine:
-    """The engine over the index in use, reloadable; the model is loaded once and kept across reloads."""
-    from index.answer.engine import open_engine  # loads the model runtime: only after the cheap checks above
-    from index.model.embed import load_embedder
-    from index.store.folder import check_index, index_version, read_manifest
-
-    manifest = check_index(settings.index_dir)  # a missing or damaged index is reported before the model load
-    embedder = load_embedder(settings, indexed=(manifest.runtime, manifest.precision))
-
-    def load() -> tuple[Engine, IndexInfo]:
-        version = index_version(settings.index_dir)
-        engine = open_engine(settings, embedder=embedder)
-        manifest = read_manifest(settings.index_dir)
-        return engine, IndexInfo(version, manifest.documents, manifest.passages, manifest.built_at)
-
-    return LiveEngine(load, lambda: index_version(settings.index_dir))
+def _exit(status: int) -> None:
+    # `python -m bot check | head`: a closed pipe is the reader's choice, not an error to show.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        _exit(main())
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

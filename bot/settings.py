@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from index.settings import PROJECT_ROOT, TomlSettings
 
@@ -14,6 +20,30 @@ MISSING_TOKEN_MESSAGE = (
     "error: BOT_TOKEN is not set. Export BOT_TOKEN=<token from @BotFather> or put it in .env, "
     "or run `python -m bot chat` for the terminal chat."
 )
+
+
+# Settings whose values are secrets: the environment or .env only, never the committed settings.toml.
+SECRET_FIELDS = ("token", "webhook_secret")
+
+
+class SecretInSettingsFileError(ValueError):
+    """A secret was written into settings.toml; the message names it and where it belongs."""
+
+
+class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    """settings.toml's [bot] table, refusing a secret written there (it would be committed)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        for name in SECRET_FIELDS:
+            if name in values:
+                raise SecretInSettingsFileError(
+                    f"settings.toml [bot] sets {name}, a secret that must not be committed; delete that line and "
+                    f"set BOT_{name.upper()} in the environment or .env")
+        return values
+
+
+IdList = Annotated[list[int], NoDecode]  # BOT_ADMINS='1,2' as well as '[1, 2]': parsed by the validator below
 
 
 class BotSettings(TomlSettings):
@@ -34,13 +64,13 @@ class BotSettings(TomlSettings):
     state_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "bot", description="Where questions behind 'more results' buttons are kept."
     )
-    allowed_users: list[int] = Field(
+    allowed_users: IdList = Field(
         default_factory=list, description="Telegram user ids who may ask; empty with allowed_chats empty: anyone."
     )
-    allowed_chats: list[int] = Field(
+    allowed_chats: IdList = Field(
         default_factory=list, description="Chat ids (groups) whose members may ask there."
     )
-    admins: list[int] = Field(default_factory=list, description="User ids who may use /stats and /reload.")
+    admins: IdList = Field(default_factory=list, description="User ids who may use /stats and /reload.")
     rate_per_minute: float = Field(
         default=12, gt=0, description="Questions a user may send per minute once their burst is used."
     )
@@ -64,3 +94,26 @@ class BotSettings(TomlSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="Checked against X-Telegram-Bot-Api-Secret-Token on each webhook call."
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _TomlWithoutSecrets(settings_cls))
+
+    @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        # From the environment a list arrives as text: "[1, 2]", "1,2", "1 2" or "" all mean what they say.
+        if not isinstance(value, str):
+            return value
+        words = value.strip().strip("[]").replace(",", " ").split()
+        try:
+            return [int(word) for word in words]
+        except ValueError:
+            raise ValueError("must be Telegram ids (whole numbers), separated by commas") from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+import tomllib
+
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,9 +22,11 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small-q4"
 class TomlSettings(BaseSettings):
     """Base for each package's settings. Priority: init kwargs > env > .env > settings.toml > defaults."""
 
+    # One .env serves every settings class: each reads only the keys with its own prefix (BOT_TOKEN is
+    # not an unknown INDEX_ key), while a typo within its prefix (INDEX_TOPK) is still refused.
     model_config = SettingsConfigDict(
         toml_file=PROJECT_ROOT / "settings.toml", extra="forbid", env_file=PROJECT_ROOT / ".env",
-        env_file_encoding="utf-8", env_ignore_empty=True,
+        env_file_encoding="utf-8", env_ignore_empty=True, dotenv_filtering="match_prefix",
     )
 
     @classmethod
@@ -43,6 +47,24 @@ class TomlSettings(BaseSettings):
             if isinstance(value, Path) and not value.is_absolute():
                 object.__setattr__(self, name, PROJECT_ROOT / value)
         return self
+
+
+def settings_error_line(error: Exception) -> str:
+    """One line naming what is wrong in the settings and where to fix it, never the offending value
+    (which may be a secret): for `error: …` at every entry point."""
+    if isinstance(error, ValidationError):
+        first = error.errors(include_input=False, include_url=False)[0]
+        name = ".".join(str(part) for part in first["loc"])
+        prefix = str(error.title).removesuffix("Settings").lower()  # IndexSettings -> index, BotSettings -> bot
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        return (f"setting {prefix}.{name}: {first['msg']}{more}; fix [{prefix}] {name} in settings.toml, "
+                f"{prefix.upper()}_{name.upper()} in the environment or .env")
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return f"settings.toml is not valid TOML ({error}); fix that line"
+    if isinstance(error, KeyError):  # pydantic-settings: settings.toml lacks a [table]
+        return f"settings: {error.args[0] if error.args else error}; add that table (it may be empty)"
+    # pydantic-settings' SettingsError names the field and source; its cause may quote the value, so it is left out.
+    return f"settings: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
 
 
 class IndexSettings(TomlSettings):

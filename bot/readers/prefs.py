@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from bot.readers.state import JsonStateFile
 from index.text.script import SCRIPT_CHOICES
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,25 @@ class Prefs:
     script: str = "auto"  # index.text.script.SCRIPT_CHOICES
     last_script: str = ""  # script of the reader's last Chinese question, for "auto" replies to buttons
     language: str = ""  # "zh" or "en"; "" until chosen or guessed from Telegram's language_code
+
+
+# The values each setting may hold; anything else in the file (edited by hand, an older version) falls back.
+ALLOWED: dict[str, frozenset[str]] = {
+    "script": frozenset(SCRIPT_CHOICES),
+    "last_script": frozenset(SCRIPT_CHOICES) | {""},
+    "language": frozenset({"zh", "en", ""}),
+}
+
+
+def _valid(user: str, values: dict[str, str]) -> Prefs:
+    """Prefs from stored values, each one that is not allowed replaced by its default, with a warning."""
+    defaults = Prefs()
+    for name, allowed in ALLOWED.items():
+        if name in values and values[name] not in allowed:
+            logger.warning("reader %s: stored %s %r is not one of %s; using %r", user, name, values[name][:20],
+                           sorted(allowed), getattr(defaults, name))
+            values[name] = getattr(defaults, name)
+    return Prefs(**values)
 
 
 class PrefsStore:
@@ -29,7 +51,7 @@ class PrefsStore:
         try:
             table = self._file.read() or {}
             known = {f.name for f in fields(Prefs)}
-            self._prefs = {str(user): Prefs(**{k: str(v) for k, v in values.items() if k in known})
+            self._prefs = {str(user): _valid(str(user), {k: str(v) for k, v in values.items() if k in known})
                            for user, values in table.items()}
         except (OSError, ValueError, TypeError, AttributeError) as error:
             self._file.set_aside(error)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.readers.notebook import passage_digest
 from bot.replies.i18n import text
 from index.records import Answer
 
@@ -13,6 +14,9 @@ MAX_CALLBACK_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALL
 Kind = Literal["more", "context", "cite", "place", "save"]
 _CODES: dict[Kind, str] = {"more": "m", "context": "c", "cite": "q", "place": "p", "save": "s"}
 _KINDS: dict[str, Kind] = {code: kind for kind, code in _CODES.items()}
+# Buttons on a passage carry this much of its text's digest, so a tap after the report was edited finds
+# the passage it was shown with, or says it changed: 32 bits tell an edit apart, and keep within 64 bytes.
+DIGEST_CHARS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class Action:
     kind: Kind
     value: str
     offset: int = 0  # "more": rank of the first passage to show, minus one
+    digest: str = ""  # context, cite, save: the start of the passage's digest when the button was made
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +38,12 @@ class Button:
 
 
 def encode_action(action: Action) -> str:
-    """The callback data for an action, e.g. "c|001_744f9100ef1c3714:12" or "m|3|9f2c4e1a0b"."""
+    """The callback data for an action, e.g. "c|001_744f9100ef1c3714:12|5d41402a" or "m|3|9f2c4e1a0b7d3c21"."""
     code = _CODES[action.kind]
-    data = f"{code}|{action.offset}|{action.value}" if action.kind == "more" else f"{code}|{action.value}"
+    if action.kind == "more":
+        data = f"{code}|{action.offset}|{action.value}"
+    else:
+        data = f"{code}|{action.value}" + (f"|{action.digest}" if action.digest else "")
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -48,6 +56,9 @@ def decode_action(data: str) -> Action | None:
     if kind is None or not rest:
         return None
     if kind != "more":
+        value, bar, digest = rest.rpartition("|")
+        if bar and kind != "place" and value:  # buttons made before digests carry the id alone
+            return Action(kind, value, digest=digest)
         return Action(kind, rest)
     offset, _, key = rest.partition("|")
     return Action(kind, key, int(offset)) if offset.isdigit() and key else None
@@ -63,10 +74,11 @@ def _button(label: str, action: Action) -> list[Button]:
 
 def answer_buttons(answer: Answer, question_key: str, *, language: str = "zh") -> list[list[Button]]:
     """Per passage "context", "cite" and "save to notebook" buttons, then "more results" while passages remain."""
+    digests = {h.chunk.chunk_id: passage_digest(h.chunk.text)[:DIGEST_CHARS] for h in answer.hits}
     rows = [
-        _button(text("btn_context", language, n=c.number), Action("context", c.chunk_id))
-        + _button(text("btn_cite", language, n=c.number), Action("cite", c.chunk_id))
-        + _button(text("btn_save", language, n=c.number), Action("save", c.chunk_id))
+        _button(text("btn_context", language, n=c.number), Action("context", c.chunk_id, digest=digests.get(c.chunk_id, "")))
+        + _button(text("btn_cite", language, n=c.number), Action("cite", c.chunk_id, digest=digests.get(c.chunk_id, "")))
+        + _button(text("btn_save", language, n=c.number), Action("save", c.chunk_id, digest=digests.get(c.chunk_id, "")))
         for c in answer.citations
     ]
     shown = answer.offset + len(answer.hits)

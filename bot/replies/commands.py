@@ -29,11 +29,11 @@ from bot.replies.layout import (
     places_layout,
     sources_layout,
 )
-from bot.readers.notebook import MAX_SAVED, NotebookStore, Saved
+from bot.readers.notebook import NotebookStore, passage_digest, saved_chunk, saved_copy, saved_document
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query
 from index.errors import QaError
-from index.records import Answer
+from index.records import Answer, Chunk
 from index.text.script import resolve_script, script_of
 
 # What a reader may type after /script, in either language.
@@ -48,6 +48,9 @@ _SCRIPT_WORD = {"zh": {"auto": "auto", "simplified": "简体", "traditional": "�
 
 
 PLACES_WITHIN = 12
+# A button's passage moved when a paragraph was inserted or removed above it: it is looked for this many
+# passages either side (one report's few edits between rebuilds), else the reader is told it changed.
+MOVED_WITHIN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,57 +143,92 @@ class Commands:
         return answer, self._reply(user, answer_layout(answer, language=language), question=query.question,
                                    buttons=buttons, hint=next_steps(answer, language))
 
-    def context(self, user: str, chunk_id: str) -> Reply:
-        """The passages around a passage in its report."""
+    def _passage(self, chunk_id: str, digest: str) -> tuple[Chunk, bool]:
+        """The passage a button was made for (found nearby if it moved), and whether it changed since."""
         chunk = self.engine.chunk(chunk_id)
+        if not digest or passage_digest(chunk.text).startswith(digest):
+            return chunk, False
+        for near in self.engine.neighbours(chunk_id, radius=MOVED_WITHIN):
+            if passage_digest(near.text).startswith(digest):
+                return near, False
+        return chunk, True
+
+    def _changed(self, user: str, reply: Reply, changed: bool) -> Reply:
+        if not changed:
+            return reply
+        notice = message_layout(text("passage_changed", self.language(user)))
+        return Reply(for_reader(notice, self._script(user)) + reply.layout, reply.buttons, reply.hint)
+
+    def context(self, user: str, chunk_id: str, *, digest: str = "") -> Reply:
+        """The passages around a passage in its report; `digest` (from a button) tells an edited report."""
+        chunk, changed = self._passage(chunk_id, digest)
         neighbours = self.engine.neighbours(chunk.chunk_id, radius=self.context_radius)
         layout = context_layout(chunk.chunk_id, neighbours, self.engine.document(chunk.doc_id),
                                 language=self.language(user))
-        return self._reply(user, layout)
+        return self._changed(user, self._reply(user, layout), changed)
 
-    def cite(self, user: str, chunk_id: str, *, today: datetime.date | None = None) -> Reply:
+    def cite(self, user: str, chunk_id: str, *, digest: str = "", today: datetime.date | None = None) -> Reply:
         """A passage quoted with its in-text citation, and its report's GB/T 7714 reference."""
-        chunk = self.engine.chunk(chunk_id)
+        chunk, changed = self._passage(chunk_id, digest)
         layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today(),
                              language=self.language(user))
-        return self._reply(user, layout)
+        return self._changed(user, self._reply(user, layout), changed)
 
-    def save(self, user: str, chunk_id: str, *, question: str = "", today: datetime.date | None = None) -> Reply:
-        """Save a passage to the reader's notebook (the day saved is cited as the access date)."""
-        chunk = self.engine.chunk(chunk_id)  # an unknown passage says so before anything is saved
+    def save(self, user: str, chunk_id: str, *, digest: str = "", question: str = "",
+             today: datetime.date | None = None) -> Reply:
+        """Save a copy of a passage to the reader's notebook (the day saved is cited as the access date)."""
+        chunk, changed = self._passage(chunk_id, digest)  # an unknown passage says so before anything is saved
+        if changed:
+            return self._say(user, "passage_changed_save")
         saved_on = (today or datetime.date.today()).isoformat()
-        if self.notebook.add(user, Saved(chunk.chunk_id, question, saved_on)):
-            return self._say(user, "saved", n=len(self.notebook.entries(user)))
-        if len(self.notebook.entries(user)) >= MAX_SAVED:
-            return self._say(user, "notebook_full", n=MAX_SAVED)
-        return self._say(user, "already_saved")
+        entry = saved_copy(chunk, self.engine.document(chunk.doc_id), question=question, saved_on=saved_on)
+        outcome = self.notebook.add(user, entry)
+        return self._say(user, outcome, n=len(self.notebook.entries(user)))
 
-    def _saved(self, user: str) -> tuple[list[NoteItem], int]:
-        items, missing = [], 0
+    def _saved(self, user: str) -> tuple[list[NoteItem], int, int, int]:
+        """The reader's saved passages as saved, and how many are gone (old entries without a copy),
+        changed or no longer in the index since."""
+        items: list[NoteItem] = []
+        missing = changed = gone = 0
         for entry in self.notebook.entries(user):
-            try:
-                chunk = self.engine.chunk(entry.chunk_id)
-            except QaError:  # the index was rebuilt without it
-                missing += 1
-                continue
             saved_on = datetime.date.fromisoformat(entry.saved_on) if entry.saved_on else datetime.date.today()
-            items.append(NoteItem(chunk, self.engine.document(chunk.doc_id), saved_on))
-        return items, missing
+            chunk, document = saved_chunk(entry), saved_document(entry)
+            try:
+                current = self.engine.chunk(entry.chunk_id)
+            except QaError:  # the index was rebuilt without it
+                current = None
+            if chunk is None or document is None:  # saved before notebooks kept copies: the index's text
+                if current is None:
+                    missing += 1
+                    continue
+                chunk, document = current, self.engine.document(current.doc_id)
+            elif current is None:
+                gone += 1
+            elif passage_digest(current.text) != entry.digest:
+                changed += 1
+            items.append(NoteItem(chunk, document, saved_on))
+        return items, missing, changed, gone
+
+    def _with_changes(self, user: str, reply: Reply, changed: int, gone: int) -> Reply:
+        if not changed and not gone:
+            return reply
+        notice = message_layout(text("notebook_changed", self.language(user), changed=changed, gone=gone))
+        return Reply(reply.layout + for_reader(notice, self._script(user)), reply.buttons, reply.hint)
 
     def show_notebook(self, user: str, *, surface: Surface) -> Reply:
-        """/notebook: the passages a reader saved, oldest first."""
-        items, missing = self._saved(user)
+        """/notebook: the passages a reader saved, as saved, oldest first."""
+        items, missing, changed, gone = self._saved(user)
         layout = notebook_layout([(i.chunk, i.document) for i in items], missing=missing, surface=surface,
                                  language=self.language(user))
-        return self._reply(user, layout)
+        return self._with_changes(user, self._reply(user, layout), changed, gone)
 
     def clear_notebook(self, user: str) -> Reply:
         """/notebook clear: empty the reader's notebook."""
         return self._say(user, "notebook_cleared", n=self.notebook.clear(user))
 
     def export(self, user: str, *, today: datetime.date | None = None) -> tuple[Reply, list[ExportFile]]:
-        """/export: the notebook as Word (with footnotes), Markdown, RIS and CSL-JSON, in the reader's script."""
-        items, missing = self._saved(user)
+        """/export: the notebook as saved, as Word (with footnotes), Markdown, RIS and CSL-JSON, in the reader's script."""
+        items, missing, changed, gone = self._saved(user)
         if not items:
             return self._say(user, "nothing_to_export"), []
         language = self.language(user)
@@ -198,7 +236,8 @@ class Commands:
                           ("export_title", "export_references", "export_source", "export_date")))
         files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels)
         skipped = text("export_skipped", language, n=missing) if missing else ""
-        return self._say(user, "exported", n=len(items), skipped=skipped), files
+        reply = self._say(user, "exported", n=len(items), skipped=skipped)
+        return self._with_changes(user, reply, changed, gone), files
 
     def script(self, user: str, argument: str) -> Reply:
         """/script [auto|简体|繁体|原文]: the script passages and quotes are shown in, kept per user."""

@@ -92,6 +92,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # notebook
     "saved": ("已收藏，笔记本里现有 {n} 段。/notebook 查看，/export 导出。",
               "Saved; the notebook holds {n}. /notebook to see it, /export to export it."),
+    "saved_in_memory": ("已收藏，但暂时无法写入磁盘（磁盘可能已满）：重启前请 /export 导出；空间恢复后下次收藏时会自动写入。",
+                        "Saved, but it could not be written to disk (it may be full): /export before a restart; it is "
+                        "written at the next save once there is room."),
+    "passage_changed": ("注意：这份报告在回答之后有改动，这一段已不是当时显示的文字。以下是报告现在的文字。",
+                        "Note: the report changed after this answer; this passage no longer reads as shown then. "
+                        "Below is the report's current text."),
+    "passage_changed_save": ("这份报告在回答之后有改动，这一段已不是当时显示的文字，所以没有收藏。请重新提问。",
+                             "The report changed after this answer, so this passage was not saved. Please ask again."),
+    "notebook_changed": ("笔记本保存的是收藏时的原文。其中 {changed} 段的报告此后有改动，{gone} 段已不在索引中。",
+                         "The notebook keeps the text as saved. Since then {changed} of these passages changed in "
+                         "their reports and {gone} are no longer in the index."),
     "already_saved": ("这段已经在笔记本里了。/notebook 查看。", "That passage is already in the notebook. /notebook to see it."),
     "notebook_full": ("笔记本已满（{n} 段）。请先 /export 导出，再 /notebook clear 清空。",
                       "The notebook is full ({n} passages). /export it, then /notebook clear."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -11,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.readers.state import append_private, write_private
 from bot.replies.query import Query
 
 logger = logging.getLogger(__name__)
@@ -18,10 +20,11 @@ logger = logging.getLogger(__name__)
 DAY_S = 24 * 3600
 
 
-def question_key(query: Query) -> str:
-    """A short stable key for a query: the same question and place always get the same key."""
-    digest = hashlib.sha256(f"{query.place or ''}\n{query.question}".encode()).hexdigest()
-    return digest[:12]  # 48 bits: collisions are negligible for one bot's questions
+def question_key(query: Query, *, secret: bytes, user: str = "") -> str:
+    """A short stable key for a reader's query, keyed with the installation's secret: nobody without the
+    secret can compute the key of a question to learn whether someone asked it."""
+    message = f"{user}\n{query.place or ''}\n{query.question}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]  # 64 bits: unguessable, fits callback data
 
 
 class QuestionStore:
@@ -34,9 +37,11 @@ class QuestionStore:
     answer: the store then works in memory, and a damaged line is skipped.
     """
 
-    def __init__(self, path: Path | None, *, max_entries: int = 10_000, retention_days: float = 30,
+    def __init__(self, path: Path | None, *, secret: bytes, max_entries: int = 10_000, retention_days: float = 30,
                  clock: Callable[[], float] = time.time) -> None:
         self._path = path
+        self._secret = secret
+        self._unsaved = False  # a write failed (a full disk): the next one rewrites the whole file
         self._max = max_entries
         self._retention_s = retention_days * DAY_S
         self._clock = clock
@@ -86,9 +91,9 @@ class QuestionStore:
         return json.dumps({"key": key, "question": query.question, "place": query.place, "t": int(asked)},
                           ensure_ascii=False)
 
-    def remember(self, query: Query) -> str:
-        """The key for a query, recording it first if it is new."""
-        key = question_key(query)
+    def remember(self, query: Query, user: str = "") -> str:
+        """The key for a reader's query, recording it first if it is new."""
+        key = question_key(query, secret=self._secret, user=user)
         now = self._clock()
         with self._lock:
             known = self._queries.get(key)
@@ -101,22 +106,26 @@ class QuestionStore:
             try:
                 self._write(key, query, now)
             except OSError as error:
-                self._give_up_file(f"cannot write {self._path}: {error.strerror or error}")
+                if not self._unsaved:
+                    logger.warning("cannot write %s (%s); questions are kept in memory and written when it can "
+                                   "be", self._path, error.strerror or error)
+                self._unsaved = True
+            else:
+                if self._unsaved:
+                    logger.info("questions written to %s again", self._path)
+                self._unsaved = False
         return key
 
     def _write(self, key: str, query: Query, now: float) -> None:
         assert self._path is not None
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        if self._lines + 1 > 2 * self._max:
+        if self._unsaved or self._lines + 1 > 2 * self._max:
+            # After a failed append the file may end in half a line: rewrite it whole from memory.
             self._forget_expired(now)
             kept = "".join(self._record(k, q, t) + "\n" for k, (q, t) in self._queries.items())
-            staging = self._path.with_name(self._path.name + ".tmp")
-            staging.write_text(kept, encoding="utf-8")
-            staging.replace(self._path)  # a crash mid-rewrite leaves the old file, not half a new one
+            write_private(self._path, kept.encode("utf-8"))  # atomic: a crash leaves the old file
             self._lines = len(self._queries)
         else:
-            with self._path.open("a", encoding="utf-8") as file:
-                file.write(self._record(key, query, now) + "\n")
+            append_private(self._path, (self._record(key, query, now) + "\n").encode("utf-8"))
             self._lines += 1
 
     def _forget_expired(self, now: float) -> None:

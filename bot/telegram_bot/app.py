@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Message, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -25,14 +28,16 @@ from bot.telegram_bot.admin import AdminHandlers, Stats
 from bot.replies.commands import Commands
 from bot.replies.engine import Engine
 from bot.telegram_bot.handlers import Handlers
-from bot.telegram_bot.limits import FairUpdateProcessor, RateLimiter
+from bot.telegram_bot.limits import EngineSlots, FairUpdateProcessor, RateLimiter
 from bot.replies.live import LiveEngine, watch_index
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
+from bot.readers.state import install_secret
 from bot.settings import BotSettings
 from bot.replies.questions import QuestionStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The command menu in each language; Telegram shows a user the one for their app's language.
 COMMANDS = {
@@ -94,7 +99,7 @@ def build_application(
     stats = Stats()
     processor = FairUpdateProcessor(  # one user's flood must not hold up other users
         access=access, limiter=RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst),
-        slots=settings.max_concurrent_answers, stats=stats, log_text=settings.log_text,
+        stats=stats, log_text=settings.log_text,
     )
     builder = (
         Application.builder()
@@ -115,8 +120,10 @@ def build_application(
                         context_radius=settings.context_radius)
     handlers = Handlers(
         commands,
-        QuestionStore(settings.state_dir / "questions.jsonl", retention_days=settings.question_retention_days),
-        inline_results=settings.inline_results,
+        QuestionStore(settings.state_dir / "questions.jsonl", secret=install_secret(settings.state_dir),
+                      retention_days=settings.question_retention_days),
+        inline_results=settings.inline_results, slots=EngineSlots(settings.max_concurrent_answers),
+        inline_cache_s=access.inline_cache_s,
     )
     if isinstance(engine, LiveEngine):
         admin = AdminHandlers(engine, stats, access.is_admin)
@@ -163,6 +170,120 @@ async def _stop_watcher(application: Application) -> None:  # type: ignore[type-
             await task
 
 
+# Backoff while the Bot API cannot be reached: 1 s, then half as long again each time, at most a minute
+# (PTB's own polling loop grows 1.5x to 30 s; a minute keeps a long outage to one log line a minute).
+RETRY_FIRST_S = 1.0
+RETRY_GROWTH = 1.5
+RETRY_MAX_S = 60.0
+POLL_TIMEOUT_S = 30  # long-poll length: one getUpdates call per 30 s while idle
+# On SIGTERM, answers in progress get this long to go out. A group's queue can hold minutes of replies
+# at Telegram's 20 a minute (the probe's 16 group questions took 48 s); waiting them all out would
+# outlast systemd's 90 s stop timeout and end in SIGKILL, so what is left is dropped, with a log line.
+STOP_GRACE_S = 10.0
+
+
+class Backoff:
+    """Waits between attempts to reach the Bot API, growing to RETRY_MAX_S; reset by a success."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._sleep = sleep
+        self.delay_s = 0.0
+
+    async def wait(self, what: str, error: Exception) -> None:
+        """Logs one line saying what failed and when it is tried again, then waits."""
+        self.delay_s = RETRY_FIRST_S if not self.delay_s else min(RETRY_MAX_S, self.delay_s * RETRY_GROWTH)
+        logger.warning("%s: Bot API unreachable (%s: %s); retrying in %.0f s", what, type(error).__name__,
+                       str(error).splitlines()[0] if str(error) else "", self.delay_s)
+        await self._sleep(self.delay_s)
+
+    def reset(self) -> None:
+        """The Bot API answered."""
+        self.delay_s = 0.0
+
+
+async def _until_reached(call: Callable[[], Awaitable[T]], what: str, backoff: Backoff, stop: asyncio.Event) -> T | None:
+    # InvalidToken (401/404) is not a network problem: it propagates at once and stops the bot.
+    while not stop.is_set():
+        try:
+            result = await call()
+        except NetworkError as error:  # TimedOut included
+            await backoff.wait(what, error)
+            continue
+        backoff.reset()
+        return result
+    return None
+
+
+async def serve_polling(application: Application, stop: asyncio.Event,  # type: ignore[type-arg]
+                        backoff: Backoff | None = None) -> None:
+    """Long polling until `stop` is set; retries an unreachable Bot API with backoff (at start too) and
+    raises InvalidToken as soon as Telegram rejects the token, so a supervisor sees the bot exit."""
+    backoff = backoff or Backoff()
+    await _until_reached(application.initialize, "start", backoff, stop)
+    if stop.is_set():
+        await application.shutdown()
+        return
+    try:
+        if application.post_init is not None:  # run_polling would call these; this loop replaces it
+            await application.post_init(application)
+        await _until_reached(application.bot.delete_webhook, "start", backoff, stop)
+        await application.start()
+        logger.info("polling %s for updates", application.bot.base_url.split("/bot", 1)[0])
+        offset: int | None = None
+        stopped = asyncio.create_task(stop.wait())
+        while not stop.is_set():
+            fetch = asyncio.create_task(application.bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT_S, allowed_updates=Update.ALL_TYPES))
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                    await fetch
+                break
+            try:
+                updates = fetch.result()
+            except NetworkError as error:
+                await backoff.wait("polling", error)
+                continue
+            except RetryAfter as error:
+                await asyncio.sleep(error.retry_after if isinstance(error.retry_after, (int, float))
+                                    else error.retry_after.total_seconds())
+                continue
+            backoff.reset()
+            for update in updates:
+                await application.update_queue.put(update)
+            if updates:
+                offset = updates[-1].update_id + 1
+        stopped.cancel()
+        if offset is not None:  # confirm what was fetched, so a restart does not answer it twice
+            with contextlib.suppress(TelegramError):
+                await application.bot.get_updates(offset=offset, timeout=0)
+    finally:
+        if application.running:
+            try:
+                await asyncio.wait_for(application.stop(), STOP_GRACE_S)
+            except TimeoutError:
+                logger.warning("stopping: replies still waiting on Telegram after %.0f s are dropped", STOP_GRACE_S)
+            if application.post_stop is not None:
+                await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+            loop.add_signal_handler(signum, stop.set)
+
+
+async def _polling(application: Application) -> None:  # type: ignore[type-arg]
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    await serve_polling(application, stop)
+
+
 def run_application(engine: Engine, settings: BotSettings) -> None:
     """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
     application = build_application(engine, settings)
@@ -174,4 +295,4 @@ def run_application(engine: Engine, settings: BotSettings) -> None:
             secret_token=secret, allowed_updates=Update.ALL_TYPES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(_polling(application))

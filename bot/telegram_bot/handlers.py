@@ -24,6 +24,7 @@ from bot.replies.commands import Commands, Reply
 from bot.replies.query import Query, parse_query
 from bot.replies.render import html_messages, render_inline, terminal_text
 from bot.replies.questions import QuestionStore
+from bot.telegram_bot.limits import EngineSlots
 from index.errors import QaError
 
 logger = logging.getLogger(__name__)
@@ -68,10 +69,13 @@ def user_key(update: Update) -> str:
 class Handlers:
     """Telegram's side of the shared commands (bot/replies/commands.py): buttons, menus, typing, inline mode."""
 
-    def __init__(self, commands: Commands, store: QuestionStore, *, inline_results: int) -> None:
+    def __init__(self, commands: Commands, store: QuestionStore, *, inline_results: int,
+                 slots: EngineSlots | None = None, inline_cache_s: int = 0) -> None:
         self._commands = commands
         self._store = store
         self._inline_results = inline_results
+        self._slots = slots or EngineSlots(2)
+        self._inline_cache_s = inline_cache_s
 
     async def _send(self, message: Message, reply: Reply, *, quote: Message | None = None) -> None:
         await send_parts(message, html_messages(reply.layout), markup=keyboard(reply.buttons), quote=quote)
@@ -87,8 +91,9 @@ class Handlers:
                    quote: Message | None = None) -> None:
         # Commands read the index (and may embed a question): off the event loop. Expected errors are
         # written for users and shown in their language.
+        # The engine slot is held only while the engine works, not while Telegram's send limits are waited out.
         try:
-            reply = await asyncio.to_thread(call)
+            reply = await self._slots.run(call)
         except QaError as error:
             reply = await asyncio.to_thread(self._commands.error, user, error)
         await self._send(message, reply, quote=quote)
@@ -98,7 +103,7 @@ class Handlers:
         await show_typing(message)
 
         def answer() -> Reply:
-            key = self._store.remember(query)
+            key = self._store.remember(query, user)
             return self._commands.ask(user, query, offset=offset, key=key)[1]
 
         await self._run(message, user, answer, quote=quote)
@@ -175,7 +180,7 @@ class Handlers:
         if (message := update.effective_message) is None:
             return
         user = self._user(update)
-        reply, files = await asyncio.to_thread(self._commands.export, user)
+        reply, files = await self._slots.run(lambda: self._commands.export(user))
         await self._send(message, reply)
         for file in files:
             await message.get_bot().send_document(message.chat.id, document=file.data, filename=file.name)
@@ -185,7 +190,7 @@ class Handlers:
         callback = update.callback_query
         if callback is None:
             return
-        await callback.answer()
+        await callback.answer()  # first, whatever the data: a forged or stale button must not spin either
         message = callback.message if isinstance(callback.message, Message) else None
         action = decode_action(callback.data or "")
         if message is None or action is None:
@@ -194,19 +199,20 @@ class Handlers:
         if action.kind == "place":
             await self._run(message, user, lambda: self._commands.place(user, action.value))
         elif action.kind == "context":
-            await self._run(message, user, lambda: self._commands.context(user, action.value))
+            await self._run(message, user, lambda: self._commands.context(user, action.value, digest=action.digest))
         elif action.kind == "cite":
-            await self._run(message, user, lambda: self._commands.cite(user, action.value))
+            await self._run(message, user, lambda: self._commands.cite(user, action.value, digest=action.digest))
         elif action.kind == "save":
             question = message.reply_to_message.text if message.reply_to_message else ""
-            await self._run(message, user, lambda: self._commands.save(user, action.value, question=question or ""))
+            await self._run(message, user, lambda: self._commands.save(user, action.value, digest=action.digest,
+                                                                       question=question or ""))
         else:
             await self._more(message, user, action, context)
 
     async def _more(self, message: Message, user: str, action: Action, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The store survives restarts; the quoted question is the fallback if its file was lost.
         question_message = message.reply_to_message
-        query = self._store.recall(action.value)
+        query = self._store.recall(action.value)  # keys are keyed with the install's secret: not forgeable
         if query is None and question_message is not None and question_message.text:
             query = parse_query(question_message.text, context.bot.username or "")
         if query is None:
@@ -224,7 +230,8 @@ class Handlers:
         entries = []
         if question:
             try:
-                answer = await asyncio.to_thread(self._commands.engine.answer, question, limit=self._inline_results)
+                answer = await self._slots.run(
+                    lambda: self._commands.engine.answer(question, limit=self._inline_results))
                 entries = render_inline(answer, language=self._commands.language(user),
                                         script=self._commands.script_for(user, question))
             except QaError as error:
@@ -236,7 +243,9 @@ class Handlers:
             )
             for e in entries
         ]
-        await inline_query.answer(results, cache_time=300)
+        # Personal: Telegram must never serve one reader's results to another typing the same words, and
+        # with an allowlist they are not cached past what a removal from it may wait (see inline_cache_s).
+        await inline_query.answer(results, cache_time=self._inline_cache_s, is_personal=True)
 
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

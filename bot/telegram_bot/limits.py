@@ -1,4 +1,4 @@
-"""Per-user rate limits and fair, bounded concurrency: one user's flood never holds up the others."""
+"""Per-sender rate limits charged by work, and fair, bounded engine concurrency: one flood never holds up the others."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -17,10 +17,25 @@ from bot.telegram_bot.access import Access, Refusals, is_addressed, send_refusal
 from bot.telegram_bot.admin import Stats
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SLOW_DOWN = "请稍等片刻再提问，您的消息太多了。You are sending messages too fast; please wait a moment."
+SLOW_DOWN_SHORT = "请稍等 / slow down"
 # Updates PTB may hold at once (queued on a user or an answer slot); past this PTB itself waits.
 MAX_PENDING_UPDATES = 512
+
+# What an update costs from its sender's budget, in questions. The budget guards the engine, so work
+# costs and gestures do not: a reader who asks and then taps context, cite, save and more (issue 20's
+# probe) spends 1 + 4 x 0.1, well within the default burst of 5, while 50 taps a minute still cost 5
+# questions. An export renders four files (about one question's time with the fake and real engines).
+COST_QUESTION = 1.0
+COST_EXPORT = 1.0
+COST_COMMAND = 0.2
+COST_TAP = 0.1
+# Inline mode sends one query per keystroke, so it has its own bucket: 30 keystrokes at once (a
+# question typed at a normal pace), refilled at 60 a minute; running out never touches the question budget.
+INLINE_BURST = 30
+INLINE_PER_MINUTE = 60.0
 
 
 @dataclass(slots=True)
@@ -31,36 +46,77 @@ class _Bucket:
 
 
 class RateLimiter:
-    """A token bucket per user: `burst` messages at once, then one per 60/per_minute seconds."""
+    """A token bucket per sender: `burst` questions at once, then one per 60/per_minute seconds."""
 
-    def __init__(self, *, per_minute: float, burst: int, remembered: int = 10_000) -> None:
+    def __init__(self, *, per_minute: float, burst: float, remembered: int = 10_000) -> None:
         self._rate_s = per_minute / 60.0
         self._burst = float(burst)
         self._remembered = remembered
         self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
 
-    def allow(self, user_id: int, now: float) -> bool:
-        """Takes a token for this user if one is left; False means the message is over the limit."""
-        bucket = self._buckets.get(user_id)
+    def allow(self, sender: int, now: float, cost: float = 1.0) -> bool:
+        """Takes `cost` tokens for this sender if they are there; False means the update is over the limit."""
+        bucket = self._buckets.get(sender)
         if bucket is None:
-            bucket = self._buckets[user_id] = _Bucket(self._burst, now)
+            bucket = self._buckets[sender] = _Bucket(self._burst, now)
             while len(self._buckets) > self._remembered:
                 self._buckets.popitem(last=False)
-        self._buckets.move_to_end(user_id)
+        self._buckets.move_to_end(sender)
         bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.at) * self._rate_s)
         bucket.at = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+        if bucket.tokens >= cost - 1e-9:
+            bucket.tokens -= cost
             return True
         return False
 
-    def should_warn(self, user_id: int, now: float) -> bool:
+    def should_warn(self, sender: int, now: float) -> bool:
         """True once per refill period of an over-limit streak: the friendly reply, not one per message."""
-        bucket = self._buckets.get(user_id)
+        bucket = self._buckets.get(sender)
         if bucket is None or now - bucket.warned_at < 1.0 / self._rate_s:
             return False
         bucket.warned_at = now
         return True
+
+
+def update_cost(update: Update) -> float:
+    """What an update costs from its sender's question budget (inline queries use their own bucket)."""
+    if update.callback_query is not None:
+        return COST_TAP
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    if not text.startswith("/"):
+        return COST_QUESTION
+    command, _, argument = text.partition(" ")
+    name = command[1:].split("@", 1)[0].lower()
+    if name == "export":
+        return COST_EXPORT
+    if name == "place" and len(argument.split()) > 1:  # /place 南山 问题: a question limited to a place
+        return COST_QUESTION
+    return COST_COMMAND
+
+
+def sender_key(update: Update) -> int | None:
+    """Whose budget an update spends: the chat posting as itself (a channel, an anonymous admin), else
+    the user, else the chat; so a channel's sender-less posts are limited per channel."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
+class EngineSlots:
+    """At most `slots` engine calls at once, held only while the engine works, never while a reply
+    waits for Telegram's per-chat send limit: a busy group's queue of messages cannot stall other chats."""
+
+    def __init__(self, slots: int) -> None:
+        self._slots = asyncio.Semaphore(slots)
+
+    async def run(self, call: Callable[[], T]) -> T:
+        """call() in a worker thread once a slot is free."""
+        async with self._slots:
+            return await asyncio.to_thread(call)
 
 
 class _UserQueue:
@@ -84,19 +140,20 @@ class _UserQueue:
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):
-    """PTB's update processor with access control, rate limits and fairness in front of the engine.
+    """PTB's update processor with access control and rate limits in front of the handlers.
 
-    Each user has at most one update in progress (the rest wait their turn behind it), and at most
-    `slots` updates run at once; so a user's flood costs any other user at most one answer's wait.
-    Strangers get one refusal, over-limit users one friendly notice, and neither reaches a handler.
+    Each sender has at most one update in progress (the rest wait their turn behind it); the engine's
+    own slots (EngineSlots) bound the CPU work. Strangers get one refusal, over-limit senders one
+    friendly notice, and neither reaches a handler; every button tap is answered, so no client spins.
     """
 
-    def __init__(self, *, access: Access, limiter: RateLimiter, slots: int, stats: Stats | None = None,
-                 log_text: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, access: Access, limiter: RateLimiter, inline_limiter: RateLimiter | None = None,
+                 stats: Stats | None = None, log_text: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(MAX_PENDING_UPDATES)
         self._access = access
         self._limiter = limiter
-        self._slots = asyncio.Semaphore(slots)
+        self._inline = inline_limiter or RateLimiter(per_minute=INLINE_PER_MINUTE, burst=INLINE_BURST)
         self._users = _UserQueue()
         self._refusals = Refusals()
         self._stats = stats
@@ -120,29 +177,36 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         if not self._access.allows_update(update):
             _close(coroutine)
             logger.info("refused update %s from user %s", update.update_id, user_id)
-            if not is_addressed(update):
+            if update.callback_query is not None:
+                await send_refusal(update)  # a tap is always answered: an unanswered one spins in the client
+            elif not is_addressed(update):
                 return  # group chatter not meant for the bot gets no reply at all
-            if update.effective_message is None or user_id is None or self._refusals.due(user_id, now):
+            elif update.effective_message is None or user_id is None or self._refusals.due(user_id, now):
                 await send_refusal(update)
             return
-        if user_id is not None and not self._access.is_admin(user_id) and not self._limiter.allow(user_id, now):
+        sender = sender_key(update)
+        if sender is not None and not self._access.is_admin(user_id) and not self._allow(update, sender, now):
             _close(coroutine)
-            logger.info("rate-limited update %s from user %s", update.update_id, user_id)
+            logger.info("rate-limited update %s from sender %s", update.update_id, sender)
             if update.inline_query is not None or update.callback_query is not None:
-                await send_refusal(update, SLOW_DOWN)
-            elif self._limiter.should_warn(user_id, now):
+                await send_refusal(update, SLOW_DOWN, short=SLOW_DOWN_SHORT)
+            elif self._limiter.should_warn(sender, now):
                 await send_refusal(update, SLOW_DOWN)
             return
-        if user_id is None:
+        if sender is None:
             await self._run(update, coroutine)
         else:
-            await self._users.run(user_id, lambda: self._run(update, coroutine))
+            await self._users.run(sender, lambda: self._run(update, coroutine))
+
+    def _allow(self, update: Update, sender: int, now: float) -> bool:
+        if update.inline_query is not None:
+            return self._inline.allow(sender, now)
+        return self._limiter.allow(sender, now, update_cost(update))
 
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
-        async with self._slots:
-            started = time.perf_counter()
-            await coroutine
-            seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        await coroutine
+        seconds = time.perf_counter() - started
         if not isinstance(update, Update):
             return
         kind = update_kind(update)

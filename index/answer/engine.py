@@ -66,6 +66,12 @@ class AnswerEngine(Browser):
         return compose_answer(question, result.hits, documents, offset=max(0, offset), limit=limit,
                               abstained=result.abstained, understood=result.understood)
 
+    def close(self) -> None:
+        """Closes the index files this engine reads; the bot calls it once a reload has replaced the engine."""
+        close = getattr(self._records, "close", None)
+        if callable(close):
+            close()
+
 
 def engine_from(stored: StoredIndex, encoder: QueryEncoder, *, top_k: int = 5, max_question_chars: int = 2000,
                 calibration: Calibration = Calibration(),

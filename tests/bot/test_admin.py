@@ -54,6 +54,10 @@ class TaggedEngine(FakeEngine):
         self.release = threading.Event()
         self.release.set()
         self.entered = threading.Event()
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
 
     def answer(self, question: str, *, place: str | None = None, offset: int = 0, limit: int | None = None) -> Answer:
         self.entered.set()
@@ -145,7 +149,7 @@ async def test_a_failed_reload_says_why_and_the_old_index_keeps_serving(app: App
 async def test_a_rebuilt_index_is_picked_up_without_dropping_a_question_in_flight(
     versions: Versions, live: LiveEngine
 ) -> None:
-    old = live._engine
+    old = live.current
     assert isinstance(old, TaggedEngine)
     old.release.clear()
     in_flight = asyncio.create_task(asyncio.to_thread(live.answer, "红色物业"))
@@ -158,6 +162,7 @@ async def test_a_rebuilt_index_is_picked_up_without_dropping_a_question_in_fligh
                 break
             await asyncio.sleep(0.01)
         after = await asyncio.to_thread(live.answer, "快递骑手")
+        closed_while_in_flight = old.closed
         old.release.set()
         before = await in_flight
     finally:
@@ -168,6 +173,18 @@ async def test_a_rebuilt_index_is_picked_up_without_dropping_a_question_in_fligh
     assert before.question == "v-1:红色物业"
     assert after.question == "v-2:快递骑手"
     assert versions.loads == 2
+    assert (closed_while_in_flight, old.closed) == (0, 1)  # closed once its last question finished, not before
+
+
+def test_reloads_close_each_replaced_engine_once(versions: Versions, live: LiveEngine) -> None:
+    engines = [live.current]
+    for n in range(2, 6):
+        versions.version = f"v-{n}"
+        live.reload()
+        engines.append(live.current)
+    live.close()
+
+    assert [e.closed for e in engines if isinstance(e, TaggedEngine)] == [1, 1, 1, 1, 1]
 
 
 def test_latency_percentiles_are_nearest_rank_over_recent_answers() -> None:

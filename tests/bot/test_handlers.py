@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
+from bot.readers.notebook import passage_digest
 from bot.telegram_bot.app import build_application
 from bot.settings import BotSettings
 from tests.bot.telegram_html import telegram_html_problems
@@ -52,7 +53,9 @@ async def test_answer_has_context_cite_and_more_buttons_within_64_bytes(app: App
     await send(app, text_message_payload("红色物业 网格化 快递骑手"))
 
     buttons = api.buttons()
-    assert buttons[:2] == [("[1] 上下文", "c|002_bcc05597e0a5e93c:0"), ("[1] 引用", "q|002_bcc05597e0a5e93c:0")]
+    digest = passage_digest(FakeEngine().chunk("002_bcc05597e0a5e93c:0").text)[:8]
+    assert buttons[:2] == [("[1] 上下文", f"c|002_bcc05597e0a5e93c:0|{digest}"),
+                           ("[1] 引用", f"q|002_bcc05597e0a5e93c:0|{digest}")]
     assert buttons[-1][0].startswith("更多结果") and buttons[-1][1].startswith("m|2|")
     assert all(len(data.encode()) <= 64 for _, data in buttons)
 

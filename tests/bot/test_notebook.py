@@ -35,7 +35,7 @@ def test_notebooks_are_per_user_without_duplicates_and_survive_a_restart(tmp_pat
 
     reopened = NotebookStore(path)
 
-    assert (first, again) == (True, False)
+    assert (first, again) == ("saved", "already_saved")
     assert reopened.entries("7") == [Saved("a:1", "问题", "2026-11-26")]
     assert reopened.entries("8") == [Saved("b:2")]
 
@@ -45,7 +45,7 @@ def test_a_full_notebook_refuses_more() -> None:
     for n in range(MAX_SAVED):
         store.add("7", Saved(f"a:{n}"))
 
-    assert store.add("7", Saved("a:new")) is False and len(store.entries("7")) == MAX_SAVED
+    assert store.add("7", Saved("a:new")) == "notebook_full" and len(store.entries("7")) == MAX_SAVED
 
 
 def test_an_unreadable_notebooks_file_is_kept_aside_not_overwritten(tmp_path: Path) -> None:
@@ -55,8 +55,19 @@ def test_an_unreadable_notebooks_file_is_kept_aside_not_overwritten(tmp_path: Pa
     store = NotebookStore(path)
     store.add("7", Saved("a:1"))
 
-    assert (tmp_path / "notebooks.json.damaged").read_text(encoding="utf-8") == "{broken"
+    (kept,) = tmp_path.glob("notebooks.json.damaged-*")
+    assert kept.read_text(encoding="utf-8") == "{broken"
     assert NotebookStore(path).entries("7") == [Saved("a:1")]
+
+
+def test_a_second_damaged_notebooks_file_never_replaces_the_first_copy(tmp_path: Path) -> None:
+    path = tmp_path / "notebooks.json"
+    for broken in ("{first", "{second"):
+        path.write_text(broken, encoding="utf-8")
+        NotebookStore(path)
+
+    kept = sorted(p.read_text(encoding="utf-8") for p in tmp_path.glob("notebooks.json.damaged-*"))
+    assert kept == ["{first", "{second"]
 
 
 async def test_save_button_notebook_and_export_through_telegram(
@@ -71,7 +82,7 @@ async def test_save_button_notebook_and_export_through_telegram(
     await send(app, text_message_payload("/export"))
 
     texts = api.sent_texts()
-    assert saves == ["s|002_bcc05597e0a5e93c:0", "s|002_bcc05597e0a5e93c:1"]
+    assert [data.rsplit("|", 1)[0] for data in saves] == ["s|002_bcc05597e0a5e93c:0", "s|002_bcc05597e0a5e93c:1"]
     assert texts[1:4] == ["已收藏，笔记本里现有 1 段。/notebook 查看，/export 导出。",
                           "已收藏，笔记本里现有 2 段。/notebook 查看，/export 导出。",
                           "这段已经在笔记本里了。/notebook 查看。"]
