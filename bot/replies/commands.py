@@ -38,7 +38,7 @@ from index.chunk.cut import split_sentences
 from index.text.clean import fold
 from index.errors import QaError
 from index.records import Answer, PlaceSummary
-from index.text.script import resolve_script, script_of
+from index.text.script import question_script, resolve_script
 
 # What a reader may type after /script, in either language.
 SCRIPT_WORDS = {
@@ -107,7 +107,7 @@ class Commands:
 
     def _script(self, user: str, question: str = "") -> str:
         prefs = self.prefs.get(user)
-        asked = script_of(question)
+        asked = question_script(question)
         if asked and asked != prefs.last_script:
             self.prefs.update(user, last_script=asked)
         return resolve_script(prefs.script, question, fallback=prefs.last_script or "simplified")
