@@ -38,6 +38,7 @@ from index.chunk.cut import split_sentences
 from index.text.clean import fold
 from index.errors import QaError
 from index.records import Answer, PlaceSummary
+from index.answer.cite import CitationSystem
 from index.text.script import question_script, resolve_script
 
 # What a reader may type after /script, in either language.
@@ -85,12 +86,13 @@ class Commands:
     """Every command of the assistant, over one engine, the readers' settings and their notebooks."""
 
     def __init__(self, engine: Engine, prefs: PrefsStore, *, notebook: NotebookStore | None = None,
-                 page_size: int = 3, context_radius: int = 1) -> None:
+                 page_size: int = 3, context_radius: int = 1, citation_system: CitationSystem = "numeric") -> None:
         self.engine = engine
         self.prefs = prefs
         self.notebook = notebook or NotebookStore(None)
         self.page_size = page_size
         self.context_radius = context_radius
+        self.citation_system = citation_system
 
     def language(self, user: str) -> Language:
         """The reader's language: chosen with /language, else Chinese."""
@@ -197,7 +199,8 @@ class Commands:
         """A passage quoted with its in-text citation, and its report's GB/T 7714 reference."""
         chunk = self.engine.chunk(chunk_id)
         layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today(),
-                             language=self.language(user))
+                             language=self.language(user), system=self.citation_system,
+                             script=self._script(user))
         return self._reply(user, layout)
 
     def save(self, user: str, chunk_id: str, *, question: str = "", today: datetime.date | None = None) -> Reply:
@@ -241,7 +244,8 @@ class Commands:
         language = self.language(user)
         labels = Labels(*(text(key, language) for key in
                           ("export_title", "export_references", "export_source", "export_date")))
-        files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels)
+        files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels,
+                             system=self.citation_system, language=language)
         skipped = text("export_skipped", language, n=missing) if missing else ""
         return self._say(user, "exported", n=len(items), skipped=skipped), files
 

@@ -31,6 +31,7 @@ from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.settings import BotSettings
 from bot.replies.questions import QuestionStore
+from index.answer.cite import CitationSystem
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def access_from(settings: BotSettings) -> Access:
 
 
 def build_application(
-    engine: Engine, settings: BotSettings, request: BaseRequest | None = None,
+    engine: Engine, settings: BotSettings, request: BaseRequest | None = None, *,
+    citation_system: CitationSystem = "numeric",
 ) -> Application:  # type: ignore[type-arg]
     """The bot: commands, questions, buttons and inline mode; `request` lets tests fake the HTTP layer."""
     if settings.token is None:
@@ -119,7 +121,7 @@ def build_application(
     application = builder.build()
     commands = Commands(engine, PrefsStore(settings.state_dir / "prefs.json"),
                         notebook=NotebookStore(settings.state_dir / "notebooks.json"), page_size=settings.page_size,
-                        context_radius=settings.context_radius)
+                        context_radius=settings.context_radius, citation_system=citation_system)
     handlers = Handlers(
         commands,
         QuestionStore(settings.state_dir / "questions.jsonl", retention_days=settings.question_retention_days),
@@ -170,9 +172,9 @@ async def _stop_watcher(application: Application) -> None:  # type: ignore[type-
             await task
 
 
-def run_application(engine: Engine, settings: BotSettings) -> None:
+def run_application(engine: Engine, settings: BotSettings, *, citation_system: CitationSystem = "numeric") -> None:
     """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
-    application = build_application(engine, settings)
+    application = build_application(engine, settings, citation_system=citation_system)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(
