@@ -77,8 +77,9 @@ def work_type(doc: Document) -> WorkType:
 
 
 def type_code(doc: Document) -> str:
-    """GB/T 7714 文献类型标识/载体标识 of a report: "J", "N", "EB/OL" or "Z"."""
-    return work_type(doc).code
+    """GB/T 7714 文献类型标识/载体标识 of a report: "J", "N", "EB/OL", "Z", and "J/OL" … for one with a URL."""
+    code = work_type(doc).code
+    return code if code.endswith("/OL") or not doc.url else f"{code}/OL"
 
 
 def original_source(doc: Document) -> str:
@@ -203,7 +204,7 @@ def _tail(doc: Document, kind: WorkType, year: str, cited: str) -> str:
         return ", ".join(part for part in (doc.source, doc.date or year) if part) + when
     if kind is _WEB and doc.site:
         return ", ".join(part for part in (doc.site, year) if part) + when
-    if kind is _WEB and doc.url:
+    if doc.url:  # the style's publisher macro: no publisher, an address: (date)[citing date]
         day, _ = issued(doc)
         return (f"({day})" if day else "") + when
     return year
@@ -222,7 +223,7 @@ def gbt7714_reference(doc: Document, *, accessed: datetime.date | None = None,
     authors = _author_part(doc.author)
     year = publication_year(doc)
     cited = _access_date(doc, accessed)
-    title = f"{full_title(doc)}[{kind.code}]"
+    title = f"{full_title(doc)}[{type_code(doc)}]"
     if system == "author-year":
         parts = [f"{authors or ANONYMOUS}, {year}", title, _tail(doc, kind, "", cited)]
     else:
