@@ -242,9 +242,14 @@ class Commands:
         if not items:
             return self._say(user, "nothing_to_export"), []
         language = self.language(user)
+        script = self._script(user)
         labels = Labels(*(text(key, language) for key in
-                          ("export_title", "export_references", "export_source", "export_date")))
-        files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels,
+                          ("export_title", "export_references", "export_source", "export_date")),
+                        quotes=text("export_quotes", language, name=text(
+                            f"script_{script}" if script in ("simplified", "traditional") else "script_as_reported",
+                            language)),
+                        original=text("original_source", language))
+        files = export_files(items, script=script, today=today or datetime.date.today(), labels=labels,
                              system=self.citation_system, language=language)
         skipped = text("export_skipped", language, n=missing) if missing else ""
         return self._say(user, "exported", n=len(items), skipped=skipped), files

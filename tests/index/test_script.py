@@ -132,7 +132,8 @@ def test_a_report_already_in_the_readers_script_is_quoted_exactly(stem: str, wor
     [
         pytest.param("作。据了解,本次", "作。據了解,本次", id="liaojie-not-taiwan-form"),
         pytest.param("重要合伙人和社会组织", "重要合伙人和社會組織", id="hehuo-not-taiwan-form"),
-        pytest.param("随着城市化", "隨着城市化", id="particle"),
+        pytest.param("随着城市化", "隨著城市化", id="particle-as-the-reports-write-it"),
+        pytest.param("为群众服务", "為群眾服務", id="common-forms-not-opencc-standard"),
     ],
 )
 def test_traditional_quotes_use_no_taiwan_only_forms(simplified: str, traditional: str) -> None:
