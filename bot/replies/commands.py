@@ -243,8 +243,8 @@ class Commands:
             return self._say(user, "nothing_to_export"), []
         language = self.language(user)
         script = self._script(user)
-        labels = Labels(*(text(key, language) for key in
-                          ("export_title", "export_references", "export_source", "export_date")),
+        labels = Labels(title=text("export_title", language), references=text("export_references", language),
+                        source=text("export_source", language), exported=text("export_date", language),
                         quotes=text("export_quotes", language, name=text(
                             f"script_{script}" if script in ("simplified", "traditional") else "script_as_reported",
                             language)),

@@ -257,7 +257,7 @@ def document_line(number: int, doc: Document) -> Line:
     """One report in a list: number, title, source and date."""
     details = " · ".join(part for part in (doc.source or doc.site, shown_date(doc), "、".join(doc.places)) if part)
     spans = [Span(f"{number}. "), Span(f"《{display_title(doc)}》", "bold", record=True)]
-    return tuple(spans + ([Span(f" {details}", "italic")] if details else []))
+    return tuple(spans + ([Span(f" {details}", "italic", record=True)] if details else []))
 
 
 def sources_layout(documents: Sequence[Document], *, language: str = "zh") -> Layout:
@@ -331,7 +331,7 @@ def context_layout(chunk_id: str, neighbours: Sequence[Chunk], doc: Document, *,
     target = next((c.position for c in neighbours if c.chunk_id == chunk_id), -1)
     for chunk in neighbours:
         marker = "cited" if chunk.chunk_id == chunk_id else "before" if chunk.position < target else "after"
-        label: Line = (Span(text(marker, language), "bold"),) + ((Span(f" · {chunk.section}", "italic"),)
+        label: Line = (Span(text(marker, language), "bold"),) + ((Span(f" · {display_punctuation(chunk.section)}", "italic"),)
                                                                   if chunk.section else ())
         blocks = [Block((label,)), Block(split_lines((Span(chunk.text),)), "quote")]
         if chunk.chunk_id == chunk_id and (glosses := gloss_line(chunk, language)):

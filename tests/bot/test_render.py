@@ -9,6 +9,7 @@ from bot.replies.layout import (
     answer_layout,
     citation_lines,
     cite_layout,
+    for_reader,
     context_layout,
     help_layout,
     place_layout,
@@ -156,11 +157,24 @@ def test_cite_shows_quotable_passage_and_gbt7714_reference_in_copyable_blocks() 
 
     (message,) = html_messages(cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1)))
 
-    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”（刘艳梅，2022）</pre>" in message
+    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”[1]</pre>" in message
     assert (
-        "<pre>刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. "
+        "<pre>[1] 刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. "
         "https://example.org/sc/2022.html.</pre>"
     ) in message
+    assert "补充：期号、页码" in message
+
+
+def test_cite_in_author_year_and_traditional_converts_the_quote_only() -> None:
+    chunk = ENGINE.chunk("002_bcc05597e0a5e93c:2")
+    layout = cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1),
+                         system="author-year", language="en", script="traditional")
+
+    (message,) = html_messages(for_reader(layout, "traditional"))
+
+    assert "<pre>“兩新黨建論壇的主題是引領 融合 發展。”（刘艳梅，2022）</pre>" in message
+    assert "<pre>刘艳梅, 2022. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设[2024-05-01]. " in message
+    assert "add: issue, pages" in message
 
 
 def test_context_marks_the_cited_passage_among_its_neighbours() -> None:
