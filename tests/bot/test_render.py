@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from bot.replies.layout import (
+    Block,
     Practice,
     answer_layout,
     citation_lines,
@@ -239,3 +240,21 @@ def test_a_section_heading_in_a_citation_gets_full_width_punctuation() -> None:
     citation = Citation(number=1, doc_id="d", chunk_id="d:1", title="报告", section="动员两新组织力量,实现有机统一")
 
     assert citation_lines(citation)[1][0].text == "动员两新组织力量，实现有机统一"
+
+
+def test_a_report_with_no_source_or_date_is_labelled_by_its_title_alone() -> None:
+    citation = Citation(number=2, doc_id="002_bcc05597e0a5e93c", chunk_id="002_bcc05597e0a5e93c:0",
+                        title="“八八战略”点亮基层善治实践路", path="002_bcc05597e0a5e93c.txt")
+
+    text = terminal_text(((Block(citation_lines(citation)),),))
+
+    assert text == "[2] 《“八八战略”点亮基层善治实践路》"
+
+
+def test_titles_and_sources_keep_the_records_script_while_sections_follow_the_reader() -> None:
+    citation = Citation(number=1, doc_id="d", chunk_id="d:1", title="发挥“两新”组织优势", source="四川党的建设",
+                        date="2022-01-25", section="一、党建引领,凝聚合力")
+
+    text = terminal_text(for_reader(((Block(citation_lines(citation)),),), "traditional"))
+
+    assert text == "[1] 《发挥“两新”组织优势》\n四川党的建设 · 2022-01-25 · 一、黨建引領，凝聚合力"
