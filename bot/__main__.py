@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.logs import configure_logging
 from bot.replies.engine import Engine
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
+from index.answer.cite import CitationSystem
 from index.errors import QaError
 
 
@@ -23,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _chat(engine: Engine, settings: BotSettings) -> int:
+def _chat(engine: Engine, settings: BotSettings, citation_system: CitationSystem) -> int:
     from bot.terminal.line_input import LineReader, ReadlineReader, completions, use_colour
     from bot.readers.notebook import NotebookStore
     from bot.readers.prefs import PrefsStore
@@ -42,7 +43,8 @@ def _chat(engine: Engine, settings: BotSettings) -> int:
     return run_chat(engine, stdin=sys.stdin, stdout=sys.stdout, page_size=settings.page_size,
                     context_radius=settings.context_radius, ansi=use_colour(sys.stdout.isatty(), os.environ),
                     prompt=sys.stdin.isatty(), prefs=PrefsStore(settings.state_dir / "terminal-prefs.json"),
-                    notebook=NotebookStore(settings.state_dir / "terminal-notebook.json"), reader=reader)
+                    notebook=NotebookStore(settings.state_dir / "terminal-notebook.json"), reader=reader,
+                    citation_system=citation_system)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,19 +82,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if args.mode == "chat":
-            return _chat(engine, settings)
-        return _telegram(engine, settings)
+            return _chat(engine, settings, index_settings.citation_system)
+        return _telegram(engine, settings, index_settings.citation_system)
     finally:
         engine.close()
 
 
-def _telegram(engine: Engine, settings: BotSettings) -> int:
+def _telegram(engine: Engine, settings: BotSettings, citation_system: CitationSystem) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram_bot.app import run_application
 
     try:
-        run_application(engine, settings)
+        run_application(engine, settings, citation_system=citation_system)
     except InvalidToken:
         print("error: Telegram rejected BOT_TOKEN (401 Unauthorized); get a new token from @BotFather and set it "
               "in the environment or .env", file=sys.stderr)

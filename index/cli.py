@@ -10,11 +10,14 @@ import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from index.errors import QaError
 from index.records import Answer, Citation, Document, Hit, Notice, Understanding
 from index.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from index.answer.cite import CitationSystem
 
 
 def _settings(args: argparse.Namespace) -> IndexSettings:
@@ -148,21 +151,39 @@ def notice_json(notice: Notice) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value or key == "code"}
 
 
-def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
-    """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference and CSL-JSON."""
+def answer_json(answer: Answer, documents: Mapping[str, Document], *,
+                system: CitationSystem = "numeric") -> dict[str, Any]:
+    """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference (numbered by
+    work, in order of first appearance, for the numeric system), what the reference still lacks, and CSL-JSON."""
     from index.answer.bibliography import csl_json
-    from index.answer.cite import gbt7714_reference, in_text_citation
+    from index.answer.cite import (
+        gbt7714_reference,
+        in_text_citation,
+        missing_elements,
+        missing_note,
+        original_source,
+    )
+
+    today = datetime.date.today()
+    works: list[str] = []
 
     def result(hit: Hit, citation: Citation) -> dict[str, Any]:
         doc = documents[hit.chunk.doc_id]
+        reference = gbt7714_reference(doc, accessed=today, system=system)
+        if reference not in works:
+            works.append(reference)
+        missing = missing_elements(doc, accessed=today)
         return {"rank": citation.number, "chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id,
                 "title": citation.title, "section": hit.chunk.section, "text": hit.chunk.text, "score": hit.score,
-                "best_sentence": hit.best_sentence, "citation": str(citation),
-                "reference": gbt7714_reference(doc, accessed=datetime.date.today()),
-                "in_text": in_text_citation(doc), "csl": csl_json(doc)}
+                "best_sentence": hit.best_sentence, "citation": str(citation), "reference": reference,
+                "reference_number": works.index(reference) + 1,
+                "in_text": in_text_citation(doc, system=system, number=works.index(reference) + 1),
+                "missing": list(missing), "missing_note": missing_note(missing),
+                "original_source": original_source(doc), "csl": csl_json(doc)}
 
     return {
         "question": answer.question,
+        "citation_system": system,
         "abstained": answer.abstained,
         "places": list(answer.places),
         "understood": understanding_json(answer.understood),
@@ -172,6 +193,10 @@ def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, 
 
 def _print_answer(answer: Answer) -> None:
     from index.answer.notices import notice_lines
+    from index.text.script import in_script, resolve_script
+
+    # The chat's rule: passages in the question's own script; Simplified for English or unmarked questions.
+    script = resolve_script("auto", answer.question)
 
     print(f"? {answer.question}")
     for line in notice_lines(answer.understood):
@@ -180,13 +205,14 @@ def _print_answer(answer: Answer) -> None:
         print("  报告中没有与这个问题相关的内容。(Nothing in the reports answers this.)\n")
         return
     for hit, citation in zip(answer.hits, answer.citations):
-        print(f"{citation}\n  {hit.chunk.text}\n  >> {hit.best_sentence}\n")
+        print(f"{citation}\n  {in_script(hit.chunk.text, script)}\n  >> {in_script(hit.best_sentence, script)}\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from index.answer.engine import open_engine
 
-    engine = open_engine(_settings(args))
+    engine_settings = _settings(args)
+    engine = open_engine(engine_settings)
     status = 0
     stdin = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))  # tests pass StringIO
     for question, problem in _questions(args.question, stdin):
@@ -203,7 +229,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             continue
         if args.json:
             documents = {h.chunk.doc_id: engine.document(h.chunk.doc_id) for h in answer.hits}
-            print(json.dumps(answer_json(answer, documents), ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(answer, documents, system=engine_settings.citation_system),
+                             ensure_ascii=False), flush=True)
         else:
             _print_answer(answer)
     return status

@@ -124,6 +124,11 @@ class IndexSettings(TomlSettings):
     max_chunk_chars: int = Field(default=360, ge=80, description="Longest passage, in characters.")
     min_chunk_chars: int = Field(default=120, ge=1, description="Shorter paragraphs join a neighbour.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited per answer.")
+    citation_system: Literal["numeric", "author-year"] = Field(
+        default="numeric",
+        description="GB/T 7714 citation system of /cite, exports and `ask`: numeric ([1] = reference list "
+        "number) or author-year (（刘艳梅，2022）).",
+    )
     candidates: int = Field(default=50, ge=5, description="Passages each retriever proposes for fusion.")
     exact_search_max: int = Field(
         default=20_000, ge=0, description="Past this many passages the vector index is HNSW, not exact."

@@ -33,8 +33,9 @@ from bot.readers.notebook import NotebookStore, passage_digest, saved_chunk, sav
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query
 from index.errors import QaError
+from index.answer.cite import CitationSystem
 from index.records import Answer, Chunk
-from index.text.script import resolve_script, script_of
+from index.text.script import question_script, resolve_script
 
 # What a reader may type after /script, in either language.
 SCRIPT_WORDS = {
@@ -66,12 +67,13 @@ class Commands:
     """Every command of the assistant, over one engine, the readers' settings and their notebooks."""
 
     def __init__(self, engine: Engine, prefs: PrefsStore, *, notebook: NotebookStore | None = None,
-                 page_size: int = 3, context_radius: int = 1) -> None:
+                 page_size: int = 3, context_radius: int = 1, citation_system: CitationSystem = "numeric") -> None:
         self.engine = engine
         self.prefs = prefs
         self.notebook = notebook or NotebookStore(None)
         self.page_size = page_size
         self.context_radius = context_radius
+        self.citation_system = citation_system
 
     def language(self, user: str) -> Language:
         """The reader's language: chosen with /language, else Chinese."""
@@ -88,7 +90,7 @@ class Commands:
 
     def _script(self, user: str, question: str = "") -> str:
         prefs = self.prefs.get(user)
-        asked = script_of(question)
+        asked = question_script(question)
         if asked and asked != prefs.last_script:
             self.prefs.update(user, last_script=asked)
         return resolve_script(prefs.script, question, fallback=prefs.last_script or "simplified")
@@ -171,7 +173,8 @@ class Commands:
         """A passage quoted with its in-text citation, and its report's GB/T 7714 reference."""
         chunk, changed = self._passage(chunk_id, digest)
         layout = cite_layout(chunk, self.engine.document(chunk.doc_id), accessed=today or datetime.date.today(),
-                             language=self.language(user))
+                             language=self.language(user), system=self.citation_system,
+                             script=self._script(user))
         return self._changed(user, self._reply(user, layout), changed)
 
     def save(self, user: str, chunk_id: str, *, digest: str = "", question: str = "",
@@ -232,9 +235,15 @@ class Commands:
         if not items:
             return self._say(user, "nothing_to_export"), []
         language = self.language(user)
-        labels = Labels(*(text(key, language) for key in
-                          ("export_title", "export_references", "export_source", "export_date")))
-        files = export_files(items, script=self._script(user), today=today or datetime.date.today(), labels=labels)
+        script = self._script(user)
+        labels = Labels(title=text("export_title", language), references=text("export_references", language),
+                        source=text("export_source", language), exported=text("export_date", language),
+                        quotes=text("export_quotes", language, name=text(
+                            f"script_{script}" if script in ("simplified", "traditional") else "script_as_reported",
+                            language)),
+                        original=text("original_source", language))
+        files = export_files(items, script=script, today=today or datetime.date.today(), labels=labels,
+                             system=self.citation_system, language=language)
         skipped = text("export_skipped", language, n=missing) if missing else ""
         reply = self._say(user, "exported", n=len(items), skipped=skipped)
         return self._with_changes(user, reply, changed, gone), files

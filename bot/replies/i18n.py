@@ -74,6 +74,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "after": ("后文", "after"),
     "quote": ("引用这段原文", "Quote"),
     "reference": ("参考文献（GB/T 7714—2015）", "Reference (GB/T 7714—2015)"),
+    "original_source": ("原始出处：", "Original source: "),
     # buttons
     "btn_context": ("[{n}] 上下文", "[{n}] context"),
     "btn_cite": ("[{n}] 引用", "[{n}] cite"),
@@ -124,6 +125,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "export_references": ("参考文献", "References"),
     "export_source": ("出处", "Source"),
     "export_date": ("导出日期", "Exported"),
+    "export_quotes": ("引文字体：{name}；参考文献按原始记录著录，不转换字体", "Quotes in {name}; references as recorded, never converted"),
+    "script_as_reported": ("各报告原文的字体", "each report's own script"),
     # settings
     "script_now": ("引文字体：{name}", "Script of quotes: {name}"),
     "script_unknown": ("不认识“{word}”。可选：auto、简体、繁体、原文。",

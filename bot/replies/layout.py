@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.replies.i18n import SAMPLE_QUESTIONS, text
-from index.answer.cite import display_title, gbt7714_reference, quotable_passage, shown_date
+from index.answer.cite import (
+    CitationSystem,
+    display_title,
+    gbt7714_reference,
+    in_text_citation,
+    missing_elements,
+    missing_note,
+    original_source,
+    shown_date,
+)
 from index.text.clean import fold
 from index.text.glossary import chinese_glosses
 from index.answer.notices import notice_lines
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
-from index.text.script import display_punctuation, in_script
+from index.text.script import display_punctuation, in_script, quoted
 
 # mark: the sentence that answers best (bold in Telegram, 【】 or ANSI bold on a terminal)
 Style = Literal["plain", "bold", "italic", "code", "mark"]
@@ -40,6 +49,9 @@ class Span:
 
     text: str
     style: Style = "plain"
+    # Citation data (titles, names, periodicals, sites, references): shown in the record's own form in
+    # every script, as GB/T 7714 cites a work in the language of its source.
+    record: bool = False
 
 
 Line = tuple[Span, ...]
@@ -70,6 +82,8 @@ _QUOTED_KINDS = ("quote", "folded", "preview")
 def for_reader(layout: Layout, script: str) -> Layout:
     """A layout in the reader's script ("simplified", "traditional"; else the report's own), quotes punctuated."""
     def span(s: Span, kind: BlockKind) -> Span:
+        if s.record:
+            return s
         text = in_script(s.text, script)
         return Span(display_punctuation(text) if kind in _QUOTED_KINDS else text, s.style)
 
@@ -109,14 +123,16 @@ def highlighted(hit: Hit) -> tuple[Span, ...]:
     return tuple(s for s in (Span(text[:start]), Span(text[start:end], "mark"), Span(text[end:])) if s.text)
 
 
-def citation_lines(citation: Citation) -> tuple[Line, Line]:
-    """The numbered title line and the source · date · section line under it."""
+def citation_lines(citation: Citation) -> tuple[Line, ...]:
+    """The numbered title line (every report by its title) and the source · date · section line under it,
+    left out when the record knows none of them."""
     section = display_punctuation(citation.section)  # headings are report text: "力量,实现" reads "力量，实现"
-    details = " · ".join(part for part in (citation.source, citation.date, section) if part)
-    return (
-        (Span(f"[{citation.number}] 《{citation.title}》", "bold"),),
-        (Span(details or citation.doc_id, "italic"),),
-    )
+    title: Line = (Span(f"[{citation.number}] 《{citation.title}》", "bold", record=True),)
+    recorded = " · ".join(part for part in (citation.source, citation.date) if part)
+    details = [Span(recorded, "italic", record=True)] if recorded else []
+    if section:  # report text: it follows the reader's script
+        details.append(Span(f" · {section}" if details else section, "italic"))
+    return (title, tuple(details)) if details else (title,)
 
 
 def gloss_line(chunk: Chunk, language: str, *, marked: str = "") -> Line | None:
@@ -240,8 +256,8 @@ def help_layout(
 def document_line(number: int, doc: Document) -> Line:
     """One report in a list: number, title, source and date."""
     details = " · ".join(part for part in (doc.source or doc.site, shown_date(doc), "、".join(doc.places)) if part)
-    spans = [Span(f"{number}. "), Span(f"《{display_title(doc)}》", "bold")]
-    return tuple(spans + ([Span(f" {details}", "italic")] if details else []))
+    spans = [Span(f"{number}. "), Span(f"《{display_title(doc)}》", "bold", record=True)]
+    return tuple(spans + ([Span(f" {details}", "italic", record=True)] if details else []))
 
 
 def sources_layout(documents: Sequence[Document], *, language: str = "zh") -> Layout:
@@ -301,11 +317,11 @@ def _gloss_of(term: str, language: str) -> str:
 def context_layout(chunk_id: str, neighbours: Sequence[Chunk], doc: Document, *, language: str = "zh") -> Layout:
     """A passage with the passages around it in its report, in document order."""
     sections: list[Section] = [(text_block((Span(text("context", language), "bold"),
-                                            Span(f"《{display_title(doc)}》", "bold"))),)]
+                                            Span(f"《{display_title(doc)}》", "bold", record=True))),)]
     target = next((c.position for c in neighbours if c.chunk_id == chunk_id), -1)
     for chunk in neighbours:
         marker = "cited" if chunk.chunk_id == chunk_id else "before" if chunk.position < target else "after"
-        label: Line = (Span(text(marker, language), "bold"),) + ((Span(f" · {chunk.section}", "italic"),)
+        label: Line = (Span(text(marker, language), "bold"),) + ((Span(f" · {display_punctuation(chunk.section)}", "italic"),)
                                                                   if chunk.section else ())
         blocks = [Block((label,)), Block(split_lines((Span(chunk.text),)), "quote")]
         if chunk.chunk_id == chunk_id and (glosses := gloss_line(chunk, language)):
@@ -321,8 +337,9 @@ def notebook_layout(saved: Sequence[tuple[Chunk, Document]], *, missing: int = 0
         return message_layout(text("notebook_empty", language))
     sections: list[Section] = [(text_block((Span(text("notebook_title", language, n=len(saved)), "bold"),)),)]
     for number, (chunk, doc) in enumerate(saved, 1):
-        where = f"《{display_title(doc)}》" + (f" · {chunk.section}" if chunk.section else "")
-        sections.append((text_block((Span(f"{number}. ", "bold"), Span(where, "italic"))),
+        section = f" · {display_punctuation(chunk.section)}" if chunk.section else ""
+        sections.append((text_block((Span(f"{number}. ", "bold"), Span(f"《{display_title(doc)}》", "italic", record=True),
+                                     Span(section, "italic"))),
                          Block(((Span(shorten(chunk.text, FOLD_CHARS)),),), "quote")))
     notes = [text("notebook_missing", language, n=missing)] if missing else []
     export = text("notebook_export" if surface == "telegram" else "notebook_export_terminal", language)
@@ -330,13 +347,26 @@ def notebook_layout(saved: Sequence[tuple[Chunk, Document]], *, missing: int = 0
     return tuple(sections)
 
 
-def cite_layout(chunk: Chunk, doc: Document, *, accessed: datetime.date | None = None,
-                language: str = "zh") -> Layout:
-    """The passage quoted with its source, and a GB/T 7714 reference, both ready to paste."""
+def cite_layout(chunk: Chunk, doc: Document, *, accessed: datetime.date | None = None, language: str = "zh",
+                system: CitationSystem = "numeric", script: str = "original") -> Layout:
+    """The passage quoted with its in-text citation, and its GB/T 7714 reference, both ready to paste, in one
+    citation system; what the reference still lacks, and a web copy's print original, are said under it.
+
+    Only the quote follows the reader's script; the citation and reference keep the record's own form.
+    """
+    reference = gbt7714_reference(doc, accessed=accessed, system=system)
+    notes: list[Line] = []
+    if missing := missing_note(missing_elements(doc, accessed=accessed), language):
+        notes.append((Span(missing, "italic"),))
+    if original := original_source(doc):
+        notes.append((Span(text("original_source", language), "italic"), Span(original, "italic", record=True)))
     return (
-        (text_block((Span(text("quote", language), "bold"),)), Block(((Span(quotable_passage(chunk, doc)),),), "pre")),
+        (text_block((Span(text("quote", language), "bold"),)),
+         Block(((Span(in_script(quoted(chunk.text), script)),
+                 Span(in_text_citation(doc, system=system, number=1), record=True)),), "pre")),
         (
             text_block((Span(text("reference", language), "bold"),)),
-            Block(((Span(gbt7714_reference(doc, accessed=accessed)),),), "pre"),
+            Block(((Span(f"[1] {reference}" if system == "numeric" else reference, record=True),),), "pre"),
+            *([text_block(*notes)] if notes else []),
         ),
     )

@@ -35,6 +35,7 @@ from bot.readers.prefs import PrefsStore
 from bot.readers.state import install_secret
 from bot.settings import BotSettings
 from bot.replies.questions import QuestionStore
+from index.answer.cite import CitationSystem
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,7 +91,8 @@ def access_from(settings: BotSettings) -> Access:
 
 
 def build_application(
-    engine: Engine, settings: BotSettings, request: BaseRequest | None = None,
+    engine: Engine, settings: BotSettings, request: BaseRequest | None = None, *,
+    citation_system: CitationSystem = "numeric",
 ) -> Application:  # type: ignore[type-arg]
     """The bot: commands, questions, buttons and inline mode; `request` lets tests fake the HTTP layer."""
     if settings.token is None:
@@ -117,7 +119,7 @@ def build_application(
     application = builder.build()
     commands = Commands(engine, PrefsStore(settings.state_dir / "prefs.json"),
                         notebook=NotebookStore(settings.state_dir / "notebooks.json"), page_size=settings.page_size,
-                        context_radius=settings.context_radius)
+                        context_radius=settings.context_radius, citation_system=citation_system)
     handlers = Handlers(
         commands,
         QuestionStore(settings.state_dir / "questions.jsonl", secret=install_secret(settings.state_dir),
@@ -284,9 +286,9 @@ async def _polling(application: Application) -> None:  # type: ignore[type-arg]
     await serve_polling(application, stop)
 
 
-def run_application(engine: Engine, settings: BotSettings) -> None:
+def run_application(engine: Engine, settings: BotSettings, *, citation_system: CitationSystem = "numeric") -> None:
     """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
-    application = build_application(engine, settings)
+    application = build_application(engine, settings, citation_system=citation_system)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(

@@ -15,6 +15,7 @@ from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.replies.query import Query, parse_query
 from bot.replies.render import terminal_text
+from index.answer.cite import CitationSystem
 from index.errors import QaError, UnknownItemError
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
@@ -104,13 +105,14 @@ class ChatSession:
 
 def run_chat(engine: Engine, *, stdin: TextIO, stdout: TextIO, page_size: int = 3, context_radius: int = 1,
              ansi: bool = False, prompt: bool = False, prefs: PrefsStore | None = None,
-             notebook: NotebookStore | None = None, reader: LineReader | None = None) -> int:
+             notebook: NotebookStore | None = None, reader: LineReader | None = None,
+             citation_system: CitationSystem = "numeric") -> int:
     """Answers each line until end of input, /quit or Ctrl-C at the prompt; prompts only when a person types.
 
     Ctrl-C while an answer is being found abandons that answer and gives the prompt back.
     """
     commands = Commands(engine, prefs or PrefsStore(None), notebook=notebook, page_size=page_size,
-                        context_radius=context_radius)
+                        context_radius=context_radius, citation_system=citation_system)
     session = ChatSession(commands)
     reader = reader or StreamReader(stdin, stdout, show_prompt=prompt)
     if prompt:

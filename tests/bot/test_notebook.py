@@ -90,7 +90,8 @@ async def test_save_button_notebook_and_export_through_telegram(
     assert [name.rsplit(".", 1)[1] for name, _ in api.files] == ["docx", "md", "ris", "json"]
     docx_bytes = api.files[0][1]
     footnotes = zipfile.ZipFile(io.BytesIO(docx_bytes)).read("word/footnotes.xml").decode()
-    assert footnotes.count("[J/OL]. 四川党的建设, 2022[") == 2
+    # Two quotes of one work, numeric system: one footnote, numbered as its reference, cited twice.
+    assert footnotes.count("[J/OL]. 四川党的建设, 2022[") == 1
     assert [e["type_of_reference"] for e in rispy.loads(api.files[2][1].decode())] == ["JOUR"]
 
 

@@ -6,9 +6,11 @@ import dataclasses
 import datetime
 
 from bot.replies.layout import (
+    Block,
     answer_layout,
     citation_lines,
     cite_layout,
+    for_reader,
     context_layout,
     help_layout,
     place_layout,
@@ -156,11 +158,24 @@ def test_cite_shows_quotable_passage_and_gbt7714_reference_in_copyable_blocks() 
 
     (message,) = html_messages(cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1)))
 
-    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”（刘艳梅，2022）</pre>" in message
+    assert "<pre>“两新党建论坛的主题是引领 融合 发展。”[1]</pre>" in message
     assert (
-        "<pre>刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. "
+        "<pre>[1] 刘艳梅. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设, 2022[2024-05-01]. "
         "https://example.org/sc/2022.html.</pre>"
     ) in message
+    assert "补充：期号、页码" in message
+
+
+def test_cite_in_author_year_and_traditional_converts_the_quote_only() -> None:
+    chunk = ENGINE.chunk("002_bcc05597e0a5e93c:2")
+    layout = cite_layout(chunk, ENGINE.document(chunk.doc_id), accessed=datetime.date(2024, 5, 1),
+                         system="author-year", language="en", script="traditional")
+
+    (message,) = html_messages(for_reader(layout, "traditional"))
+
+    assert "<pre>“兩新黨建論壇的主題是引領 融合 發展。”（刘艳梅，2022）</pre>" in message
+    assert "<pre>刘艳梅, 2022. 发挥“两新”组织优势 提升基层治理效能[J/OL]. 四川党的建设[2024-05-01]. " in message
+    assert "add: issue, pages" in message
 
 
 def test_context_marks_the_cited_passage_among_its_neighbours() -> None:
@@ -225,3 +240,21 @@ def test_a_section_heading_in_a_citation_gets_full_width_punctuation() -> None:
     citation = Citation(number=1, doc_id="d", chunk_id="d:1", title="报告", section="动员两新组织力量,实现有机统一")
 
     assert citation_lines(citation)[1][0].text == "动员两新组织力量，实现有机统一"
+
+
+def test_a_report_with_no_source_or_date_is_labelled_by_its_title_alone() -> None:
+    citation = Citation(number=2, doc_id="002_bcc05597e0a5e93c", chunk_id="002_bcc05597e0a5e93c:0",
+                        title="“八八战略”点亮基层善治实践路", path="002_bcc05597e0a5e93c.txt")
+
+    text = terminal_text(((Block(citation_lines(citation)),),))
+
+    assert text == "[2] 《“八八战略”点亮基层善治实践路》"
+
+
+def test_titles_and_sources_keep_the_records_script_while_sections_follow_the_reader() -> None:
+    citation = Citation(number=1, doc_id="d", chunk_id="d:1", title="发挥“两新”组织优势", source="四川党的建设",
+                        date="2022-01-25", section="一、党建引领,凝聚合力")
+
+    text = terminal_text(for_reader(((Block(citation_lines(citation)),),), "traditional"))
+
+    assert text == "[1] 《发挥“两新”组织优势》\n四川党的建设 · 2022-01-25 · 一、黨建引領，凝聚合力"

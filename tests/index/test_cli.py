@@ -49,7 +49,7 @@ def test_docs_json_lists_each_report_with_its_metadata(built_index_dir: Path,
     nanshan = docs["001_744f9100ef1c3714"]
     assert (nanshan["title"], nanshan["kind"], nanshan["source"], nanshan["date"], nanshan["event_date"]) == (
         "在党的全面领导下构建社会治理共同体", "journal", "人民论坛", "", "2021-07")
-    assert nanshan["reference"].endswith("[J]. 人民论坛, [2021].")
+    assert nanshan["reference"].endswith("[EB/OL]. 大国新村, [2021].")
     assert nanshan["places"][:2] == ["深圳市", "南山区"] and nanshan["passages"] > 0
 
 
@@ -74,10 +74,12 @@ def test_ask_json_prints_one_object_per_question_read_from_stdin(
     assert set(first) >= {"rank", "chunk_id", "doc_id", "title", "text", "score", "best_sentence", "citation"}
     assert first["rank"] == 1 and "432個快遞網點" in first["text"] and first["citation"].startswith("[1] 《")
     assert first["reference"] == (
-        "人民论坛调研组. 在党的全面领导下构建社会治理共同体: 深圳市南山区的创新实践与经验启示[J]. 人民论坛, [2021].")
-    assert first["in_text"] == "（人民论坛调研组，[2021]）"
-    assert (first["csl"]["id"], first["csl"]["type"], first["csl"]["container-title"]) == (
-        "001_744f9100ef1c3714", "article-journal", "人民论坛")
+        "人民论坛调研组. 在党的全面领导下构建社会治理共同体: 深圳市南山区的创新实践与经验启示[EB/OL]. 大国新村, [2021].")
+    assert (answers[0]["citation_system"], first["reference_number"], first["in_text"]) == ("numeric", 1, "[1]")
+    assert (first["missing"], first["missing_note"], first["original_source"]) == (
+        ["url", "accessed"], "补充：网址、引用日期", "人民论坛[J]")
+    assert (first["csl"]["id"], first["csl"]["type"], first["csl"]["publisher"]) == (
+        "001_744f9100ef1c3714", "webpage", "大国新村")
     assert answers[1]["results"] == []
 
 
@@ -94,6 +96,14 @@ def test_ask_json_says_what_the_engine_understood(built_index_dir: Path, capsys:
     assert futian["notices"][0]["code"] == "place_not_covered" and futian["notices"][0]["nearest"] == ["南山区"]
     assert qixia["places"] == ["栖霞区"] and qixia["years_not_covered"] == [2023] and qixia["abstention_reason"] == ""
     assert beijing["places_not_covered"] == ["北京市"] and beijing["abstention_reason"] == "place_not_covered"
+
+
+def test_ask_shows_a_simplified_questions_passages_in_simplified(built_index_dir: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--index", str(built_index_dir), "--top-k", "1", "南山区怎么发动快递骑手参与治理"]) == 0
+
+    out = capsys.readouterr().out
+    assert "432个快递网点" in out and "432個快遞網點" not in out
 
 
 def test_ask_with_top_k_and_words_as_arguments(built_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,5 +24,6 @@ def test_a_saved_page_is_cited_with_its_url_site_and_access_date(tmp_path: Path)
 
     assert (document.kind, document.url, document.site, document.date) == (
         "webpage", "https://www.example.cn/news/2023/0301.html", "示例新闻网", "2023-03-01")
+    # As the official GB/T 7714—2015 numeric CSL style renders it: with a publisher, the year only.
     assert gbt7714_reference(document, accessed=datetime.date(2024, 5, 1)) == (
-        "社区治理经验[EB/OL]. 示例新闻网, 2023(2023-03-01)[2024-05-01]. https://www.example.cn/news/2023/0301.html.")
+        "社区治理经验[EB/OL]. 示例新闻网, 2023[2024-05-01]. https://www.example.cn/news/2023/0301.html.")
