@@ -15,7 +15,7 @@ CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
 # Every module of index/, in any folder: a file moved into a subfolder still triggers a rebuild.
 PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
-.PHONY: run chat bot test setup model index bench typecheck clean
+.PHONY: run chat bot serve test setup model index bench typecheck clean
 
 run: setup index
 ifeq ($(strip $(BOT_TOKEN)),)
@@ -24,6 +24,10 @@ ifeq ($(strip $(BOT_TOKEN)),)
 else
 	$(PY) -m bot
 endif
+
+# The web page and HTTP API on http://127.0.0.1:8000/ (settings.toml [web]).
+serve: setup index
+	$(PY) -m bot serve
 
 test: setup index
 	$(PY) -m mypy
