@@ -46,7 +46,7 @@ def test_a_place_typed_as_a_command_opens_its_digest(client: TestClient) -> None
 
     assert digest.url.path == "/places/南山"
     assert "五邻营造" in digest.text
-    assert f'href="/passages/{COURIER_URL}/context">▸ 移动探头</a>' in digest.text
+    assert f'href="/passages/{COURIER_URL}/context">▸ 移動探頭</a>' in digest.text
 
 
 def test_the_chats_slash_commands_work_in_the_question_box(client: TestClient) -> None:
