@@ -23,6 +23,8 @@ from fastapi.templating import Jinja2Templates
 from bot.replies.commands import Commands
 from bot.replies.engine import Engine
 from bot.replies.i18n import error_text, text
+from bot.replies.layout import Layout
+from bot.replies.questions import QuestionStore
 from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.web.access import (
@@ -56,7 +58,11 @@ class Web:
     commands: Commands
     settings: WebSettings
     templates: Jinja2Templates
+    questions: QuestionStore
     slots: asyncio.Semaphore = field(init=False)
+    # A notice for a reader's next page ("saved", "removed"): forms post, then redirect (post/redirect/get), so
+    # the back button never asks to send a form again. Memory only: a notice not shown by a restart is moot.
+    notices: dict[str, Layout] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.slots = asyncio.Semaphore(self.settings.max_concurrent_answers)
@@ -113,7 +119,9 @@ def build_app(engine: Engine, settings: WebSettings, *, commands: Commands | Non
     # No /docs or /redoc: FastAPI's Swagger UI loads scripts from a CDN, and every asset here is served locally.
     app = FastAPI(title="reports-qa", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   description="Cited passages from Chinese reports on party-building-led grassroots governance.")
-    app.state.web = Web(commands, settings, Jinja2Templates(directory=HERE / "templates"))
+    # Questions asked on the page live here, so an answer's URL holds a key, never the question itself.
+    questions = QuestionStore(settings.state_dir / "questions.jsonl")
+    app.state.web = Web(commands, settings, Jinja2Templates(directory=HERE / "templates"), questions)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
     app.include_router(page_router)

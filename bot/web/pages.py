@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
+from fastapi import Query as Query_
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
 from bot.replies.callbacks import Button, decode_action
 from bot.replies.commands import Commands, Reply
 from bot.replies.i18n import text
-from bot.replies.layout import Layout
 from bot.replies.query import Query, parse_query
 from bot.web.access import ACCESS_COOKIE, access_cookie_value, token_matches
 from bot.web.app import login_page, reader_of, web_of
@@ -43,8 +43,13 @@ def _hidden(**values: object) -> str:
     return "".join(f'<input type="hidden" name="{name}" value="{escape(str(value))}">' for name, value in values.items())
 
 
-def button_html(button: Button, query: Query | None = None) -> str:
-    """One shared button as a link (context, cite, place) or a small form (save, more)."""
+def answer_url(key: str, offset: int = 0) -> str:
+    """The page of a stored question's answers, from a passage rank on."""
+    return f"/answers/{key}" + (f"?offset={offset}" if offset else "")
+
+
+def button_html(button: Button) -> str:
+    """One shared button as a link (context, cite, place, more) or a small form (save)."""
     action = decode_action(button.data)
     label = escape(button.label)
     if action is None:
@@ -53,42 +58,49 @@ def button_html(button: Button, query: Query | None = None) -> str:
         return f'<a class="action" href="{escape(passage_url(action.value, action.kind))}">{label}</a>'
     if action.kind == "place":
         return f'<a class="action" href="{escape(place_url(action.value))}">{label}</a>'
-    asked = {"q": query.question, "place": query.place or ""} if query else {}
-    if action.kind == "save":
-        return (f'<form class="action" method="post" action="/notebook/save">'
-                f'{_hidden(chunk_id=action.value, **asked)}<button>{label}</button></form>')
-    return (f'<form class="action" method="post" action="/ask">{_hidden(offset=action.offset, **asked)}'
+    if action.kind == "more":
+        return f'<a class="action more" href="{escape(answer_url(action.value, action.offset))}">{label}</a>'
+    return (f'<form class="action" method="post" action="/notebook/save">{_hidden(chunk_id=action.value)}'
             f'<button>{label}</button></form>')
 
 
-def _row(buttons: Sequence[Button], query: Query | None = None) -> Markup:
-    return Markup('<nav class="actions">' + "".join(button_html(b, query) for b in buttons) + "</nav>")
+def _row(buttons: Sequence[Button], key: str = "", offset: int = 0) -> Markup:
+    html = []
+    for button in buttons:
+        action = decode_action(button.data)
+        if action is not None and action.kind == "save":
+            html.append(f'<form class="action" method="post" action="/notebook/save">'
+                        f'{_hidden(chunk_id=action.value, back=answer_url(key, offset) if key else "")}'
+                        f'<button>{escape(button.label)}</button></form>')
+        else:
+            html.append(button_html(button))
+    return Markup('<nav class="actions">' + "".join(html) + "</nav>")
 
 
-def reply_html(reply: Reply, query: Query | None = None) -> Markup:
+def reply_html(reply: Reply, *, key: str = "", offset: int = 0) -> Markup:
     """A reply's layout with its buttons: an answer's per-passage rows under their passages, others at the end."""
     rows = [row for row in reply.buttons if row]
-    per_passage = [row for row in rows if decode_action(row[0].data) and decode_action(row[0].data).kind != "more"]  # type: ignore[union-attr]
+    kinds = [decode_action(row[0].data) for row in rows]
+    per_passage = [row for row, action in zip(rows, kinds) if key and action is not None and action.kind != "more"]
     rest = [row for row in rows if row not in per_passage]
     after: dict[int, Markup] = {}
-    if query is not None and per_passage and len(per_passage) <= len(reply.layout):
+    if per_passage and len(per_passage) <= len(reply.layout):
         # answer_layout ends with one section per passage, in the order of their button rows
         first = len(reply.layout) - len(per_passage)
-        after = {first + i: _row(row, query) for i, row in enumerate(per_passage)}
-    else:
-        rest = rows
-    end = Markup("".join(_row(row, query) for row in rest))
+        after = {first + i: _row(row, key, offset) for i, row in enumerate(per_passage)}
+    end = Markup("".join(_row(row, key, offset) for row in rest))
     return layout_html(reply.layout, after=after) + end
 
 
-def page(request: Request, content: Markup, *, query: Query | None = None, notice: Layout = (),
-         status: int = 200, script: str = "") -> HTMLResponse:
+def page(request: Request, content: Markup, *, query: Query | None = None, status: int = 200,
+         script: str = "") -> HTMLResponse:
     """A whole page: navigation, the ask form (filled in with the question asked), a notice, then the content."""
     web = web_of(request)
     user = reader_of(request)
     language = web.commands.language(user)
     shown = script or web.commands.prefs.get(user).last_script or "simplified"
     lang = "en" if language == "en" else "zh-Hant" if shown == "traditional" else "zh-Hans"
+    notice = web.notices.pop(user, ())
     response: HTMLResponse = web.templates.TemplateResponse(request, "page.html", {
         "t": lambda key, **values: text(key, language, **values), "lang": lang, "content": content,
         "notice": layout_html(notice) if notice else "", "question": query.question if query else "",
@@ -100,6 +112,12 @@ def page(request: Request, content: Markup, *, query: Query | None = None, notic
 def message_page(request: Request, message: str, *, status: int) -> HTMLResponse:
     """A page holding one message (an error in the reader's language)."""
     return page(request, Markup(f'<p class="message">{escape(message)}</p>'), status=status)
+
+
+def _after_post(request: Request, notice: Reply, to: str) -> Response:
+    # Post/redirect/get: the notice waits for the next page, and reloading or going back never posts again.
+    web_of(request).notices[reader_of(request)] = notice.layout
+    return RedirectResponse(to, status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -130,8 +148,8 @@ def _command(commands: Commands, user: str, line: str) -> Reply | None:
 
 
 @router.post("/ask", response_class=HTMLResponse)
-async def ask(request: Request, q: str = Form(""), place: str = Form(""), offset: int = Form(0, ge=0)) -> Response:
-    """An answer page; "/place 南山 问题" and the chat's other slash commands work in the box too."""
+async def ask(request: Request, q: str = Form(""), place: str = Form("")) -> Response:
+    """Keeps the question and sends the browser to its answers; "/place 南山 问题" and the chat's commands work too."""
     web = web_of(request)
     user = reader_of(request)
     query = parse_query(q)
@@ -143,21 +161,35 @@ async def ask(request: Request, q: str = Form(""), place: str = Form(""), offset
         reply = await web.call(_command, web.commands, user, q.strip())
         if reply is not None:
             return page(request, reply_html(reply))
-    _, reply = await web.call(web.commands.ask, user, query, offset=offset, key="web")
-    return page(request, reply_html(reply, query), query=query, script=web.commands.script_for(user, query.question))
+    if not query.question.strip():
+        await web.call(web.commands.ask, user, query)  # raises the engine's own message for a blank question
+    return RedirectResponse(answer_url(web.questions.remember(query)), status_code=303)
+
+
+@router.get("/answers/{key}", response_class=HTMLResponse)
+async def answers(request: Request, key: str, offset: int = Query_(0, ge=0)) -> Response:
+    """A page of a question's passages: the best sentence marked, context, cite and save under each, then more."""
+    web = web_of(request)
+    user = reader_of(request)
+    query = web.questions.recall(key)
+    if query is None:
+        return message_page(request, text("stale_button", web.commands.language(user)), status=404)
+    _, reply = await web.call(web.commands.ask, user, query, offset=offset, key=key)
+    return page(request, reply_html(reply, key=key, offset=offset), query=query,
+                script=web.commands.script_for(user, query.question))
 
 
 @router.get("/passages/{chunk_id}/context", response_class=HTMLResponse)
 async def context(request: Request, chunk_id: str) -> Response:
     """A passage with the passages around it in its report."""
     web = web_of(request)
+    language = web.commands.language(reader_of(request))
     reply = await web.call(web.commands.context, reader_of(request), chunk_id)
-    cite = Markup(f'<nav class="actions"><a class="action" href="{escape(passage_url(chunk_id, "cite"))}">'
-                  f'{escape(text("quote", web.commands.language(reader_of(request))))}</a>'
-                  f'<form class="action" method="post" action="/notebook/save">{_hidden(chunk_id=chunk_id)}'
-                  f'<button>{escape(text("btn_save", web.commands.language(reader_of(request)), n="▸"))}</button>'
-                  "</form></nav>")
-    return page(request, reply_html(reply) + cite)
+    actions = Markup(f'<nav class="actions"><a class="action" href="{escape(passage_url(chunk_id, "cite"))}">'
+                     f'{escape(text("quote", language))}</a>'
+                     f'<form class="action" method="post" action="/notebook/save">{_hidden(chunk_id=chunk_id)}'
+                     f'<button>{escape(text("btn_save", language, n="▸"))}</button></form></nav>')
+    return page(request, reply_html(reply) + actions)
 
 
 @router.get("/passages/{chunk_id}/cite", response_class=HTMLResponse)
@@ -190,7 +222,9 @@ async def place(request: Request, name: str) -> Response:
     return page(request, reply_html(reply), query=Query("", name))
 
 
-async def _notebook_page(request: Request, notice: Reply | None = None) -> Response:
+@router.get("/notebook", response_class=HTMLResponse)
+async def notebook(request: Request) -> Response:
+    """The passages this reader saved, with remove buttons and the four export files."""
     web = web_of(request)
     user = reader_of(request)
     reply = await web.call(web.commands.show_notebook, user, surface="telegram")
@@ -209,42 +243,37 @@ async def _notebook_page(request: Request, notice: Reply | None = None) -> Respo
         parts.append(f'<nav class="actions export"><strong>{escape(text("web_export", language))}</strong>{exports}</nav>')
         parts.append(f'<form class="action" method="post" action="/notebook/clear">'
                      f'<button>{escape(text("web_clear", language))}</button></form>')
-    return page(request, reply_html(reply) + Markup("".join(parts)), notice=notice.layout if notice else ())
+    return page(request, reply_html(reply) + Markup("".join(parts)))
 
 
-@router.get("/notebook", response_class=HTMLResponse)
-async def notebook(request: Request) -> Response:
-    """The passages this reader saved, with remove buttons and the four export files."""
-    return await _notebook_page(request)
+def _back(to: str) -> str:
+    # Only this site's own answer pages are places to return to; anything else goes to the notebook.
+    return to if to.startswith("/answers/") and "//" not in to else "/notebook"
 
 
 @router.post("/notebook/save", response_class=HTMLResponse)
-async def save(request: Request, chunk_id: str = Form(...), q: str = Form(""), place: str = Form("")) -> Response:
-    """Saves a passage; from an answer page, shows that answer again with the notice above it."""
+async def save(request: Request, chunk_id: str = Form(...), back: str = Form("")) -> Response:
+    """Saves a passage, then goes back to the answers it came from with a notice above them."""
     web = web_of(request)
-    user = reader_of(request)
-    query = parse_query(q) if q else None
-    if query is not None and place and query.place is None:
-        query = Query(query.question, place)
-    notice = await web.call(web.commands.save, user, chunk_id, question=query.question if query else "")
-    if query is None or not query.question:
-        return await _notebook_page(request, notice)
-    _, reply = await web.call(web.commands.ask, user, query, key="web")
-    return page(request, reply_html(reply, query), query=query, notice=notice.layout)
+    key = back.removeprefix("/answers/").partition("?")[0]
+    asked = web.questions.recall(key) if key else None
+    notice = await web.call(web.commands.save, reader_of(request), chunk_id,
+                            question=asked.question if asked else "")
+    return _after_post(request, notice, _back(back))
 
 
 @router.post("/notebook/remove", response_class=HTMLResponse)
 async def remove(request: Request, chunk_id: str = Form(...)) -> Response:
     """Takes one passage out of the notebook."""
     web = web_of(request)
-    return await _notebook_page(request, await web.call(web.commands.unsave, reader_of(request), chunk_id))
+    return _after_post(request, await web.call(web.commands.unsave, reader_of(request), chunk_id), "/notebook")
 
 
 @router.post("/notebook/clear", response_class=HTMLResponse)
 async def clear(request: Request) -> Response:
     """Empties the notebook."""
     web = web_of(request)
-    return await _notebook_page(request, await web.call(web.commands.clear_notebook, reader_of(request)))
+    return _after_post(request, await web.call(web.commands.clear_notebook, reader_of(request)), "/notebook")
 
 
 @router.get("/notebook/export/{fmt}")
@@ -258,14 +287,16 @@ async def export(request: Request, fmt: str) -> Response:
 
 
 @router.get("/settings", response_class=HTMLResponse)
-async def settings_page(request: Request, notice: str = "") -> Response:
+async def settings_page(request: Request) -> Response:
     """The reader's language and script of quotes."""
     web = web_of(request)
     user = reader_of(request)
     language, current = web.commands.language(user), web.commands.prefs.get(user).script
-    options = lambda choices, chosen: "".join(  # noqa: E731
-        f'<option value="{value}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
-        for value, label in choices)
+
+    def options(choices: Sequence[tuple[str, str]], chosen: str) -> str:
+        return "".join(f'<option value="{value}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
+                       for value, label in choices)
+
     scripts = [(name, text(f"script_{name}", language)) for name in SCRIPT_CHOICES]
     form = (f'<form method="post" action="/settings" class="settings">'
             f'<label>{escape(text("web_language", language))} <select name="language">'
@@ -282,7 +313,7 @@ async def settings_apply(request: Request, language: str = Form("zh"), script: s
     user = reader_of(request)
     first = web.commands.set_language(user, language)
     second = web.commands.script(user, script)
-    return page(request, Markup(""), notice=first.layout + second.layout)
+    return _after_post(request, Reply(first.layout + second.layout), "/settings")
 
 
 @router.post("/login", response_class=HTMLResponse)

@@ -119,4 +119,4 @@ def test_logs_never_hold_the_question_or_the_place_looked_up(client: TestClient,
     lines = [record.getMessage() for record in caplog.records]
     assert not [line for line in lines if "秘密" in line or "南山" in line]
     assert [line.split(" in ")[0] for line in lines if line.startswith(("POST", "GET"))] == [
-        "POST /api/ask 200", "POST /ask 200", "GET /api/places/… 200"]
+        "POST /api/ask 200", "POST /ask 303", "GET /answers/… 200", "GET /api/places/… 200"]

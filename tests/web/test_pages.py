@@ -33,12 +33,34 @@ def test_an_answer_page_marks_the_best_sentence_and_links_each_passage(client: T
     assert '<html lang="zh-Hant">' in page.text  # asked in Traditional: shown in it, with its fonts
 
 
-def test_more_results_post_the_next_offset(client: TestClient) -> None:
-    first = client.post("/ask", data={"q": "治理"})
-    second = client.post("/ask", data={"q": "治理", "offset": "2"})
+def test_asking_redirects_to_a_page_whose_address_holds_no_question(client: TestClient) -> None:
+    page = client.post("/ask", data={"q": "治理"})
 
-    assert '<input type="hidden" name="offset" value="2">' in first.text
+    assert page.history[0].status_code == 303
+    assert re.fullmatch(r"/answers/[0-9a-f]{12}", page.url.path)
+    assert "治理" not in str(page.url)
+
+
+def test_more_results_link_to_the_next_offset(client: TestClient) -> None:
+    first = client.post("/ask", data={"q": "治理"})
+    more = re.search(r'<a class="action more" href="(/answers/\w+\?offset=2)">', first.text)
+    assert more is not None
+
+    second = client.get(more.group(1))
+
     assert "第 3–" in second.text
+
+
+def test_an_unknown_answer_key_says_the_page_has_expired(client: TestClient) -> None:
+    page = client.get("/answers/000000000000")
+
+    assert page.status_code == 404 and "这个按钮对应的问题已找不到，请重新提问。" in page.text
+
+
+def test_a_blank_question_gets_the_engines_message(client: TestClient) -> None:
+    page = client.post("/ask", data={"q": " ？"})
+
+    assert page.status_code == 422 and "请输入具体的问题。" in page.text
 
 
 def test_a_place_typed_as_a_command_opens_its_digest(client: TestClient) -> None:
@@ -65,11 +87,17 @@ def test_context_and_cite_pages(client: TestClient) -> None:
 
 
 def test_saving_from_an_answer_shows_the_answer_again_with_a_notice(client: TestClient) -> None:
-    saved = client.post("/notebook/save", data={"chunk_id": COURIER, "q": "快遞騎手", "place": ""})
+    answer = client.post("/ask", data={"q": "快遞騎手"})
+    back = answer.url.path
+
+    saved = client.post("/notebook/save", data={"chunk_id": COURIER, "back": back})
+    again = client.get(back)
     notebook = client.get("/notebook")
 
+    assert saved.url.path == back
     assert '<div class="notice" role="status">' in saved.text and "已收藏" in saved.text
     assert "<mark>" in saved.text
+    assert "已收藏" not in again.text  # a notice is shown once
     assert "筆記本：1 段" in notebook.text  # "auto" script: the reader's last question was in Traditional
     assert 'href="/notebook/export/docx"' in notebook.text
 
@@ -83,7 +111,14 @@ def test_removing_and_exporting_from_the_notebook_page(client: TestClient) -> No
 
     assert exported.headers["content-type"].startswith("text/markdown")
     assert exported.text.startswith("# 摘录笔记")
+    assert removed.url.path == "/notebook"
     assert "已从笔记本移除，现有 1 段。" in removed.text and "笔记本：1 段" in removed.text
+
+
+def test_saving_never_sends_the_browser_off_the_site(client: TestClient) -> None:
+    saved = client.post("/notebook/save", data={"chunk_id": COURIER, "back": "https://evil.example/answers/x"})
+
+    assert saved.url.path == "/notebook"
 
 
 def test_an_unknown_export_format_is_named(client: TestClient) -> None:
