@@ -104,7 +104,7 @@ async def passage(request: Request, chunk_id: str) -> dict[str, Any]:
     """A passage in the reader's script, its report's GB/T 7714 reference, in-text citation and CSL-JSON."""
     web = web_of(request)
     user = reader_of(request)
-    return await web.call(_passage_json, web.commands, chunk_id, _script(web.commands, user))
+    return await web.light(_passage_json, web.commands, chunk_id, _script(web.commands, user))
 
 
 def _context(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
@@ -123,7 +123,7 @@ def _context(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
 async def context(request: Request, chunk_id: str) -> dict[str, Any]:
     """The passages either side of a passage in its report, in document order; `cited` marks the one asked for."""
     web = web_of(request)
-    return await web.call(_context, web.commands, reader_of(request), chunk_id)
+    return await web.light(_context, web.commands, reader_of(request), chunk_id)
 
 
 def _cite(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
@@ -135,15 +135,15 @@ def _cite(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
 async def cite(request: Request, chunk_id: str) -> dict[str, Any]:
     """The `/cite` reply: the passage quoted with its in-text citation, and its GB/T 7714 reference."""
     web = web_of(request)
-    return await web.call(_cite, web.commands, reader_of(request), chunk_id)
+    return await web.light(_cite, web.commands, reader_of(request), chunk_id)
 
 
 @router.get("/places", summary="The places the reports are about")
 async def places(request: Request) -> dict[str, Any]:
     """Each place with its number of reports, most first."""
     web = web_of(request)
-    reply = await web.call(web.commands.places, reader_of(request))
-    found = await web.call(web.commands.engine.places)
+    reply = await web.light(web.commands.places, reader_of(request))
+    found = await web.light(web.commands.engine.places)
     return {"places": [{"name": name, "reports": count} for name, count in found], "text": plain_text(reply.layout)}
 
 
@@ -184,7 +184,7 @@ def _notebook(commands: Commands, user: str, message: str = "") -> dict[str, Any
 async def notebook(request: Request) -> dict[str, Any]:
     """The passages this reader saved, oldest first (a reader is their cookie or their X-Reader header)."""
     web = web_of(request)
-    return await web.call(_notebook, web.commands, reader_of(request))
+    return await web.light(_notebook, web.commands, reader_of(request))
 
 
 def _save(commands: Commands, user: str, body: SaveRequest) -> dict[str, Any]:
@@ -196,7 +196,7 @@ def _save(commands: Commands, user: str, body: SaveRequest) -> dict[str, Any]:
 async def save(request: Request, body: SaveRequest) -> dict[str, Any]:
     """Saves a passage (the day saved is its access date in references); `message` says what happened."""
     web = web_of(request)
-    return await web.call(_save, web.commands, reader_of(request), body)
+    return await web.light(_save, web.commands, reader_of(request), body)
 
 
 def _remove(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def _remove(commands: Commands, user: str, chunk_id: str) -> dict[str, Any]:
 async def remove(request: Request, chunk_id: str) -> dict[str, Any]:
     """Takes one passage out of the notebook."""
     web = web_of(request)
-    return await web.call(_remove, web.commands, reader_of(request), chunk_id)
+    return await web.light(_remove, web.commands, reader_of(request), chunk_id)
 
 
 def _clear(commands: Commands, user: str) -> dict[str, Any]:
@@ -218,7 +218,7 @@ def _clear(commands: Commands, user: str) -> dict[str, Any]:
 async def clear(request: Request) -> dict[str, Any]:
     """Removes every passage from the notebook."""
     web = web_of(request)
-    return await web.call(_clear, web.commands, reader_of(request))
+    return await web.light(_clear, web.commands, reader_of(request))
 
 
 @router.get("/notebook/export/{fmt}", summary="Export the notebook",
@@ -226,7 +226,7 @@ async def clear(request: Request) -> dict[str, Any]:
 async def export(request: Request, fmt: Literal["docx", "md", "ris", "csl"]) -> Response:
     """The notebook as Word with footnotes (docx), Markdown (md), RIS (ris) or CSL-JSON (csl)."""
     web = web_of(request)
-    reply, files = await web.call(web.commands.export, reader_of(request), today=datetime.date.today())
+    reply, files = await web.light(web.commands.export, reader_of(request), today=datetime.date.today())
     if not files:
         raise NothingToExportError(plain_text(reply.layout))
     return export_response(files, fmt)

@@ -68,9 +68,15 @@ class Web:
         self.slots = asyncio.Semaphore(self.settings.max_concurrent_answers)
 
     async def call(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Runs a synchronous command (an engine call) in a worker thread, at most max_concurrent_answers at once."""
+        """Runs a command that searches (an answer, a place digest) in a worker thread, at most
+        max_concurrent_answers at once: the engine is CPU-bound, so more would only slow each down."""
         async with self.slots:
             return await asyncio.to_thread(work, *args, **kwargs)
+
+    async def light(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Runs a command that only looks things up (a passage, the places, the notebook) in a worker thread,
+        without waiting for an answer slot, so reading never queues behind other clients' questions."""
+        return await asyncio.to_thread(work, *args, **kwargs)
 
 
 def web_of(request: Request) -> Web:
@@ -139,9 +145,13 @@ def build_app(engine: Engine, settings: WebSettings, *, commands: Commands | Non
         fresh = "" if is_reader_id(presented) else new_reader_id()
         request.state.reader = reader_key(fresh or presented)
         web = web_of(request)
-        web.commands.meet(request.state.reader, request.headers.get("accept-language"))
-        language = web.commands.language(request.state.reader)
         is_open = path.startswith(OPEN_PREFIXES)
+        if not is_open and not is_api(request):
+            # A browser's first page takes its language from Accept-Language, as the bot takes Telegram's
+            # language_code; API clients say theirs with PUT /api/settings, so a client that keeps no cookie
+            # never adds a reader to the settings file on each call.
+            web.commands.meet(request.state.reader, request.headers.get("accept-language"))
+        language = web.commands.language(request.state.reader)
         if not allowlist.allows(host):
             response = refusal(request, 403, text("web_refused", language))
         elif token is not None and not is_open and not _has_token(request, token):

@@ -124,7 +124,7 @@ def _after_post(request: Request, notice: Reply, to: str) -> Response:
 async def home(request: Request) -> Response:
     """The ask form above what the reports cover and how to ask."""
     web = web_of(request)
-    reply = await web.call(web.commands.help, reader_of(request), surface="telegram")
+    reply = await web.light(web.commands.help, reader_of(request), surface="telegram")
     return page(request, reply_html(reply))
 
 
@@ -158,7 +158,7 @@ async def ask(request: Request, q: str = Form(""), place: str = Form("")) -> Res
     if query.place and not query.question:
         return RedirectResponse(place_url(query.place), status_code=303)
     if q.startswith("/") and not q.lower().startswith("/place"):
-        reply = await web.call(_command, web.commands, user, q.strip())
+        reply = await web.light(_command, web.commands, user, q.strip())
         if reply is not None:
             return page(request, reply_html(reply))
     if not query.question.strip():
@@ -184,7 +184,7 @@ async def context(request: Request, chunk_id: str) -> Response:
     """A passage with the passages around it in its report."""
     web = web_of(request)
     language = web.commands.language(reader_of(request))
-    reply = await web.call(web.commands.context, reader_of(request), chunk_id)
+    reply = await web.light(web.commands.context, reader_of(request), chunk_id)
     actions = Markup(f'<nav class="actions"><a class="action" href="{escape(passage_url(chunk_id, "cite"))}">'
                      f'{escape(text("quote", language))}</a>'
                      f'<form class="action" method="post" action="/notebook/save">{_hidden(chunk_id=chunk_id)}'
@@ -196,7 +196,7 @@ async def context(request: Request, chunk_id: str) -> Response:
 async def cite(request: Request, chunk_id: str) -> Response:
     """A passage quoted with its in-text citation and its GB/T 7714 reference, each with a copy button."""
     web = web_of(request)
-    reply = await web.call(web.commands.cite, reader_of(request), chunk_id)
+    reply = await web.light(web.commands.cite, reader_of(request), chunk_id)
     return page(request, reply_html(reply))
 
 
@@ -204,14 +204,14 @@ async def cite(request: Request, chunk_id: str) -> Response:
 async def sources(request: Request) -> Response:
     """The reports answers are drawn from."""
     web = web_of(request)
-    return page(request, reply_html(await web.call(web.commands.sources, reader_of(request))))
+    return page(request, reply_html(await web.light(web.commands.sources, reader_of(request))))
 
 
 @router.get("/places", response_class=HTMLResponse)
 async def places(request: Request) -> Response:
     """Places with their report counts, each a link to its digest."""
     web = web_of(request)
-    return page(request, reply_html(await web.call(web.commands.places, reader_of(request))))
+    return page(request, reply_html(await web.light(web.commands.places, reader_of(request))))
 
 
 @router.get("/places/{name}", response_class=HTMLResponse)
@@ -227,7 +227,7 @@ async def notebook(request: Request) -> Response:
     """The passages this reader saved, with remove buttons and the four export files."""
     web = web_of(request)
     user = reader_of(request)
-    reply = await web.call(web.commands.show_notebook, user, surface="telegram")
+    reply = await web.light(web.commands.show_notebook, user, surface="telegram")
     saved = web.commands.notebook.entries(user)
     language = web.commands.language(user)
     parts = []
@@ -257,7 +257,7 @@ async def save(request: Request, chunk_id: str = Form(...), back: str = Form("")
     web = web_of(request)
     key = back.removeprefix("/answers/").partition("?")[0]
     asked = web.questions.recall(key) if key else None
-    notice = await web.call(web.commands.save, reader_of(request), chunk_id,
+    notice = await web.light(web.commands.save, reader_of(request), chunk_id,
                             question=asked.question if asked else "")
     return _after_post(request, notice, _back(back))
 
@@ -266,21 +266,21 @@ async def save(request: Request, chunk_id: str = Form(...), back: str = Form("")
 async def remove(request: Request, chunk_id: str = Form(...)) -> Response:
     """Takes one passage out of the notebook."""
     web = web_of(request)
-    return _after_post(request, await web.call(web.commands.unsave, reader_of(request), chunk_id), "/notebook")
+    return _after_post(request, await web.light(web.commands.unsave, reader_of(request), chunk_id), "/notebook")
 
 
 @router.post("/notebook/clear", response_class=HTMLResponse)
 async def clear(request: Request) -> Response:
     """Empties the notebook."""
     web = web_of(request)
-    return _after_post(request, await web.call(web.commands.clear_notebook, reader_of(request)), "/notebook")
+    return _after_post(request, await web.light(web.commands.clear_notebook, reader_of(request)), "/notebook")
 
 
 @router.get("/notebook/export/{fmt}")
 async def export(request: Request, fmt: str) -> Response:
     """One export file of the notebook: docx, md, ris or csl."""
     web = web_of(request)
-    reply, files = await web.call(web.commands.export, reader_of(request), today=datetime.date.today())
+    reply, files = await web.light(web.commands.export, reader_of(request), today=datetime.date.today())
     if not files:
         return page(request, reply_html(reply), status=404)
     return export_response(files, fmt)
