@@ -2,9 +2,10 @@
 
 Serves the app on 127.0.0.1 only (a free port, in this process) and measures, with the real index
 (var/index, built by `make index`) or with --fake (tests' FakeEngine, no index needed):
-  1. the engine's own time for an answer page, called directly;
+  1. the engine's own time for an answer page, called directly, and the shared command layer's
+     (bot/replies/commands.py: the engine plus layout and script conversion, as the bot runs it);
   2. the same answer through the HTTP API and as a whole HTML page, one request at a time (warm),
-     and the difference: what the web layer adds;
+     and the difference to the command layer: what the web layer itself adds;
   3. --clients concurrent clients asking until --requests answers are done or --time-limit-s runs
      out (both bounded), while one more client keeps fetching a cheap page (/api/places): its
      latency shows whether answers in flight block other clients.
@@ -26,7 +27,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.readers.prefs import PrefsStore  # noqa: E402
+from bot.replies.commands import Commands  # noqa: E402
 from bot.replies.engine import Engine  # noqa: E402
+from bot.replies.query import Query  # noqa: E402
 from bot.web.app import build_app  # noqa: E402
 from bot.web.serve import ServerThread  # noqa: E402
 from bot.web.settings import WebSettings  # noqa: E402
@@ -112,11 +116,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = WebSettings(state_dir=Path(state), rate_per_minute=1e9, rate_burst=10**9,
                                max_concurrent_answers=2)
         question = questions[0]
-        direct = []
+        commands = Commands(engine, PrefsStore(None), page_size=settings.page_size)
+        direct, shared = [], []
         for _ in range(args.warm):
             started = time.perf_counter()
             engine.answer(question, limit=settings.page_size)
             direct.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            commands.ask("benchmark", Query(question))
+            shared.append(time.perf_counter() - started)
         with ServerThread(build_app(engine, settings)) as server, httpx.Client(base_url=server.url, timeout=60) as web:
             assert server.url.startswith("http://127.0.0.1:")
             page_url = web.post("/ask", data={"q": question}, follow_redirects=False).headers["location"]
@@ -130,10 +138,12 @@ def main(argv: list[str] | None = None) -> int:
                 page.append(time.perf_counter() - started)
             print(f"engine ({'fake' if args.fake else 'var/index'}), warm, one question:")
             print(f"  engine.answer          {_ms(direct)}")
+            print(f"  commands.ask           {_ms(shared)}")
             print(f"  POST /api/ask          {_ms(api)}")
             print(f"  GET answer page        {_ms(page)}")
-            print(f"  web layer adds (p50)   API {(statistics.median(api) - statistics.median(direct)) * 1000:.1f} ms, "
-                  f"page {(statistics.median(page) - statistics.median(direct)) * 1000:.1f} ms")
+            base = statistics.median(shared)
+            print(f"  web layer adds (p50)   API {(statistics.median(api) - base) * 1000:.1f} ms, "
+                  f"page {(statistics.median(page) - base) * 1000:.1f} ms (HTTP on loopback included)")
             asyncio.run(_concurrent(server.url, questions, clients=clients, requests=requests,
                                     time_limit_s=args.time_limit_s))
     return 0
