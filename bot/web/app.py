@@ -217,12 +217,12 @@ def refusal(request: Request, status: int, message: str, *, code: str = "") -> R
     return message_page(request, message, status=status)
 
 
-def login_page(request: Request, language: str) -> HTMLResponse:
+def login_page(request: Request, language: str, *, message: str = "web_need_token") -> HTMLResponse:
     """The access-token form a browser gets while the site needs a token it has not given."""
     web = web_of(request)
     response: HTMLResponse = web.templates.TemplateResponse(
         request, "login.html", {"t": lambda key, **values: text(key, language, **values), "lang": _lang(language),
-                                "message": text("web_need_token", language)}, status_code=401)
+                                "message": text(message, language)}, status_code=401)
     return response
 
 

@@ -322,8 +322,7 @@ async def login(request: Request, token: str = Form("")) -> Response:
     web = web_of(request)
     expected = web.settings.access_token.get_secret_value() if web.settings.access_token else ""
     if not expected or not token_matches(token.strip(), expected):
-        response = login_page(request, web.commands.language(reader_of(request)))
-        return response
+        return login_page(request, web.commands.language(reader_of(request)), message="web_bad_token")
     redirect = RedirectResponse("/", status_code=303)
     redirect.set_cookie(ACCESS_COOKIE, access_cookie_value(expected), httponly=True, samesite="lax",
                         secure=web.settings.secure_cookies)

@@ -71,7 +71,7 @@ def test_with_an_access_token_a_browser_signs_in_once(tmp_path: Path) -> None:
         after = browser.get("/places")
 
     assert before.status_code == 401 and 'action="/login"' in before.text
-    assert wrong.status_code == 401
+    assert wrong.status_code == 401 and "访问口令不对。" in wrong.text
     assert signed_in.status_code == 200 and 'action="/ask"' in signed_in.text  # redirected home
     assert after.status_code == 200
     assert "s3cret-token-42" not in browser.cookies.get("access", "")
