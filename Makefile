@@ -15,7 +15,7 @@ CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
 # Every module of index/, in any folder: a file moved into a subfolder still triggers a rebuild.
 PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
-.PHONY: run chat bot test setup model index bench typecheck clean citation-tools
+.PHONY: run chat bot serve test setup model index bench typecheck clean citation-tools
 
 # The token may be in the environment or only in .env (which the bot reads itself); the shell tests it so
 # the token never appears in make's own output.
@@ -26,6 +26,10 @@ run: setup index
 		echo "BOT_TOKEN is not set (environment or .env): starting the terminal chat."; \
 		$(PY) -m bot chat; \
 	fi
+
+# The web page and HTTP API on http://127.0.0.1:8000/ (settings.toml [web]).
+serve: setup index
+	$(PY) -m bot serve
 
 test: setup index citation-tools
 	$(PY) -m mypy

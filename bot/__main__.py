@@ -1,4 +1,6 @@
-"""`python -m bot` runs the Telegram bot; `python -m bot chat` the terminal chat. The only place logging is set."""
+"""`python -m bot` runs the Telegram bot; `python -m bot chat` the terminal chat; `python -m bot serve` the web app.
+
+The only place logging is set."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+
+from pydantic import ValidationError
 
 from bot.logs import configure_logging
 from bot.replies.engine import Engine
@@ -17,10 +21,13 @@ from index.errors import QaError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Cited answers from the reports.")
-    parser.add_argument("mode", nargs="?", choices=["telegram", "chat", "check"], default="telegram",
-                        help="telegram (default; needs BOT_TOKEN), chat (terminal) or check (health check)")
+    parser.add_argument("mode", nargs="?", choices=["telegram", "chat", "check", "serve"], default="telegram",
+                        help="telegram (default; needs BOT_TOKEN), chat (terminal), check (health check) "
+                             "or serve (web page and HTTP API)")
     parser.add_argument("--no-model", action="store_true",
                         help="check: skip loading the model (a cheap periodic health check)")
+    parser.add_argument("--host", help="serve: address to bind (default: settings.toml [web] host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="serve: port to bind (default: settings.toml [web] port)")
     return parser
 
 
@@ -54,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.check import run_checks
 
         return run_checks(sys.stdout, model=not args.no_model)
+    if args.mode == "serve":
+        return _serve(args)
     from bot.check import SettingsProblem, check_state, load_settings, open_live_engine
 
     try:
@@ -107,6 +116,37 @@ def _telegram(engine: Engine, settings: BotSettings, citation_system: CitationSy
         logging.getLogger(__name__).exception("the bot stopped")
         return 1
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.check import open_live_engine
+    from bot.web.serve import run_web
+    from bot.web.settings import WebSettings
+    from index.settings import IndexSettings
+
+    overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None}
+    try:
+        web_settings = WebSettings(**overrides)
+    except ValidationError as error:  # a bad value in settings.toml [web] or a WEB_* variable, named on one line
+        problems = "; ".join(f"web {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        print(f"error: {problems}", file=sys.stderr)
+        return 2
+    token = web_settings.access_token.get_secret_value() if web_settings.access_token else ""
+    configure_logging(level=logging.INFO, secrets=[token])
+    try:
+        engine = open_live_engine(IndexSettings())
+    except QaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        run_web(engine, web_settings)
+    except (OSError, ValueError) as error:  # the port is taken, or allowed_clients holds something not an address
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
 
 
 def _exit(status: int) -> None:

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime
 import io
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from index.errors import QaError
-from index.records import Answer, Citation, Document, Hit, Notice, Understanding
+from index.records import Answer
 from index.settings import IndexSettings
-
-if TYPE_CHECKING:
-    from index.answer.cite import CitationSystem
-
 
 def _settings(args: argparse.Namespace) -> IndexSettings:
     overrides: dict[str, Any] = {}
@@ -127,70 +121,6 @@ def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str
             yield line.rstrip("\r\n"), None
 
 
-def understanding_json(understood: Understanding) -> dict[str, Any]:
-    """What the engine understood of a question, and the notices shown above its passages."""
-    from index.answer.notices import notice_text, notices
-
-    return {
-        "language": "en" if understood.english else "zh",
-        "places": list(understood.places),
-        "places_not_covered": list(understood.places_not_covered),
-        "nearest_places": list(understood.nearest_places),
-        "nearest_region": understood.nearest_region,
-        "years": list(understood.years),
-        "years_not_covered": list(understood.years_not_covered),
-        "topic_not_covered": list(understood.topic_not_covered),
-        "abstention_reason": understood.abstention,
-        "notices": [{**notice_json(n), "text": notice_text(n, english=understood.english)} for n in notices(understood)],
-    }
-
-
-def notice_json(notice: Notice) -> dict[str, Any]:
-    """A notice's code and the fields it has (empty ones left out), for `ask --json` and the web API."""
-    fields = dataclasses.asdict(notice)
-    return {key: value for key, value in fields.items() if value or key == "code"}
-
-
-def answer_json(answer: Answer, documents: Mapping[str, Document], *,
-                system: CitationSystem = "numeric") -> dict[str, Any]:
-    """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference (numbered by
-    work, in order of first appearance, for the numeric system), what the reference still lacks, and CSL-JSON."""
-    from index.answer.bibliography import csl_json
-    from index.answer.cite import (
-        gbt7714_reference,
-        in_text_citation,
-        missing_elements,
-        missing_note,
-        original_source,
-    )
-
-    today = datetime.date.today()
-    works: list[str] = []
-
-    def result(hit: Hit, citation: Citation) -> dict[str, Any]:
-        doc = documents[hit.chunk.doc_id]
-        reference = gbt7714_reference(doc, accessed=today, system=system)
-        if reference not in works:
-            works.append(reference)
-        missing = missing_elements(doc, accessed=today)
-        return {"rank": citation.number, "chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id,
-                "title": citation.title, "section": hit.chunk.section, "text": hit.chunk.text, "score": hit.score,
-                "best_sentence": hit.best_sentence, "citation": str(citation), "reference": reference,
-                "reference_number": works.index(reference) + 1,
-                "in_text": in_text_citation(doc, system=system, number=works.index(reference) + 1),
-                "missing": list(missing), "missing_note": missing_note(missing),
-                "original_source": original_source(doc), "csl": csl_json(doc)}
-
-    return {
-        "question": answer.question,
-        "citation_system": system,
-        "abstained": answer.abstained,
-        "places": list(answer.places),
-        "understood": understanding_json(answer.understood),
-        "results": [result(h, c) for h, c in zip(answer.hits, answer.citations)],
-    }
-
-
 def _print_answer(answer: Answer) -> None:
     from index.answer.notices import notice_lines
     from index.text.script import in_script, resolve_script
@@ -228,6 +158,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 1
             continue
         if args.json:
+            from index.answer.as_json import answer_json
+
             documents = {h.chunk.doc_id: engine.document(h.chunk.doc_id) for h in answer.hits}
             print(json.dumps(answer_json(answer, documents, system=engine_settings.citation_system),
                              ensure_ascii=False), flush=True)

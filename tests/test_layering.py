@@ -19,7 +19,7 @@ from index.settings import PROJECT_ROOT
 
 PIPELINE = {
     "index": ("text", "places", "ingest", "chunk", "model", "keywords", "store", "build", "search", "answer"),
-    "bot": ("readers", "replies", "terminal", "telegram_bot"),
+    "bot": ("readers", "replies", "terminal", "telegram_bot", "web"),
 }
 # Libraries that live behind one folder each: only modules there may import them.
 HEAVY = {
@@ -27,6 +27,7 @@ HEAVY = {
     "sentencepiece": ("index/model",), "faiss": ("index/store",), "pymilvus": ("index/store",),
     "jieba": ("index/keywords",), "opencc": ("index/text/script.py",), "lxml": ("index/ingest",),
     "telegram": ("bot/telegram_bot", "bot/__main__.py", "bot/check.py"),
+    "fastapi": ("bot/web",), "starlette": ("bot/web",), "uvicorn": ("bot/web",), "jinja2": ("bot/web",),
 }
 
 

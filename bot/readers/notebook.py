@@ -112,6 +112,17 @@ class NotebookStore:
             book.append(entry)
             return "saved" if self._save() else "saved_in_memory"
 
+    def remove(self, user: str, chunk_id: str) -> bool:
+        """Take one passage out of a user's notebook; False when it was not there."""
+        with self._lock:
+            book = self._books.get(user, [])
+            kept = [saved for saved in book if saved.chunk_id != chunk_id]
+            if len(kept) == len(book):
+                return False
+            self._books[user] = kept
+            self._save()
+            return True
+
     def clear(self, user: str) -> int:
         """Empty a user's notebook; returns how many passages it held."""
         with self._lock:

@@ -96,8 +96,9 @@ class Commands:
         return resolve_script(prefs.script, question, fallback=prefs.last_script or "simplified")
 
     def _reply(self, user: str, layout: Layout, *, question: str = "", buttons: Sequence[Sequence[Button]] = (),
-               hint: str = "") -> Reply:
-        return Reply(for_reader(layout, self._script(user, question)), tuple(tuple(row) for row in buttons), hint)
+               hint: str = "", script: str | None = None) -> Reply:
+        shown = script or self._script(user, question)
+        return Reply(for_reader(layout, shown), tuple(tuple(row) for row in buttons), hint)
 
     def _say(self, user: str, key: str, **values: object) -> Reply:
         return self._reply(user, message_layout(text(key, self.language(user), **values)))
@@ -133,17 +134,21 @@ class Commands:
         layout = place_layout(summary, within=summary.within[:PLACES_WITHIN], language=self.language(user))
         return self._reply(user, layout, buttons=practice_buttons([(p.name, p.chunk_id) for p in summary.digest]))
 
-    def ask(self, user: str, query: Query, *, offset: int = 0, key: str = "") -> tuple[Answer, Reply]:
-        """A question's page of passages; `key` (a stored question) puts paging buttons under it."""
-        answer = self.engine.answer(query.question, place=query.place, offset=offset, limit=self.page_size)
+    def ask(self, user: str, query: Query, *, offset: int = 0, key: str = "", limit: int | None = None,
+            script: str | None = None) -> tuple[Answer, Reply]:
+        """A question's page of passages; `key` (a stored question) puts paging buttons under it.
+
+        limit: passages on the page (default page_size); script: this page's script instead of the reader's.
+        """
+        answer = self.engine.answer(query.question, place=query.place, offset=offset, limit=limit or self.page_size)
         language = self.language(user)
         if answer.abstained:
             topics, places = suggestions(self.engine)
             layout = answer_layout(answer, topics=topics, places=places, language=language)
-            return answer, self._reply(user, layout, question=query.question)
+            return answer, self._reply(user, layout, question=query.question, script=script)
         buttons = answer_buttons(answer, key, language=language) if key else []
         return answer, self._reply(user, answer_layout(answer, language=language), question=query.question,
-                                   buttons=buttons, hint=next_steps(answer, language))
+                                   buttons=buttons, hint=next_steps(answer, language), script=script)
 
     def _passage(self, chunk_id: str, digest: str) -> tuple[Chunk, bool]:
         """The passage a button was made for (found nearby if it moved), and whether it changed since."""
@@ -224,6 +229,12 @@ class Commands:
         layout = notebook_layout([(i.chunk, i.document) for i in items], missing=missing, surface=surface,
                                  language=self.language(user))
         return self._with_changes(user, self._reply(user, layout), changed, gone)
+
+    def unsave(self, user: str, chunk_id: str) -> Reply:
+        """Take one passage out of the reader's notebook."""
+        if self.notebook.remove(user, chunk_id):
+            return self._say(user, "removed", n=len(self.notebook.entries(user)))
+        return self._say(user, "not_in_notebook")
 
     def clear_notebook(self, user: str) -> Reply:
         """/notebook clear: empty the reader's notebook."""

@@ -115,6 +115,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "notebook_export_terminal": ("/export [文件夹] — 导出 Word、Markdown、RIS 和 CSL-JSON 文件",
                                  "/export [folder] — write Word, Markdown, RIS and CSL-JSON files"),
     "notebook_clear": ("/notebook clear — 清空笔记本", "/notebook clear — empty the notebook"),
+    "removed": ("已从笔记本移除，现有 {n} 段。", "Removed; the notebook holds {n}."),
+    "not_in_notebook": ("这段不在笔记本里。", "That passage is not in the notebook."),
     "notebook_cleared": ("笔记本已清空（{n} 段）。", "The notebook is empty now ({n} removed)."),
     "nothing_to_export": ("笔记本是空的，没有可导出的段落。", "The notebook is empty: nothing to export."),
     "exported": ("已导出 {n} 段{skipped}：Word 带脚注和参考文献表，Markdown，RIS 与 CSL-JSON 可导入 Zotero、EndNote、NoteExpress。",
@@ -137,6 +139,29 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "script_original": ("报告原文的字体", "the report's own"),
     "language_now": ("界面语言：中文。/language en 改用英文。", "Language: English. /language zh for Chinese."),
     "language_unknown": ("不认识“{word}”。可选：zh（中文）、en（English）。", "“{word}” is not a choice: en or zh."),
+    # web page (bot/web): labels of its forms, links and navigation
+    "web_ask": ("提问", "Ask"),
+    "web_question": ("问题", "Question"),
+    "web_place": ("地点（可不填）", "Place (optional)"),
+    "web_any_place": ("所有地方", "All places"),
+    "web_places": ("地方", "Places"),
+    "web_notebook": ("笔记本", "Notebook"),
+    "web_settings": ("设置", "Settings"),
+    "web_language": ("界面语言", "Language"),
+    "web_script": ("引文字体", "Script of quotes"),
+    "web_apply": ("保存设置", "Apply"),
+    "web_copy": ("复制", "Copy"),
+    "web_copied": ("已复制", "Copied"),
+    "web_remove": ("移除", "Remove"),
+    "web_clear": ("清空笔记本", "Empty the notebook"),
+    "web_export": ("导出：", "Export: "),
+    "web_token": ("访问口令", "Access token"),
+    "web_enter": ("进入", "Enter"),
+    "web_need_token": ("这个站点需要访问口令。", "This site needs an access token."),
+    "web_bad_token": ("访问口令不对。", "That access token is wrong."),
+    "web_refused": ("这个地址不能访问本站。", "This address may not use this site."),
+    "web_slow_down": ("请求太多，请稍等片刻再试。", "Too many requests; please wait a moment."),
+    "web_not_found": ("找不到这个页面。", "There is no such page."),
     # errors
     "apology": ("抱歉，处理这条消息时出了点问题，请稍后再试。", "Sorry, something went wrong; please try again."),
     "stale_button": ("这个按钮对应的问题已找不到，请重新提问。", "This button has expired; please ask again."),
@@ -147,6 +172,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "err_place": ("报告中没有关于“{place}”的内容。发送 /places 查看报告涉及的地方。",
                   "The reports say nothing about “{place}”. Send /places to see the places they cover."),
     "err_gone": ("找不到这段文字，索引可能已经更新，请重新提问。", "That passage is gone; the index may have been updated. Please ask again."),
+    "err_top_k": ("top_k 最多 {limit}。", "top_k must be at most {limit}."),
     "err_report_gone": ("找不到这份报告，索引可能已经更新。", "That report is gone; the index may have been updated."),
 }
 _LANGUAGE_CODE = re.compile(r"^(zh|en)\b", re.IGNORECASE)
@@ -188,4 +214,4 @@ def error_text(error: QaError, language: str) -> str:
 
 
 _ERROR_WORDS = {"empty_question": "err_empty", "question_too_long": "err_too_long", "unknown_place": "err_place",
-                "unknown_passage": "err_gone", "unknown_report": "err_report_gone"}
+                "unknown_passage": "err_gone", "unknown_report": "err_report_gone", "too_many_passages": "err_top_k"}
