@@ -8,30 +8,14 @@ and passages per second.
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
-import time
 from pathlib import Path
 
-from index.build.builder import StageProgress, build_index
+from common import StageTimer, cpu_description, peak_rss_mib
+
+from index.build.builder import build_index
 from index.model.embed import load_embedder
 from index.settings import IndexSettings
-
-
-class StageTimer:
-    """A build progress callback that notes when each stage starts and ends."""
-
-    def __init__(self) -> None:
-        self.started: dict[str, float] = {}
-        self.seconds: dict[str, float] = {}
-        self.units: dict[str, tuple[int, str]] = {}
-
-    def __call__(self, event: StageProgress) -> None:
-        now = time.perf_counter()
-        self.started.setdefault(event.stage, now)
-        if event.finished:
-            self.seconds[event.stage] = now - self.started[event.stage]
-            self.units[event.stage] = (event.done, event.unit)
 
 
 def main() -> None:
@@ -48,6 +32,7 @@ def main() -> None:
                              max_chars=settings.max_chunk_chars, min_chars=settings.min_chunk_chars,
                              exact_search_max=settings.exact_search_max, progress=timer)
 
+    print(f"CPU: {cpu_description()}")
     print(f"corpus: {settings.corpus_dir}: {report.documents} documents, {report.passages} passages, "
           f"{report.duplicates_dropped} near-duplicates dropped, {len(report.skipped)} files skipped")
     print(f"model: {embedder.name}, {report.vector_index} vector search")
@@ -57,7 +42,7 @@ def main() -> None:
     embedded = timer.units["embed"][0]
     print(f"  {'total':<14} {report.seconds:7.2f} s   = {report.passages / report.seconds:.1f} passages/s "
           f"(embedding alone {embedded / timer.seconds['embed']:.1f} passages/s)")
-    print(f"peak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"peak memory (RSS): {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable as a plain script from anywhere
+from common import cpu_description, p50_p95, timed, timed_ms  # before index/ (see common.py)
 
-from index.model.embed import load_embedder  # noqa: E402
-from index.model.provision import provision_default_model  # noqa: E402
-from index.settings import DEFAULT_MODEL_DIR, IndexSettings  # noqa: E402
+from index.model.embed import load_embedder
+from index.model.provision import provision_default_model
+from index.settings import DEFAULT_MODEL_DIR, IndexSettings
 
 QUESTIONS = [
     "快递骑手怎样参与社区治理？",
@@ -33,12 +29,6 @@ PASSAGE = (
 )
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    """The sample below which `fraction` of the samples lie (nearest rank)."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def main() -> int:
     """Prints single-query p50/p95 in ms and passages/s."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -49,25 +39,19 @@ def main() -> int:
     settings = IndexSettings()
     if Path(settings.embedding_model) == DEFAULT_MODEL_DIR:
         provision_default_model(DEFAULT_MODEL_DIR)
-    started = time.perf_counter()
-    embedder = load_embedder(settings, bulk=True)  # as a build gets it: a CUDA GPU when there is one
+    loading, embedder = timed(lambda: load_embedder(settings, bulk=True))  # as a build gets it: a CUDA GPU if any
     print(f"model {embedder.name} ({embedder.dimension} dims) on {embedder.runtime} {embedder.precision}, "
-          f"loaded in {time.perf_counter() - started:.2f} s, {os.cpu_count()} CPUs")
+          f"loaded in {loading:.2f} s; CPU: {cpu_description()}")
 
     for question in QUESTIONS * 4:  # warm up allocator, tokenizer caches and thread pools
         embedder.encode_queries([question])
-    latencies_ms = []
-    for i in range(args.queries):
-        started = time.perf_counter()
-        embedder.encode_queries([QUESTIONS[i % len(QUESTIONS)]])
-        latencies_ms.append((time.perf_counter() - started) * 1000)
-    print(f"single query: p50 {statistics.median(latencies_ms):.1f} ms, "
-          f"p95 {percentile(latencies_ms, 0.95):.1f} ms, min {min(latencies_ms):.1f} ms")
+    latencies_ms = [timed_ms(lambda: embedder.encode_queries([QUESTIONS[i % len(QUESTIONS)]]))
+                    for i in range(args.queries)]
+    p50, p95 = p50_p95(latencies_ms)
+    print(f"single query: p50 {p50:.1f} ms, p95 {p95:.1f} ms, min {min(latencies_ms):.1f} ms")
 
     passages = [f"{i}. {PASSAGE[: 260 + i % 40]}" for i in range(args.passages)]
-    started = time.perf_counter()
-    embedder.encode_passages(passages)
-    elapsed = time.perf_counter() - started
+    elapsed, _ = timed(lambda: embedder.encode_passages(passages))
     print(f"passages: {len(passages) / elapsed:.1f}/s (about {len(PASSAGE)} chars each, batch {embedder.batch_size})")
     return 0
 

@@ -16,13 +16,10 @@ import argparse
 import json
 import random
 import re
-import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable as a plain script from anywhere
-
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, timed  # before index/ (see common.py)
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -67,12 +64,14 @@ def main() -> int:
           f"{sentence_transformers.__version__}, transformers {transformers.__version__}")
     rows: list[dict[str, object]] = []
 
-    def timed(label: str, run: object) -> np.ndarray:
-        torch.cuda.synchronize()
-        started = time.perf_counter()
-        vectors = run()  # type: ignore[operator]
+    def synchronised(run: Callable[[], object]) -> object:
+        result = run()
         torch.cuda.synchronize()  # the GPU's queued work counts
-        seconds = time.perf_counter() - started
+        return result
+
+    def row(label: str, run: Callable[[], object]) -> np.ndarray:
+        torch.cuda.synchronize()
+        seconds, vectors = timed(lambda: synchronised(run))
         rows.append({"path": label, "passages": len(texts), "seconds": round(seconds, 2),
                      "passages_per_s": round(len(texts) / seconds)})
         print(f"{label:55s} {len(texts) / seconds:10,.0f} passages/s  ({seconds:.1f} s)", flush=True)
@@ -80,7 +79,7 @@ def main() -> int:
 
     embedder = load_embedder(IndexSettings(device="cuda", runtime="torch", precision="float16", **overrides),
                              bulk=True)
-    model = embedder._model  # type: ignore[attr-defined]  # the release's path calls the model itself
+    model = embedder.model  # type: ignore[attr-defined]  # the torch embedder's; the release's path calls it itself
     tokens = model.tokenizer([embedder.passage_prompt + t for t in texts[:2000]])["input_ids"]
     print(f"{len(texts):,} passages of {args.chars} characters, {np.mean([len(t) for t in tokens]):.0f} tokens "
           f"each on average; model {embedder.name}, {embedder.precision}")
@@ -88,13 +87,13 @@ def main() -> int:
     model.encode_document(warm, prompt=embedder.passage_prompt, batch_size=1024, convert_to_numpy=True)
     embed_passages(embedder, warm, {})
 
-    release = timed("sentence-transformers encode, float16, batch 1024",
+    release = row("sentence-transformers encode, float16, batch 1024",
                     lambda: model.encode_document(texts, prompt=embedder.passage_prompt, batch_size=1024,
                                                   convert_to_numpy=True, normalize_embeddings=True))
-    bulk = embedder._bulk  # type: ignore[attr-defined]
+    bulk = embedder.bulk  # type: ignore[attr-defined]  # GpuBatches: device cuda and runtime torch asked above
     prompted = [embedder.passage_prompt + t for t in texts]
     encoded: list[list[int]] = []
-    timed("tokenising alone (CPU, Rust tokenizer, 4,096 a call)",
+    row("tokenising alone (CPU, Rust tokenizer, 4,096 a call)",
           lambda: [encoded.extend(bulk.token_ids(prompted[i:i + 4096])) for i in range(0, len(prompted), 4096)])
 
     # The GPU's share: the same batches, tokenised and padded beforehand, through the model.
@@ -115,12 +114,12 @@ def main() -> int:
                 model({"input_ids": ids.to("cuda", non_blocking=True), "attention_mask": mask.to("cuda", non_blocking=True)})
         return []
 
-    timed("model forward alone (GPU, pre-tokenised, batch 1024)", forward_only)
+    row("model forward alone (GPU, pre-tokenised, batch 1024)", forward_only)
     ours = None
     for batch in [int(b) for b in args.batches.split(",")]:
         bulk.batch_size = batch
         embedder.batch_size = batch
-        ours = timed(f"build path (embed_passages, GpuBatches), batch {batch}",
+        ours = row(f"build path (embed_passages, GpuBatches), batch {batch}",
                      lambda: embed_passages(embedder, texts, {})[0])
     agreement = (release * ours).sum(axis=1)
     print(f"cosine between the two paths' vectors: min {agreement.min():.5f}, mean {agreement.mean():.6f}")

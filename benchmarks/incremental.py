@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import resource
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -26,23 +24,18 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from common import ROOT, StageTimer, cpu_description, cpu_seconds, eval_questions, memory_mib  # before index/ (see common.py)
+from synthetic import synthesise, write_reports
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/ and benchmarks, not installed ones
-
-from scale import memory_mib  # noqa: E402
-from synthetic import synthesise  # noqa: E402
-from vector_recall import cpu_description  # noqa: E402
-from index.answer.engine import engine_from  # noqa: E402
-from index.build.builder import STAGES, BuildReport, StageProgress, build_index  # noqa: E402
-from index.text.clean import fold  # noqa: E402
-from index.model.embed import Embedder, load_embedder  # noqa: E402
-from index.answer.evaluate import read_questions  # noqa: E402
-from index.ingest.corpus import SETTLED_NS  # noqa: E402
-from index.search.calibration import Calibration  # noqa: E402
-from index.settings import IndexSettings  # noqa: E402
-from index.store.folder import load_index  # noqa: E402
-from index.store.vectors import VectorIndex  # noqa: E402
+from index.answer.engine import engine_from
+from index.build.builder import STAGES, BuildReport, build_index
+from index.text.clean import fold
+from index.model.embed import Embedder, load_embedder
+from index.ingest.corpus import SETTLED_NS
+from index.search.calibration import Calibration
+from index.settings import IndexSettings
+from index.store.folder import load_index
+from index.store.vectors import VectorIndex
 
 ADDED = "004_d360520e85666164.txt"  # the real report added: 栖霞区, about 30 passages
 
@@ -72,46 +65,21 @@ class SyntheticThenReal:
 
 def write_corpus(folder: Path, passages: int) -> int:
     """Synthetic reports as files; returns how many."""
-    settings = IndexSettings()
-    real = load_index(settings.index_dir)
+    real = load_index(IndexSettings().index_dir)
     documents, chunks = synthesise(list(real.documents), list(real.chunks), passages)
-    by_doc: dict[str, list[str]] = {}
-    for chunk in chunks:
-        by_doc.setdefault(chunk.doc_id, []).append(chunk.text)
-    folder.mkdir(parents=True)
-    for document in documents:
-        name = document.doc_id
-        (folder / f"{name}.txt").write_text(document.title + "\n\n" + "\n\n".join(by_doc[document.doc_id]) + "\n",
-                                            encoding="utf-8")
-        places = ", ".join(f'"{p}"' for p in document.places)
-        (folder / f"{name}.meta.toml").write_text(f'title = "{document.title}"\ndate = "{document.date}"\n'
-                                                  f"places = [{places}]\n", encoding="utf-8")
+    write_reports(folder, documents, chunks)
     return len(documents)
 
 
 def timed_build(corpus: Path, index: Path, embedder: Embedder, *, full: bool = False) -> tuple[BuildReport, dict[str, float]]:
+    """Builds with the real build, returning its report and seconds per stage, plus the CPU seconds of the whole."""
     settings = IndexSettings()
-    stages: dict[str, float] = {}
-    started: dict[str, float] = {}
-
-    def progress(event: StageProgress) -> None:
-        if event.done == 0 and not event.finished and event.stage not in started:
-            started[event.stage] = time.perf_counter()
-        if event.finished:
-            stages[event.stage] = time.perf_counter() - started.get(event.stage, time.perf_counter())
-
+    timer = StageTimer()
     cpu = cpu_seconds()
     report = build_index(corpus, index, embedder, max_chars=settings.max_chunk_chars,
                          min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
-                         progress=progress, full=full)
-    stages["CPU time (all processes)"] = cpu_seconds() - cpu
-    return report, stages
-
-
-def cpu_seconds() -> float:
-    """User and system CPU time of this process and its finished children (the tokenising workers)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+                         progress=timer, full=full)
+    return report, {**timer.seconds, "CPU time (all processes)": cpu_seconds() - cpu}
 
 
 def answers(index: Path, embedder: Embedder, questions: Sequence[str], *, exact: bool) -> dict[str, list[str]]:
@@ -170,7 +138,7 @@ def run(work: Path, passages: int, last: bool) -> None:
     embedder.embedded = 0
     rebuilt, rebuilt_stages = timed_build(corpus, full, embedder, full=True)
 
-    questions = [q.text for q in read_questions(ROOT / "eval" / "questions.jsonl")]
+    questions = eval_questions("questions.jsonl")
     agree = {}
     for exact in (True, False):
         one, other = answers(index, embedder, questions, exact=exact), answers(full, embedder, questions, exact=exact)

@@ -4,7 +4,7 @@ DIR is a built index (var/index, or the folder `benchmarks/scale.py --index` wro
 For every question of eval/*.jsonl it times, side by side in one run:
 - bm25s `retrieve` (n_threads=0), which scores every passage and selects among all of them;
 - index/keywords/keyword_index.py `top_rows`, which reads only the question words' postings, summing them by
-  sorting (sorted sum), in an array of every passage (dense sum), or as `_SPARSE_SUM_SHARE` picks;
+  sorting (sorted sum), in an array of every passage (dense sum), or as search does (`_SPARSE_SUM_SHARE` picks);
 each without a limit and limited to a random tenth of the passages (as a place limit is). It
 checks the rankings agree, then prints p50/p95 and where sorting stops paying (the constant's evidence).
 """
@@ -13,34 +13,22 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from common import cpu_description, eval_questions, p50_p95, timed_ms  # before index/ (see common.py)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]  # this checkout's index/, not an installed one
-
-from vector_recall import cpu_description  # noqa: E402
-from index import keyword  # noqa: E402
-from index.text.clean import fold  # noqa: E402
-from index.answer.evaluate import read_questions  # noqa: E402
-from index.keywords.keyword_index import KeywordIndex, top_rows  # noqa: E402
+from index.keywords.keyword_index import KeywordIndex, top_rows
+from index.store.folder import current_version
+from index.text.clean import fold
 
 K = 50  # candidates per retriever, as the searcher asks (settings.candidates)
 
 
-def timed_ms(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
-
-
 def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return f"{statistics.median(ordered):8.2f} {ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]:8.2f}"
+    """p50 and p95 in two columns."""
+    return "{:8.2f} {:8.2f}".format(*p50_p95(samples))
 
 
 def main() -> None:
@@ -50,11 +38,11 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.index)
     if (folder / "CURRENT").is_file():  # an index folder rather than one of its versions
-        folder = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
+        folder = current_version(folder)
     index = KeywordIndex.load(folder / "keywords")
     retriever = index.as_bm25s()  # bm25s' own retriever over the same memory-mapped matrix
-    matrix, passages = retriever.scores, index._passages
-    questions = [q.text for path in sorted((ROOT / "eval").glob("*.jsonl")) for q in read_questions(path)]
+    matrix, passages = retriever.scores, index.passages
+    questions = eval_questions()
     queries = []
     for question in questions:
         tokens = [t for t in index.tokens(fold(question)) if t in retriever.vocab_dict]
@@ -66,16 +54,15 @@ def main() -> None:
         mask = None if allowed is None else allowed.astype(np.float32)
         return retriever.retrieve([tokens], k=min(K, passages), show_progress=False, n_threads=0, weight_mask=mask)
 
-    def ours(share: int) -> Callable[[list[int], np.ndarray | None], object]:
+    def ours(share: int | None) -> Callable[[list[int], np.ndarray | None], object]:
         def run(ids: list[int], allowed: np.ndarray | None) -> object:
-            keyword._SPARSE_SUM_SHARE = share
-            return top_rows(matrix, ids, min(K, passages), allowed)
+            return top_rows(matrix, ids, min(K, passages), allowed, sparse_share=share)
         return run
 
-    default = keyword._SPARSE_SUM_SHARE
-    # share 0: every sum sorts its postings; share 10**12: every sum runs over an array of all passages.
+    # share 0: every sum sorts its postings; share 10**12: every sum runs over an array of all passages;
+    # None: the share search uses.
     paths = {"bm25s retrieve": None, "top_rows, sorted sum": ours(0), "top_rows, dense sum": ours(10**12),
-             f"top_rows, sum by N/{default} (search)": ours(default)}
+             "top_rows, as search sums": ours(None)}
     times: dict[tuple[str, bool], list[float]] = {(name, lim): [] for name in paths for lim in (False, True)}
     by_postings: list[tuple[int, float, float]] = []  # postings read, sorted-sum ms, dense-sum ms
     disagree = 0
@@ -104,7 +91,6 @@ def main() -> None:
                         if run is not None:
                             mine, _ = run(ids, allowed)  # type: ignore[misc]
                             disagree += [int(r) for r in mine] != [int(r) for r in truth]
-    keyword._SPARSE_SUM_SHARE = default
 
     print(f"CPU: {cpu_description()}")
     print(f"{passages:,} passages, {len(queries)} questions with known words x {args.rounds} rounds, top {K}; "

@@ -16,11 +16,11 @@ a real Chatchat adds its framework's overhead on top. Three commands, each a who
 from __future__ import annotations
 
 import json
-import resource
 import sys
-import time
 from pathlib import Path
 from typing import Any
+
+from common import peak_rss_mib, timed, timed_ms  # before index/ (see common.py)
 
 ROUNDS = 2
 TOP = 10
@@ -29,7 +29,6 @@ TOP = 10
 def _model() -> Any:
     from sentence_transformers import SentenceTransformer
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from index.settings import DEFAULT_MODEL_DIR
 
     return SentenceTransformer(str(DEFAULT_MODEL_DIR), device="cpu")
@@ -39,16 +38,19 @@ def build(passages_file: Path, out: Path) -> None:
     import faiss
 
     passages = json.loads(passages_file.read_text(encoding="utf-8"))
-    started = time.perf_counter()
-    model = _model()
-    vectors = model.encode([f"passage: {p}" for p in passages], batch_size=32, normalize_embeddings=True,
-                           convert_to_numpy=True)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    out.mkdir(parents=True, exist_ok=True)
-    faiss.write_index(index, str(out / "faiss.index"))
-    (out / "texts.json").write_text(json.dumps(passages, ensure_ascii=False), encoding="utf-8")
-    print(json.dumps({"build_rate": len(passages) / (time.perf_counter() - started)}))
+
+    def build_and_save() -> None:
+        model = _model()
+        vectors = model.encode([f"passage: {p}" for p in passages], batch_size=32, normalize_embeddings=True,
+                               convert_to_numpy=True)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(vectors)
+        out.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(index, str(out / "faiss.index"))
+        (out / "texts.json").write_text(json.dumps(passages, ensure_ascii=False), encoding="utf-8")
+
+    seconds, _ = timed(build_and_save)
+    print(json.dumps({"build_rate": len(passages) / seconds}))
 
 
 def _load(out: Path) -> tuple[Any, Any, list[str]]:
@@ -71,19 +73,16 @@ def warm(questions_file: Path, out: Path) -> None:
     question_ms, answer_ms = [], []
     for _ in range(ROUNDS):
         for question in questions:
-            started = time.perf_counter()
-            model.encode([f"query: {question}"], normalize_embeddings=True, convert_to_numpy=True)
-            question_ms.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            _answer(model, index, texts, question)
-            answer_ms.append((time.perf_counter() - started) * 1000)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            question_ms.append(timed_ms(lambda: model.encode([f"query: {question}"], normalize_embeddings=True,
+                                                             convert_to_numpy=True)))
+            answer_ms.append(timed_ms(lambda: _answer(model, index, texts, question)))
+    rss_mb = peak_rss_mib()
     passages = texts
     model.encode([f"passage: {p}" for p in passages[:8]], batch_size=32)
-    started = time.perf_counter()
-    model.encode([f"passage: {p}" for p in passages], batch_size=32, normalize_embeddings=True)
-    rate = len(passages) / (time.perf_counter() - started)
-    print(json.dumps({"question_ms": question_ms, "answer_ms": answer_ms, "rss_mb": rss_mb, "embed_rate": rate}))
+    seconds, _ = timed(lambda: model.encode([f"passage: {p}" for p in passages], batch_size=32,
+                                            normalize_embeddings=True))
+    print(json.dumps({"question_ms": question_ms, "answer_ms": answer_ms, "rss_mb": rss_mb,
+                      "embed_rate": len(passages) / seconds}))
 
 
 def ask(question: str, out: Path) -> None:

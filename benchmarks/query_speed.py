@@ -8,29 +8,21 @@ sentences and de-duplication included), plus peak memory.
 from __future__ import annotations
 
 import argparse
-import resource
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from common import cpu_description, p50_p95, peak_rss_mib, timed_ms  # before index/ (see common.py)
+
 from index.answer.engine import open_engine
-from index.text.clean import fold
 from index.answer.evaluate import read_questions
+from index.search.searcher import HybridSearcher
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.store.folder import read_manifest
+from index.text.clean import fold
 
 
 def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"p50 {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms"
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
+    """p50 and p95 in milliseconds, labelled."""
+    return "p50 {:6.1f} ms   p95 {:6.1f} ms".format(*p50_p95(samples))
 
 
 def main() -> None:
@@ -41,8 +33,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = IndexSettings(**({"index_dir": Path(args.index).resolve()} if args.index else {}))
     engine = open_engine(settings)
-    searcher = engine._searcher  # the benchmark looks inside on purpose, to time each stage
-    vectors, keywords, embedder = searcher._vectors, searcher._keywords, searcher._encoder
+    searcher = engine.searcher
+    assert isinstance(searcher, HybridSearcher)  # what open_engine builds: its stages are timed one by one
+    vectors, keywords, embedder = searcher.vectors, searcher.keywords, searcher.encoder
     manifest = read_manifest(settings.index_dir)
     questions = [q.text for q in read_questions(Path(args.questions))]
     for question in questions:  # warm-up: caches, lazy imports, first-call allocations
@@ -53,21 +46,21 @@ def main() -> None:
     for _ in range(args.rounds):
         for question in questions:
             vector = embedder.encode_queries([question])[0]
-            stages["embed question"].append(timed(lambda: embedder.encode_queries([question])))
-            stages["vector search"].append(timed(lambda: vectors.search(vector, settings.candidates)))
+            stages["embed question"].append(timed_ms(lambda: embedder.encode_queries([question])))
+            stages["vector search"].append(timed_ms(lambda: vectors.search(vector, settings.candidates)))
             tokens = keywords.tokens(fold(question))
-            stages["keyword search"].append(timed(lambda: keywords.search(tokens, settings.candidates)))
-            searcher._recent.cache_clear()  # a repeated question is served from cache; time a new one
-            stages["whole answer"].append(timed(lambda: engine.answer(question)))
-            stages["same question again"].append(timed(lambda: engine.answer(question)))
+            stages["keyword search"].append(timed_ms(lambda: keywords.search(tokens, settings.candidates)))
+            searcher.forget_recent()  # a repeated question is served from cache; time a new one
+            stages["whole answer"].append(timed_ms(lambda: engine.answer(question)))
+            stages["same question again"].append(timed_ms(lambda: engine.answer(question)))
 
+    print(f"CPU: {cpu_description()}")
     print(f"index: {settings.index_dir} ({manifest.passages} passages, {manifest.vector_index} vectors, "
           f"model {manifest.model} on {manifest.runtime} {manifest.precision})")
     print(f"{len(questions)} questions x {args.rounds} rounds, warm")
     for name, samples in stages.items():
         print(f"  {name:<20} {percentiles(samples)}")
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (RSS): {peak_mib:.0f} MiB")
+    print(f"peak memory (RSS): {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

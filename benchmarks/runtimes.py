@@ -16,16 +16,17 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, cpu_description, eval_questions, peak_rss_mib, percentile, timed, timed_ms
+
 QUESTION = "南山区怎么发动快递骑手参与治理"
 ROUNDS = 2  # warm rounds over the questions
 COLD_RUNS = 3  # whole processes per cold figure
@@ -43,41 +44,42 @@ RUNTIMES: list[tuple[str, dict[str, str] | None]] = [
 PEER = "peer pipeline (Chatchat-style: sentence-transformers torch float32 + FAISS flat, no ranking)"
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+def engine_under_test(index_dir: Path) -> tuple[Any, Any, Callable[[], None]]:
+    """The engine of the code on the path, its embedder, and what empties its cache of recent questions."""
+    from index.settings import IndexSettings
+
+    settings = IndexSettings(index_dir=index_dir)
+    try:
+        from index.answer.engine import open_engine
+    except ModuleNotFoundError:  # the previous release (a072bc4): index/answer.py, before the folders
+        from index.answer import open_engine  # type: ignore[attr-defined,no-redef]
+
+        engine = open_engine(settings)
+        # That commit offers no public way to its searcher's parts; its names are fixed with it.
+        released = engine._searcher
+        return engine, released._embedder, released._recent.cache_clear
+    engine = open_engine(settings)
+    return engine, engine.searcher.encoder, engine.searcher.forget_recent
 
 
 def worker(index_dir: str, questions_file: str, passages_file: str) -> None:
     """Runs inside the code under test: warm question and answer latency, then passage embedding."""
-    from index.answer.engine import open_engine
-    from index.settings import IndexSettings
-
-    settings = IndexSettings(index_dir=Path(index_dir))
     questions = json.loads(Path(questions_file).read_text(encoding="utf-8"))
     passages = json.loads(Path(passages_file).read_text(encoding="utf-8"))
-    engine = open_engine(settings)
-    # Looks inside on purpose, as query_speed.py does: the engine's own embedder, and its question cache.
-    searcher = engine._searcher  # type: ignore[attr-defined]
-    embedder = getattr(searcher, "_embedder", None) or searcher._encoder  # the release's name, then this one's
+    engine, embedder, forget_recent = engine_under_test(Path(index_dir))
     for question in questions:  # warm-up: lazy imports, first-call allocations
         engine.answer(question)
     question_ms, answer_ms = [], []
     for _ in range(ROUNDS):
         for question in questions:
-            started = time.perf_counter()
-            embedder.encode_queries([question])
-            question_ms.append((time.perf_counter() - started) * 1000)
-            searcher._recent.cache_clear()  # a repeated question is served from cache; time a new one
-            started = time.perf_counter()
-            engine.answer(question)
-            answer_ms.append((time.perf_counter() - started) * 1000)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            question_ms.append(timed_ms(lambda: embedder.encode_queries([question])))
+            forget_recent()  # a repeated question is served from cache; time a new one
+            answer_ms.append(timed_ms(lambda: engine.answer(question)))
+    rss_mb = peak_rss_mib()
     embedder.encode_passages(passages[:8])
-    started = time.perf_counter()
-    embedder.encode_passages(passages)
-    rate = len(passages) / (time.perf_counter() - started)
-    print(json.dumps({"question_ms": question_ms, "answer_ms": answer_ms, "rss_mb": rss_mb, "embed_rate": rate}))
+    seconds, _ = timed(lambda: embedder.encode_passages(passages))
+    print(json.dumps({"question_ms": question_ms, "answer_ms": answer_ms, "rss_mb": rss_mb,
+                      "embed_rate": len(passages) / seconds}))
 
 
 def run(code: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -91,12 +93,7 @@ def run(code: Path, args: list[str], env: dict[str, str]) -> subprocess.Complete
 
 def timed_process(code: Path, args: list[str], env: dict[str, str]) -> float:
     """Median wall time of a whole process, COLD_RUNS runs."""
-    times = []
-    for _ in range(COLD_RUNS):
-        started = time.perf_counter()
-        run(code, args, env)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(timed(lambda: run(code, args, env))[0] for _ in range(COLD_RUNS))
 
 
 def measure(label: str, code: Path, env: dict[str, str], corpus: Path, work: Path,
@@ -129,21 +126,6 @@ def measure_peer(work: Path, questions_file: Path, passages_file: Path) -> dict[
     return result
 
 
-def cpu_description() -> str:
-    model, flags = "unknown CPU", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and model == "unknown CPU":
-                model = line.split(":", 1)[1].strip()
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    wanted = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8"]
-    shown = " ".join(f for f in wanted if f in flags) or "none of " + " ".join(wanted)
-    return f"{model}, {os.cpu_count()} logical CPUs; flags: {shown}"
-
-
 def gpu_row() -> str:
     """Bulk passage embedding on a CUDA GPU (sentence-transformers, float16), when there is one."""
     from index.model.embed import cuda_available
@@ -166,9 +148,7 @@ def main() -> None:
     if args.worker:
         worker(*args.worker)
         return
-    sys.path.insert(0, str(ROOT))
     from index.chunk.cut import index_text
-    from index.answer.evaluate import read_questions
     from index.store.folder import read_chunks
 
     with tempfile.TemporaryDirectory(prefix="runtimes-") as folder:
@@ -183,7 +163,7 @@ def main() -> None:
         try:
             (baseline / "models").symlink_to(ROOT / "models")
             questions_file, passages_file = work / "questions.json", work / "passages.json"
-            questions = [q.text for q in read_questions(ROOT / "eval" / "questions.jsonl")]
+            questions = eval_questions("questions.jsonl")
             questions_file.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
             probe = work / "probe"  # this code's passages, embedded by every runtime alike
             run(ROOT, ["-m", "index", "build", "--corpus", str(corpus), "--index", str(probe)], {})

@@ -6,6 +6,11 @@ recombined from its sentences with real gazetteer places; of their vectors, the 
 them with real-spread noise, or all come from --vectors FILE.npy (embedded elsewhere, e.g. on a GPU).
 The real embedder is also timed on --embed-sample passages that are not in the cache.
 
+The synthetic reports are written as files and built by the real build (index.build.builder.build_index,
+as `python -m index build` runs it), timed stage by stage through its progress callback; its embedder
+hands out the synthetic vectors by passage text. The build de-duplicates as it always does, so the index
+holds fewer passages than were synthesised (recombined sentences repeat); both counts are printed.
+
 Needs the built real index (`make index`, var/index). Prints build time per stage, disk size, then,
 from a fresh process, load time, time to the first answer, resident memory, warm p50/p95 per search
 stage, and recall@10 of the vector index the build chose (or --vector-index) against exact search,
@@ -15,51 +20,66 @@ for every question of eval/*.jsonl embedded by the real model.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from common import (  # before index/ (see common.py)
+    StageTimer, cpu_description, eval_questions, memory_mib, p50_p95, timed, timed_ms,
+)
+from synthetic import mixture_vectors, read_vectors, real_vectors, synthesise, write_reports
+from vector_recall import CANDIDATES, exact_top
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import mixture_vectors, read_vectors, real_vectors, synthesise  # noqa: E402
-from vector_recall import CANDIDATES, cpu_description, exact_top  # noqa: E402
-
-from index.build.builder import EMBEDDED_TEXT  # noqa: E402
-from index.chunk.cut import index_text  # noqa: E402
-from index.text.clean import fold  # noqa: E402
-from index.answer.evaluate import read_questions  # noqa: E402
-from index.places.gazetteer import romanise  # noqa: E402
-from index.keywords.keyword_index import KeywordIndex, corpus_terms  # noqa: E402
-from index.search.searcher import HybridSearcher  # noqa: E402
-from index.settings import IndexSettings  # noqa: E402
-from index.store.folder import Manifest, StoredIndex, load_index, save_index  # noqa: E402
-from index.store.vectors import VectorIndex  # noqa: E402
-
-T = TypeVar("T")
-ROOT = Path(__file__).resolve().parents[1]
+from index.build.builder import BuildReport, Publish, build_index
+from index.chunk.cut import index_text
+from index.model.embed import Embedder
+from index.search.searcher import HybridSearcher
+from index.settings import IndexSettings
+from index.store.folder import StoredIndex, load_index
+from index.store.vectors import VectorIndex
+from index.text.clean import fold
 
 
-def memory_mib(field: str) -> float:
-    """VmRSS (resident now), VmHWM (peak), RssAnon or RssFile (memory-mapped files) of this process, MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+class SyntheticVectors:
+    """An embedder for the build that hands out the synthetic vectors of passages by their text.
 
+    A passage the build cut otherwise than the synthesis did (a short one joined to its neighbour)
+    gets a mixture of the real sample too, seeded by its text. Questions go to the real model.
+    """
 
-def timed(action: Callable[[], T]) -> tuple[float, T]:
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
+    def __init__(self, model: Embedder, texts: Sequence[str], vectors: npt.NDArray[np.float32], sample: int) -> None:
+        self._model = model
+        self.name, self.dimension = model.name, model.dimension
+        self.runtime, self.precision, self.batch_size = model.runtime, model.precision, model.batch_size
+        self._vectors, self._base = vectors, vectors[:max(1, sample)]
+        self._rows: dict[str, int] = {}
+        for row, text in enumerate(texts):
+            self._rows.setdefault(text, row)
+        self.made = 0  # passages that got a mixture of their own, printed with the build
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self._model.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return np.stack([self.vector(text) for text in texts]) if texts else self._vectors[:0]
+
+    def vector(self, text: str) -> npt.NDArray[np.float32]:
+        """The vector a passage text gets: its synthesis row's, else a mixture seeded by the text."""
+        row = self._rows.get(text)
+        if row is not None:
+            return self._vectors[row]
+        self.made += 1
+        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+        # Mixtures scale their noise by the spread within the block made: one row alone can have none (0/0).
+        return mixture_vectors(self._base, 16, np.random.default_rng(seed))[0]
 
 
 def folder_bytes(folder: Path) -> int:
@@ -67,8 +87,8 @@ def folder_bytes(folder: Path) -> int:
 
 
 def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return f"{statistics.median(ordered):8.1f} {ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]:8.1f}"
+    """p50 and p95 in two columns."""
+    return "{:8.1f} {:8.1f}".format(*p50_p95(samples))
 
 
 def recall_at_10(index: VectorIndex, vectors: npt.NDArray[np.float32], queries: npt.NDArray[np.float32]) -> float:
@@ -79,51 +99,89 @@ def recall_at_10(index: VectorIndex, vectors: npt.NDArray[np.float32], queries: 
     return found / (10 * len(queries))
 
 
+def synthetic_vectors(args: argparse.Namespace, texts: Sequence[str], embedder: Embedder,
+                      stages: dict[str, float]) -> tuple[npt.NDArray[np.float32], str]:
+    """One vector per synthesised passage (see the docstring), and where they came from."""
+    if args.vectors:
+        return read_vectors(Path(args.vectors), len(texts), embedder.dimension), f"all {len(texts)} from {args.vectors}"
+    sample = min(args.sample, len(texts))
+    label = f"{embedder.runtime} {embedder.precision}"
+    # cached in var/benchmarks after the first run
+    stages["embed sample (real model, cached)"], base = timed(lambda: real_vectors(texts[:sample], embedder, label=label))
+    rng = np.random.default_rng(0)
+    stages["mixture vectors"], mixed = timed(lambda: mixture_vectors(base, len(texts) - sample, rng))
+    vectors = np.concatenate([base, mixed]) if len(mixed) else base
+    return vectors, f"{sample} embedded by the real model, {len(texts) - sample} mixtures of those"
+
+
+def synthetic_corpus(passages: int, corpus: Path, stages: dict[str, float]) -> list[str]:
+    """Writes `passages` synthetic passages as report files into corpus; returns their texts as embedded."""
+    real = load_index(IndexSettings().index_dir)
+    stages["synthesise texts"], (documents, chunks) = timed(lambda: synthesise(real.documents, real.chunks, passages))
+    stages["write report files"], _ = timed(lambda: write_reports(corpus, documents, chunks))
+    return [index_text(c) for c in chunks]
+
+
 def build(args: argparse.Namespace, folder: Path) -> None:
-    """Synthesise, index and save n passages, printing each stage's time; then serve() in a fresh process."""
+    """Synthesise n passages, build them with the real build, printing each stage's time; then serve() in a fresh process."""
+    settings = IndexSettings()
+    stages: dict[str, float] = {}
+    work = Path(tempfile.mkdtemp(prefix="scale-corpus-"))  # the corpus, never next to a kept index
+    try:
+        report, given, (embed_rate, embed_count) = build_synthetic(args, settings, work / "corpus", folder, stages)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    peak_build = memory_mib("VmHWM")
+    made = given.made
+
+    stored = load_index(folder, model=given.name)
+    built = np.stack([given.vector(index_text(c)) for c in stored.chunks])  # what the build was handed, by row
+    asked = np.asarray(given.encode_queries(eval_questions()), dtype=np.float32)
+    recall = recall_at_10(stored.vectors, built, asked)
+    del stored, built, given
+
+    print(f"CPU: {cpu_description()} (other work on the machine slows every row)")
+    print(f"{args.passages} synthetic passages, {report.passages} after the build's de-duplication "
+          f"({report.duplicates_dropped} dropped; {made} cut otherwise got mixtures), {report.documents} reports, "
+          f"{report.vector_index} vector index, {args.backend} backend")
+    print("\nbuild stage                          seconds")
+    for name, value in stages.items():
+        print(f"  {name:<34} {value:8.1f}")
+    print(f"  {'embed all (real model, estimated)':<34} {report.passages / embed_rate:8.1f}  {embed_rate:.1f} passages/s "
+          f"on {embed_count} of them = {1_000_000 / embed_rate / 3600:.1f} h per million")
+    print(f"  peak build memory {peak_build:.0f} MiB (this process; tokenising workers not counted), "
+          f"{memory_mib('VmRSS'):.0f} MiB at the end")
+    milvus_uri = str(folder.parent / "milvus.db")
+    print(f"\ndisk: {folder_bytes(folder) / 2**20:.0f} MiB in {folder}"
+          + (f", {folder_bytes(Path(milvus_uri)) / 2**20:.0f} MiB in Milvus Lite" if args.backend == "milvus" else ""))
+    print(f"recall@10 of {report.vector_index} against exact search: {recall:.3f} over {len(asked)} questions "
+          f"of eval/*.jsonl ({CANDIDATES} rows asked, as the searcher does)")
+    sys.stdout.flush()
+    env = {**os.environ, "INDEX_BACKEND": args.backend, "INDEX_MILVUS_URI": milvus_uri}
+    subprocess.run([sys.executable, __file__, "--serve", str(folder), "--rounds", str(args.rounds)], check=True,
+                   env=env)
+
+
+def build_synthetic(args: argparse.Namespace, settings: IndexSettings, corpus: Path, folder: Path,
+                    stages: dict[str, float]) -> tuple[BuildReport, SyntheticVectors, tuple[float, int]]:
+    """Synthesises the corpus and its vectors and builds it into folder, timing the real model on the side.
+
+    Returns the build's report, the vectors it was handed, and the real model's passages per second
+    with the number of passages that rate was measured on.
+    """
     from index.model.embed import load_embedder
 
-    settings = IndexSettings()
-    real = load_index(settings.index_dir)
-    stages: dict[str, float] = {}
-    stages["synthesise texts"], made = timed(lambda: synthesise(real.documents, real.chunks, args.passages))
-    documents, chunks = made
-    texts = [index_text(c) for c in chunks]
+    texts = synthetic_corpus(args.passages, corpus, stages)
     embedder = load_embedder(settings, bulk=True)
-    label = f"{embedder.runtime} {embedder.precision}"
-    rng = np.random.default_rng(0)
-    sample = min(args.sample, len(texts))
-    if args.vectors:
-        vectors = read_vectors(Path(args.vectors), len(texts), embedder.dimension)
-        origin = f"all {len(texts)} from {args.vectors}"
-    else:
-        started = time.perf_counter()
-        base = real_vectors(texts[:sample], embedder, label=label)  # cached in var/benchmarks after the first run
-        stages["embed sample (real model, cached)"] = time.perf_counter() - started
-        stages["mixture vectors"], mixed = timed(lambda: mixture_vectors(base, len(texts) - sample, rng))
-        vectors = np.concatenate([base, mixed]) if len(mixed) else base
-        del mixed
-        origin = f"{sample} embedded by the real model, {len(texts) - sample} mixtures of those"
+    vectors, origin = synthetic_vectors(args, texts, embedder, stages)
     # The embedding rate, on passages past the sample that no cache holds.
+    sample = min(args.sample, len(texts))
     timing = texts[sample:sample + args.embed_sample] or texts[:args.embed_sample]
     embedder.encode_passages(timing[:8])  # first call allocates; not part of the rate
     seconds, _ = timed(lambda: embedder.encode_passages(timing))
     embed_rate = len(timing) / seconds
 
-    def keywords() -> KeywordIndex:
-        folded = [fold(t) for t in texts]
-        vocabulary = corpus_terms([p for c in chunks for p in c.places], (fold(c.text) for c in chunks))
-        return KeywordIndex.build(folded, vocabulary, romanise=romanise)  # as index build does: every core
-
-    # First: at a million passages it is the stage that needs the most memory.
-    stages["keyword index"], keyword_index = timed(keywords)
-    stages["vector index"], vector_index = timed(
-        lambda: VectorIndex.build(vectors, exact_max=settings.exact_search_max, kind=args.vector_index))
-    manifest = Manifest(model=real.manifest.model, dimension=vector_index.dimension, documents=len(documents),
-                        passages=len(chunks), vector_index=vector_index.kind, built_at="synthetic",
-                        embedded_text=EMBEDDED_TEXT, runtime=real.manifest.runtime, precision=real.manifest.precision)
-    stored = StoredIndex(manifest, documents, chunks, vector_index, keyword_index)
-    publish = None
+    publish: Publish | None = None
     milvus_uri = str(folder.parent / "milvus.db")
     if args.backend == "milvus":
         from index.store.milvus_store import MilvusStore
@@ -131,37 +189,22 @@ def build(args: argparse.Namespace, folder: Path) -> None:
         milvus = MilvusStore(milvus_uri)
         milvus_write = milvus.publisher(exact_max=settings.exact_search_max)
 
-        def publish(version: str, index: StoredIndex) -> None:
+        def publish_timed(version: str, index: StoredIndex) -> None:
             stages["milvus write"] = timed(lambda: milvus_write(version, index))[0]
-    stages["save"], _ = timed(lambda: save_index(folder, stored, publish=publish))
+
+        publish = publish_timed
+    given = SyntheticVectors(embedder, texts, vectors, sample)
+    print(f"vectors: {origin}; real model {embedder.runtime} {embedder.precision}", flush=True)
+    timer = StageTimer()
+    # full: a kept --index folder is built again whole (vectors of equal texts are still reused).
+    report = build_index(corpus, folder, given, max_chars=settings.max_chunk_chars,
+                         min_chars=settings.min_chunk_chars, exact_search_max=settings.exact_search_max,
+                         vector_kind=args.vector_index, progress=timer, publish=publish, full=True)
+    stages.update(timer.seconds)
     if "milvus write" in stages:
         stages["save"] -= stages["milvus write"]
         milvus.close()
-
-    questions = [q.text for path in sorted((ROOT / "eval").glob("*.jsonl")) for q in read_questions(path)]
-    asked = np.asarray(embedder.encode_queries(questions), dtype=np.float32)
-    recall = recall_at_10(vector_index, vectors, asked)
-    peak_build = memory_mib("VmHWM")
-    del stored, vector_index, keyword_index, vectors, chunks, documents, texts
-
-    print(f"CPU: {cpu_description()} (other work on the machine slows every row)")
-    print(f"{args.passages} synthetic passages ({manifest.documents} reports), {manifest.vector_index} vector index, "
-          f"{args.backend} backend; vectors: {origin}")
-    print("\nbuild stage                          seconds")
-    for name, value in stages.items():
-        print(f"  {name:<34} {value:8.1f}")
-    print(f"  {'embed all (real model, estimated)':<34} {args.passages / embed_rate:8.1f}  {embed_rate:.1f} passages/s "
-          f"on {len(timing)} of them, {label} = {1_000_000 / embed_rate / 3600:.1f} h per million")
-    print(f"  peak build memory {peak_build:.0f} MiB (this process; tokenising workers not counted), "
-          f"{memory_mib('VmRSS'):.0f} MiB at the end")
-    print(f"\ndisk: {folder_bytes(folder) / 2**20:.0f} MiB in {folder}"
-          + (f", {folder_bytes(Path(milvus_uri)) / 2**20:.0f} MiB in Milvus Lite" if args.backend == "milvus" else ""))
-    print(f"recall@10 of {manifest.vector_index} against exact search: {recall:.3f} over {len(asked)} questions "
-          f"of eval/*.jsonl ({CANDIDATES} rows asked, as the searcher does)")
-    sys.stdout.flush()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "INDEX_BACKEND": args.backend, "INDEX_MILVUS_URI": milvus_uri}
-    subprocess.run([sys.executable, __file__, "--serve", str(folder), "--rounds", str(args.rounds)], check=True,
-                   env=env)
+    return report, given, (embed_rate, len(timing))
 
 
 def serve(folder: Path, rounds: int) -> None:
@@ -172,10 +215,10 @@ def serve(folder: Path, rounds: int) -> None:
     rss_before = memory_mib("VmRSS")
     load_s, engine = timed(lambda: open_engine(settings))
     rss_loaded = memory_mib("VmRSS")
-    searcher = engine._searcher  # looked inside on purpose, to time each stage
-    assert isinstance(searcher, HybridSearcher)
-    encoder, vectors, keywords = searcher._encoder, searcher._vectors, searcher._keywords
-    questions = [q.text for q in read_questions(ROOT / "eval" / "questions.jsonl")]
+    searcher = engine.searcher
+    assert isinstance(searcher, HybridSearcher)  # what open_engine builds: its stages are timed one by one
+    encoder, vectors, keywords = searcher.encoder, searcher.vectors, searcher.keywords
+    questions = eval_questions("questions.jsonl")
     first_s, _ = timed(lambda: engine.answer(questions[0]))
     for question in questions:  # warm-up: caches, lazy imports, first-call allocations
         engine.answer(question)
@@ -185,11 +228,11 @@ def serve(folder: Path, rounds: int) -> None:
         for question in questions:
             t, vector = timed(lambda: encoder.encode_queries([question])[0])
             stages["embed question"].append(t * 1000)
-            stages["vector search"].append(timed(lambda: vectors.search(vector, settings.candidates))[0] * 1000)
+            stages["vector search"].append(timed_ms(lambda: vectors.search(vector, settings.candidates)))
             tokens = keywords.tokens(fold(question))
-            stages["keyword search"].append(timed(lambda: keywords.search(tokens, settings.candidates))[0] * 1000)
-            searcher._recent.cache_clear()  # a repeated question is served from cache; time a new one
-            stages["whole answer"].append(timed(lambda: engine.answer(question))[0] * 1000)
+            stages["keyword search"].append(timed_ms(lambda: keywords.search(tokens, settings.candidates)))
+            searcher.forget_recent()  # a repeated question is served from cache; time a new one
+            stages["whole answer"].append(timed_ms(lambda: engine.answer(question)))
     peak = memory_mib("VmHWM")
     print(f"\nload (check files, read passages and indexes, load model): {load_s:.1f} s; first answer {first_s:.2f} s; "
           f"start-up to first answer {load_s + first_s:.1f} s")

@@ -25,10 +25,10 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from common import ROOT  # before index/ (see common.py)
 
 from index.records import Chunk, Document
 
-ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "benchmarks"
 CACHE_BLOCK = 1000  # texts per cached file: a larger --sample re-embeds only the rows it adds
 PASSAGES_PER_REPORT = 12  # about the real corpus's 70 passages over 7 reports, rounded up
@@ -138,3 +138,18 @@ def read_vectors(path: Path, n: int, dimension: int) -> npt.NDArray[np.float32]:
         raise SystemExit(f"{path}: {len(vectors)} rows, fewer than the {n} passages asked for")
     rows = np.asarray(vectors[:n], dtype=np.float32)
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def write_reports(folder: Path, documents: Sequence[Document], chunks: Sequence[Chunk]) -> None:
+    """Synthetic reports as a corpus folder a build reads: the title and passages as .txt, the rest in .meta.toml."""
+    by_doc: dict[str, list[str]] = {}
+    for chunk in chunks:
+        by_doc.setdefault(chunk.doc_id, []).append(chunk.text)
+    folder.mkdir(parents=True)
+    for document in documents:
+        name = document.doc_id
+        (folder / f"{name}.txt").write_text(document.title + "\n\n" + "\n\n".join(by_doc[document.doc_id]) + "\n",
+                                            encoding="utf-8")
+        places = ", ".join(f'"{p}"' for p in document.places)
+        (folder / f"{name}.meta.toml").write_text(f'title = "{document.title}"\ndate = "{document.date}"\n'
+                                                  f"places = [{places}]\n", encoding="utf-8")

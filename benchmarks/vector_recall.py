@@ -15,38 +15,20 @@ synthetic.py).
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from common import cpu_description, eval_questions, p50_p95, timed  # before index/ (see common.py)
+from synthetic import mixture_vectors, read_vectors, real_vectors, synthesise
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import ROOT, mixture_vectors, read_vectors, real_vectors, synthesise  # noqa: E402
-
-from index import vector  # noqa: E402
-from index.chunk.cut import index_text  # noqa: E402
-from index.answer.evaluate import read_questions  # noqa: E402
-from index.store.vectors import VectorIndex  # noqa: E402
+from index.chunk.cut import index_text
+from index.store import vectors as vector
+from index.store.vectors import VectorIndex
 
 Vectors = npt.NDArray[np.float32]
 CANDIDATES = 50  # rows the searcher asks the vector index for (IndexSettings.candidates)
-
-
-def cpu_description() -> str:
-    """CPU model and the vector instruction sets that matter to FAISS and ONNX Runtime."""
-    model, flags = "unknown CPU", set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name") and model == "unknown CPU":
-            model = line.split(":", 1)[1].strip()
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-    shown = " ".join(f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "amx_int8") if f in flags)
-    return f"{model}, {os.cpu_count()} logical CPUs ({shown}); load average {os.getloadavg()[0]:.1f}"
 
 
 def sample_and_questions(sample: int) -> tuple[Vectors, Vectors]:
@@ -60,8 +42,7 @@ def sample_and_questions(sample: int) -> tuple[Vectors, Vectors]:
     _, chunks = synthesise(real.documents, real.chunks, sample)
     embedder = load_embedder(settings, bulk=True)
     passages = real_vectors([index_text(c) for c in chunks], embedder, label=f"{embedder.runtime} {embedder.precision}")
-    questions = [q.text for path in sorted((ROOT / "eval").glob("*.jsonl")) for q in read_questions(path)]
-    return passages, np.asarray(embedder.encode_queries(questions), dtype=np.float32)
+    return passages, np.asarray(embedder.encode_queries(eval_questions()), dtype=np.float32)
 
 
 def exact_top(vectors: Vectors, queries: Vectors, k: int) -> npt.NDArray[np.int64]:
@@ -97,30 +78,38 @@ def calibrate(passages: Vectors, queries: Vectors, rng: np.random.Generator) -> 
             print(f"  {f'mixtures of {mixed}, noise {noise}':<26} {structure(made, queries)}")
 
 
-def measure(vectors: Vectors, queries: Vectors, kinds: list[str], efs: list[int]) -> None:
+def searched(index: VectorIndex, queries: Vectors) -> tuple[list[float], list[list[int]]]:
+    """Milliseconds of each query's search for CANDIDATES rows, and the rows found."""
+    latencies, found = [], []
+    for query in queries:
+        seconds, rows = timed(lambda: [r for r, _ in index.search(query, CANDIDATES)])
+        latencies.append(seconds * 1000)
+        found.append(rows)
+    return latencies, found
+
+
+def measure(vectors: Vectors, queries: Vectors, kinds: list[str], efs: list[int], *, links: int,
+            ef_construction: int) -> None:
     """Build each kind over vectors and print build time, file size, recall@10/@50 and latency per efSearch."""
     truth = exact_top(vectors, queries, CANDIDATES)
     for kind in kinds:
-        started = time.perf_counter()
-        index = VectorIndex.build(vectors, exact_max=0, kind=kind)
-        built = time.perf_counter() - started
+        built, index = timed(lambda: VectorIndex.build(vectors, exact_max=0, kind=kind, links=links,
+                                                       ef_construction=ef_construction))
         with tempfile.TemporaryDirectory() as folder:
             index.save(Path(folder))
             size = sum(p.stat().st_size for p in Path(folder).iterdir())
             index = VectorIndex.load(Path(folder))
             for ef in efs if kind != "exact" else [0]:
                 if ef:
-                    index._index.hnsw.efSearch = ef  # looked inside on purpose: the parameter being measured
-                latencies, at10, at50 = [], 0, 0
-                for query, exact in zip(queries, truth):
-                    t = time.perf_counter()
-                    rows = [r for r, _ in index.search(query, CANDIDATES)]
-                    latencies.append((time.perf_counter() - t) * 1000)
+                    index.set_ef_search(ef)
+                latencies, found = searched(index, queries)
+                at10, at50 = 0, 0
+                for rows, exact in zip(found, truth):
                     at10 += len(set(rows[:10]) & set(exact[:10].tolist()))
                     at50 += len(set(rows) & set(exact.tolist()))
-                p95 = sorted(latencies)[int(0.95 * len(latencies))]
+                p50, p95 = p50_p95(latencies)
                 print(f"{len(vectors):>9} {kind:>9} {ef or '-':>5} {built:>8.1f} {size / 2**20:>8.0f} "
-                      f"{statistics.median(latencies):>7.2f} {p95:>7.2f} {at10 / (10 * len(queries)):>9.3f} "
+                      f"{p50:>7.2f} {p95:>7.2f} {at10 / (10 * len(queries)):>9.3f} "
                       f"{at50 / (CANDIDATES * len(queries)):>9.3f}", flush=True)
         del index
 
@@ -137,14 +126,13 @@ def main() -> None:
     parser.add_argument("--vectors", type=Path, help="a .npy of passage vectors embedded elsewhere, used instead")
     parser.add_argument("--calibrate", action="store_true", help="compare mixtures with real embeddings, then stop")
     args = parser.parse_args()
-    vector.HNSW_LINKS, vector.HNSW_EF_CONSTRUCTION = args.links, args.ef_construction  # read at build time
     rng = np.random.default_rng(1)
     passages, queries = sample_and_questions(args.sample)
     print(f"CPU: {cpu_description()}")
     if args.calibrate:
         calibrate(passages, queries, rng)
         return
-    print(f"HNSW M={vector.HNSW_LINKS} efConstruction={vector.HNSW_EF_CONSTRUCTION}; {len(queries)} questions, "
+    print(f"HNSW M={args.links} efConstruction={args.ef_construction}; {len(queries)} questions, "
           f"{CANDIDATES} rows asked per query; vectors: "
           + (f"{args.vectors}" if args.vectors else f"{len(passages)} real, the rest mixtures (synthetic.py)"))
     print(f"{'passages':>9} {'kind':>9} {'ef':>5} {'build s':>8} {'disk MiB':>8} {'p50 ms':>7} {'p95 ms':>7} "
@@ -156,7 +144,8 @@ def main() -> None:
             vectors = passages[:size]
             if size > len(passages):
                 vectors = np.concatenate([passages, mixture_vectors(passages, size - len(passages), rng)])
-        measure(vectors, queries, args.kinds.split(","), [int(e) for e in args.ef.split(",")])
+        measure(vectors, queries, args.kinds.split(","), [int(e) for e in args.ef.split(",")], links=args.links,
+                ef_construction=args.ef_construction)
         del vectors
 
 

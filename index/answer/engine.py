@@ -51,6 +51,11 @@ class AnswerEngine(Browser):
         self._top_k = top_k
         self._max_chars = max_question_chars
 
+    @property
+    def searcher(self) -> Searcher:
+        """What finds the passages, for benchmarks that time its stages."""
+        return self._searcher
+
     def answer(self, question: str, *, place: str | None = None, offset: int = 0,
                limit: int | None = None) -> Answer:
         """Ranked passages for a question (page offset..offset+limit), or an abstention."""

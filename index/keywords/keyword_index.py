@@ -264,18 +264,20 @@ def tokenize_passages(folded_passages: Sequence[str], words: Sequence[str], *,
     return tokens
 
 
-def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
-             allowed: npt.NDArray[np.bool_] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int, allowed: npt.NDArray[np.bool_] | None, *,
+             sparse_share: int | None = None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """The k best rows by summed BM25 score over the postings of token ids (bm25s' CSC score matrix).
 
     Only the rows the tokens occur in are scored, and a row limit is applied to the postings. bm25s'
     own retrieve adds every posting into an array of all passages, multiplies a limit into that whole
     array and selects among all of them: a place-limited search at a million passages took 47 ms p50
     against 11 here (benchmarks/keyword_speed.py). Scores are summed as bm25s sums them (float32, in
-    the order of ids), so they are bm25s' scores to the bit; equal scores rank by row.
+    the order of ids), so they are bm25s' scores to the bit; equal scores rank by row. sparse_share
+    replaces _SPARSE_SUM_SHARE, for benchmarks/keyword_speed.py, which measures it.
     """
     indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
     passages = int(matrix["num_docs"])
+    share = _SPARSE_SUM_SHARE if sparse_share is None else sparse_share
     columns = []
     for token in ids:
         start, end = int(indptr[token]), int(indptr[token + 1])
@@ -288,7 +290,7 @@ def top_rows(matrix: Mapping[str, Any], ids: Sequence[int], k: int,
     scores: npt.NDArray[np.float32]
     if len(columns) == 1:
         rows, scores = columns[0][0].astype(np.int64), columns[0][1].astype(np.float32)
-    elif sum(len(posted) for posted, _ in columns) * _SPARSE_SUM_SHARE < passages:  # few postings: sort them
+    elif sum(len(posted) for posted, _ in columns) * share < passages:  # few postings: sort them
         unique, at = np.unique(np.concatenate([posted for posted, _ in columns]), return_inverse=True)
         rows, scores = unique.astype(np.int64), np.zeros(len(unique), dtype=np.float32)
         np.add.at(scores, at, np.concatenate([weights for _, weights in columns]))
@@ -437,6 +439,11 @@ class KeywordIndex:
         df = dict(zip(counts.terms, counts.document_frequencies().tolist()))
         romanised = romanised_words(df, romanise, known_pinyin) if romanise is not None else {}
         return cls(*_score_matrix(counts), tokenizer, words, df, counts.passages, romanised, counts)
+
+    @property
+    def passages(self) -> int:
+        """How many passages are indexed."""
+        return self._passages
 
     def tokens(self, folded: str) -> list[str]:
         """The tokens this index would match for a folded text."""

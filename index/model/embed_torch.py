@@ -156,6 +156,16 @@ class SentenceTransformerEmbedder:
         self._bulk = GpuBatches(self._model, batch_size) if device.startswith("cuda") and pooling_keeps_prompt else None
         logger.info("loaded embedding model %s (%d dims, %s) on %s", self.name, self.dimension, self.dtype, device)
 
+    @property
+    def model(self) -> SentenceTransformer:
+        """The sentence-transformers model, for benchmarks/gpu_embed.py, which times its own encode against ours."""
+        return self._model
+
+    @property
+    def bulk(self) -> GpuBatches | None:
+        """The batching loop of passages on a GPU (None elsewhere), for benchmarks/gpu_embed.py."""
+        return self._bulk
+
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for questions, one row per text."""
         if not texts:

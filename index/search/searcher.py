@@ -90,6 +90,25 @@ class HybridSearcher:
         # name a place; load them off the path of any question.
         threading.Thread(target=self._warm_up, name="search-warm-up", daemon=True).start()
 
+    @property
+    def encoder(self) -> QueryEncoder:
+        """What embeds questions, for benchmarks that time each stage."""
+        return self._encoder
+
+    @property
+    def vectors(self) -> VectorSearch:
+        """The vector search proposing candidates, for benchmarks that time each stage."""
+        return self._vectors
+
+    @property
+    def keywords(self) -> KeywordSearch:
+        """The keyword search proposing candidates, for benchmarks that time each stage."""
+        return self._keywords
+
+    def forget_recent(self) -> None:
+        """Empties the cache of recent questions, so a benchmark times a repeated question as a new one."""
+        self._recent.cache_clear()
+
     def _warm_up(self) -> None:
         warm_up()
         self._keywords.general_idf("的")

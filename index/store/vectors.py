@@ -69,8 +69,13 @@ class VectorIndex:
             hnsw.efSearch = ef_search(int(index.ntotal))
 
     @classmethod
-    def build(cls, vectors: npt.NDArray[np.float32], *, exact_max: int, kind: str = "auto") -> VectorIndex:
-        """Index rows of vectors with the kind choose_kind() picks for their number."""
+    def build(cls, vectors: npt.NDArray[np.float32], *, exact_max: int, kind: str = "auto",
+              links: int = HNSW_LINKS, ef_construction: int = HNSW_EF_CONSTRUCTION) -> VectorIndex:
+        """Index rows of vectors with the kind choose_kind() picks for their number.
+
+        links and ef_construction (HNSW's M and efConstruction) differ from the defaults only in
+        benchmarks/vector_recall.py, which measures them.
+        """
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dimension = vectors.shape[1]
         chosen = choose_kind(len(vectors), exact_max=exact_max, requested=kind)
@@ -78,16 +83,16 @@ class VectorIndex:
         if chosen == "exact":
             index: faiss.Index = faiss.IndexFlatIP(dimension)
         elif chosen == "hnsw":
-            index = faiss.IndexHNSWFlat(dimension, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexHNSWFlat(dimension, links, faiss.METRIC_INNER_PRODUCT)
         else:
             # faiss's stubs type the quantiser argument as a ScalarQuantizer; SWIG takes its QuantizerType int.
             index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]
-                                      HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+                                      links, faiss.METRIC_INNER_PRODUCT)
             index.train(vectors)  # per-dimension ranges of the 8-bit codes
             exact = vectors.astype(np.float16)
         hnsw = getattr(index, "hnsw", None)
         if hnsw is not None:
-            hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            hnsw.efConstruction = ef_construction
         index.add(vectors)
         return cls(index, exact)
 
@@ -116,6 +121,12 @@ class VectorIndex:
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    def set_ef_search(self, ef: int) -> None:
+        """HNSW's search breadth in place of ef_search()'s, for benchmarks/vector_recall.py; exact indexes ignore it."""
+        hnsw = getattr(self._index, "hnsw", None)
+        if hnsw is not None:
+            hnsw.efSearch = ef
 
     def search(self, query: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
         """Top-k (row, cosine) for one normalised query vector."""
