@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import cpu_description, p50_p95
 
 from bot.readers.prefs import PrefsStore  # noqa: E402
 from bot.replies.commands import Commands  # noqa: E402
@@ -42,9 +41,8 @@ FAKE_QUESTIONS = ["红色物业", "快遞騎手", "网格化治理", "两新组�
 
 
 def _ms(seconds: list[float]) -> str:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(ordered)})"
+    p50, p95 = p50_p95(seconds)
+    return f"p50 {p50 * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(seconds)})"
 
 
 def _engine(fake: bool) -> tuple[Engine, list[str]]:
@@ -136,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 web.get(page_url).raise_for_status()
                 page.append(time.perf_counter() - started)
+            print(cpu_description())
             print(f"engine ({'fake' if args.fake else 'var/index'}), warm, one question:")
             print(f"  engine.answer          {_ms(direct)}")
             print(f"  commands.ask           {_ms(shared)}")
