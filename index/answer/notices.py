@@ -67,10 +67,13 @@ def notices(understood: Understanding, *, language: str | None = None) -> list[s
             lines.append(f"No report covers {names}, nor any place in the same city or province." if en
                          else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
     if understood.topic_not_covered:
-        topic = "、".join(f"“{t}”" for t in understood.topic_not_covered)
+        # The place's own passages still lead, so the reader judges; "" stands for a topic no word names.
+        words = [t for t in understood.topic_not_covered if t]
+        topic = "、".join(f"“{t}”" for t in words) or ("this topic" if en else "这个话题")
         where = _names(understood.places, en)
-        lines.append(f"The reports on {where} do not mention {topic}; the passages below are from other places."
-                     if en else f"关于{where}的报告没有提到{topic}；以下段落来自其他地方。")
+        lines.append(f"The reports on {where} do not seem to treat {topic}; the nearest passages follow, "
+                     f"{where}'s own first." if en
+                     else f"关于{where}的报告似乎没有谈到{topic}；以下是最接近的段落，{where}的在前。")
     if understood.years_not_covered:
         years = _years(understood.years_not_covered, en)
         where = _names(understood.places or understood.nearest_places, en)

@@ -39,9 +39,6 @@ class Abstention:
     # coverage an underestimate: they abstain only when nothing of them is found.
     english_min_cosine: float = 0.72
     english_min_coverage: float = 0.2
-    # Naming a district of the corpus ("Xihu", "Qixia") is evidence of topic when the dense match agrees.
-    english_place_cosine: float = 0.78
-    english_place_coverage: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +87,5 @@ class Calibration:
     # A question is broad ("What has Qixia done?") when every topic word beyond the place is common:
     # IDF under this share of the rarest word's (工作, 治理, 做法 sit at 0.05-0.25 of it).
     broad_idf_share: float = 0.3
+    # Hits scoring under this share of the best one are not offered, even when paging.
+    relevance_floor: float = RELEVANCE_FLOOR

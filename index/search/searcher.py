@@ -20,7 +20,7 @@ from index.places.finder import most_specific, place_aliases
 from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
-from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
+from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, Calibration
 from index.search.distinct import bigrams, distinct_rows, spread
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
@@ -64,6 +64,7 @@ class Candidates:
     in_year: frozenset[int]  # rows mentioning a year the question asks about
     broad: bool  # the question names a place and little else: spread the answer over practices
     understood: Understanding
+    topic: Sequence[Concept] = ()  # the question's topic concepts, heaviest word first when a notice names one
 
 
 class HybridSearcher:
@@ -164,9 +165,9 @@ class HybridSearcher:
         boost_places = set(most_specific(scope.boost))
         missing_topic: tuple[str, ...] = ()
         if scope.boost and allowed is None:
+            # Even when the place's reports seem not to treat the topic, its own passages lead (the notice
+            # says so): the reader asked about that place and judges whether they serve.
             missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [question_vector, *expansion_vectors], rows)
-            if missing_topic:  # the place's reports do not treat it: let the passages that do lead
-                boost_places = set()
         boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
         # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
         place_forms = {fold(a) for p in query.places for a in place_aliases(p)}
@@ -187,7 +188,7 @@ class HybridSearcher:
             years_missing, missing_topic)
         broad = bool(scope.boost) and not missing_topic and self._is_broad(topic)
         return Candidates(query, rankings, cosines, sentences, on_topic, question_cosine, boosted, phrased,
-                          in_year, broad, understood)
+                          in_year, broad, understood, topic)
 
     def _nothing(self, query: Query, understood: Understanding) -> Candidates:
         return Candidates(query, {}, {}, {}, {}, 0.0, frozenset(), frozenset(), frozenset(), False, understood)
@@ -259,22 +260,32 @@ class HybridSearcher:
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
         # Paging asks the same question again: the second time costs no embedding or search.
-        found = self._recent(question, place)
+        return self.rank(self._recent(question, place), k=k)
+
+    def rank(self, found: Candidates, *, k: int, calibration: Calibration | None = None) -> SearchResult:
+        """The hits for gathered candidates under a calibration (the searcher's own unless given: fitting passes others)."""
+        c = calibration or self._calibration
         if not found.cosines:
             reason = found.understood.abstention or abstain.NO_MATCH
             return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
-        ranked, fused = fuse(found.rankings, self._calibration.fusion, in_place=found.boosted,
+        ranked, fused = fuse(found.rankings, c.fusion, in_place=found.boosted,
                              phrased=found.phrased, in_year=found.in_year)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())
         coverage = max(found.on_topic[row] for row in ranked[:5])
-        reason = abstain.abstention_reason(english=found.query.is_english, names_place=bool(found.query.places),
-                                           cosine=cosine, coverage=coverage,
-                                           thresholds=self._calibration.abstention)
-        if reason:
+        reason = abstain.abstention_reason(english=found.query.is_english, cosine=cosine, coverage=coverage,
+                                           thresholds=c.abstention)
+        understood = found.understood
+        if reason and found.query.places:
+            # A covered place is named: never refuse. Say in one line that its reports seem not to treat
+            # the topic, and show the nearest passages, the place's own first, so the reader judges.
+            logger.info("weak match on a covered place (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
+            if not understood.topic_not_covered:
+                understood = dataclasses.replace(understood, topic_not_covered=self._weakest_topic(found, ranked[:5]))
+        elif reason:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
-            return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
-        relevant = above_floor(ranked, fused, RELEVANCE_FLOOR)
+            return SearchResult(found.query, (), True, dataclasses.replace(understood, abstention=reason))
+        relevant = above_floor(ranked, fused, c.relevance_floor)
         if found.broad:
             relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
         rows = distinct_rows(relevant, self._shape, threshold=DUPLICATE_BIGRAMS,
@@ -284,5 +295,13 @@ class HybridSearcher:
             chunk = self._chunks[row]
             start, end, _ = found.sentences[row]
             hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end))
-        return SearchResult(found.query, tuple(hits), False, found.understood)
+        return SearchResult(found.query, tuple(hits), False, understood)
 
+    def _weakest_topic(self, found: Candidates, shown: Sequence[int]) -> tuple[str, ...]:
+        """The question's heaviest topic word none of the shown passages holds ("" when no one word is missing)."""
+        if found.query.is_english:
+            return found.query.uncovered[:1] or ("",)
+        for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
+            if forms and not any(f in self._folded(r) for f in forms for r in shown):
+                return (forms[0],)
+        return ("",)

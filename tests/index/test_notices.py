@@ -29,7 +29,8 @@ def test_year_and_topic_notices() -> None:
     lines = notices(Understanding(english=True, places=("栖霞区",), years=(2023,), years_not_covered=(2023,),
                                   topic_not_covered=("快递骑手",)))
 
-    assert lines[0] == "The reports on Qixia (栖霞区) do not mention “快递骑手”; the passages below are from other places."
+    assert lines[0] == ("The reports on Qixia (栖霞区) do not seem to treat “快递骑手”; the nearest passages follow, "
+                        "Qixia (栖霞区)'s own first.")
     assert lines[1].startswith("No report on Qixia (栖霞区) mentions 2023;")
 
 
@@ -50,3 +51,9 @@ def test_answers_that_are_what_was_asked_carry_no_notice() -> None:
 def test_english_names() -> None:
     assert english_name("南山区") == "Nanshan (南山区)"
     assert english_name("Wangjing Street") == "Wangjing Street"
+
+
+def test_a_topic_no_single_word_names_is_called_this_topic() -> None:
+    [line] = notices(Understanding(places=("南山区",), topic_not_covered=("",)))
+
+    assert line == "关于南山区的报告似乎没有谈到这个话题；以下是最接近的段落，南山区的在前。"
