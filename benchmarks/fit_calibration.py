@@ -47,6 +47,9 @@ GRID: dict[str, Sequence[float]] = {
     "fusion.weights.keyword": (0.5, 0.75, 1.0, 1.25),
     "fusion.weights.expansion": (0.0, 0.2, 0.4, 0.7),
     "fusion.weights.sentence": (0.5, 0.75, 1.0, 1.25),
+    "fusion.english_weights.keyword": (0.25, 0.5, 0.75, 1.0),
+    "fusion.english_weights.expansion": (0.0, 0.2, 0.4, 0.7),
+    "fusion.english_weights.sentence": (0.5, 0.75, 1.0, 1.5),
     "fusion.place_boost": (1.2, 1.4, 1.6, 2.0, 2.5),
     "fusion.phrase_boost": (1.0, 1.2, 1.4, 1.7),
     "fusion.year_boost": (1.0, 1.15, 1.3, 1.5),
@@ -57,13 +60,15 @@ GRID: dict[str, Sequence[float]] = {
     "abstention.min_coverage": (0.3, 0.4, 0.5),
     "abstention.english_min_cosine": (0.70, 0.72, 0.74, 0.76),
     "abstention.english_min_coverage": (0.1, 0.2, 0.3),
-    # These change what is gathered (near misses, broad questions): each value is gathered once, lazily.
+}
+# These change what is gathered (near misses, broad questions), so each value costs a full pass of embedding
+# and keyword search over every question: searched only with --gathered, and not cross-validated.
+GATHERED_GRID: dict[str, Sequence[float]] = {
     "near_miss.place_lead": (0.005, 0.015, 0.025),
     "near_miss.coverage_gap": (0.2, 0.3, 0.4),
     "near_miss.specific_idf": (6.5, 7.0, 7.5),
     "broad_idf_share": (0.2, 0.3, 0.4),
 }
-GATHERED = ("near_miss.", "broad_idf_share")
 
 
 def get(c: Calibration, name: str) -> float:
@@ -80,17 +85,18 @@ def with_value(c: Calibration, name: str, value: float) -> Calibration:
     if not rest:
         return dataclasses.replace(c, **{head: value})
     part = getattr(c, head)
-    if rest.startswith("weights."):
-        weights = dict(part.weights)
-        weights[rest.split(".", 1)[1]] = value
-        return dataclasses.replace(c, **{head: dataclasses.replace(part, weights=weights)})
+    if "weights." in rest:
+        table, key = rest.split(".")
+        weights = dict(getattr(part, table))
+        weights[key] = value
+        return dataclasses.replace(c, **{head: dataclasses.replace(part, **{table: weights})})
     if rest == "rrf_k":
         value = int(value)
     return dataclasses.replace(c, **{head: dataclasses.replace(part, **{rest: value})})
 
 
 def gather_key(c: Calibration) -> tuple[float, ...]:
-    return tuple(get(c, n) for n in GRID if n.startswith(GATHERED))
+    return tuple(get(c, n) for n in GATHERED_GRID)
 
 
 class CachedEncoder:
@@ -153,12 +159,13 @@ def total(items: Sequence[Item], c: Calibration) -> float:
     return sum(value_of(corpus.outcome(q, c)) for _, corpus, q in items) / max(1, len(items))
 
 
-def fit(items: Sequence[Item], start: Calibration, *, rounds: int = 2, log: Callable[[str], None] = print) -> Calibration:
-    """Coordinate descent over GRID from start: each constant in turn takes its best value, twice round."""
+def fit(items: Sequence[Item], start: Calibration, *, grid: dict[str, Sequence[float]] = GRID, rounds: int = 2,
+        log: Callable[[str], None] = print) -> Calibration:
+    """Coordinate descent over the grid from start: each constant in turn takes its best value, twice round."""
     best, best_score = start, total(items, start)
     for _ in range(rounds):
         changed = False
-        for name, values in GRID.items():
+        for name, values in grid.items():
             for value in values:
                 if value == get(best, name):
                     continue
@@ -196,6 +203,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: score the shipped constants only)")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--gathered", action="store_true",
+                        help="also fit the near-miss and broad-question constants on all questions (slow, not cross-validated)")
     args = parser.parse_args()
 
     from index.model.embed import load_embedder
@@ -234,10 +243,10 @@ def main() -> None:
         held.extend((s, c.outcome(q, fitted)) for s, c, q in fold)
     report("cross-validated (each question answered by constants fitted without it)", held)
     print("fitting on all questions")
-    final = fit(items, shipped)
+    final = fit(items, shipped, grid={**GRID, **GATHERED_GRID} if args.gathered else GRID)
     report("constants fitted on all questions, in-sample", [(s, c.outcome(q, final)) for s, c, q in items])
     print("constants fitted on all questions (copy into index/search/calibration.py):")
-    for name in GRID:
+    for name in (*GRID, *GATHERED_GRID):
         print(f"  {name} = {get(final, name):g}" + ("" if get(final, name) == get(shipped, name)
                                                     else f"   (shipped {get(shipped, name):g})"))
 

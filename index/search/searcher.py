@@ -269,18 +269,21 @@ class HybridSearcher:
             reason = found.understood.abstention or abstain.NO_MATCH
             return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
         ranked, fused = fuse(found.rankings, c.fusion, in_place=found.boosted,
-                             phrased=found.phrased, in_year=found.in_year)
+                             phrased=found.phrased, in_year=found.in_year, english=found.query.is_english)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())
         coverage = max(found.on_topic[row] for row in ranked[:5])
         reason = abstain.abstention_reason(english=found.query.is_english, cosine=cosine, coverage=coverage,
                                            thresholds=c.abstention)
         understood = found.understood
+        # An English question's coverage counts only glossary words, so it says little; its notice needs
+        # the dense match itself to be far (NO_MATCH), where a Chinese question's coverage is evidence.
+        weak = reason == abstain.NO_MATCH or (reason and not found.query.is_english)
         if reason and found.query.places:
             # A covered place is named: never refuse. Say in one line that its reports seem not to treat
             # the topic, and show the nearest passages, the place's own first, so the reader judges.
             logger.info("weak match on a covered place (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
-            if not understood.topic_not_covered:
+            if weak and not understood.topic_not_covered:
                 understood = dataclasses.replace(understood, topic_not_covered=self._weakest_topic(found, ranked[:5]))
         elif reason:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
