@@ -151,6 +151,7 @@ def answer_json(answer: Answer, documents: Mapping[str, Document]) -> dict[str, 
         return {"rank": citation.number, "chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id,
                 "title": citation.title, "section": hit.chunk.section, "text": hit.chunk.text, "score": hit.score,
                 "best_sentence": hit.best_sentence, "citation": str(citation),
+                "doubtful_wording": hit.doubtful,
                 "reference": gbt7714_reference(doc, accessed=datetime.date.today()),
                 "in_text": in_text_citation(doc), "csl": csl_json(doc)}
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from index.chunk.cut import index_text
 from index.text.clean import fold
+from index.text.doubtful import doubtful_wording
 from index.places.gazetteer import PlaceGazetteer, warm_up
 from index.places.finder import most_specific, place_aliases
 from index.store.passages import Records
@@ -85,10 +86,16 @@ class HybridSearcher:
         # Splitting and folding a passage's sentences (OpenCC) was a third of a warm answer's ranking.
         self._sentences = lru_cache(maxsize=20_000)(lambda row: folded_sentences(chunks[row].text))
         self._shape = lru_cache(maxsize=20_000)(lambda row: bigrams(self._folded(row)))  # likewise for duplicates
+        self._doubtful = lru_cache(maxsize=20_000)(self._wording_of)
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
         # The national place names in pinyin and the general word table serve the first questions that
         # name a place; load them off the path of any question.
         threading.Thread(target=self._warm_up, name="search-warm-up", daemon=True).start()
+
+    def _wording_of(self, row: int) -> str:
+        chunk = self._chunks[row]
+        document = self._records.document(chunk.doc_id)
+        return doubtful_wording(chunk.text, document_kind=document.kind if document else "")
 
     def _warm_up(self) -> None:
         warm_up()
@@ -297,7 +304,7 @@ class HybridSearcher:
         for row in rows:
             chunk = self._chunks[row]
             start, end, _ = found.sentences[row]
-            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end))
+            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end, self._doubtful(row)))
         return SearchResult(found.query, tuple(hits), False, understood)
 
     def _weakest_topic(self, found: Candidates, shown: Sequence[int]) -> tuple[str, ...]:
