@@ -165,3 +165,31 @@ def test_the_most_specific_place_named_leads(real_engine: AnswerEngine) -> None:
     answer = real_engine.answer("What does the Jiangxinyuan community in Hanyang do?")
 
     assert "江欣苑社区" in answer.hits[0].chunk.places
+
+
+def test_a_covered_place_is_never_refused_but_told_and_led_by_its_own_passages(real_engine: AnswerEngine) -> None:
+    # Far from every report's topic, yet naming a covered district: passages under a one-line notice.
+    answer = real_engine.answer("南山区的二手房价格是多少")
+
+    assert not answer.abstained and answer.hits
+    assert answer.understood.topic_not_covered
+    assert "南山区" in answer.hits[0].chunk.places
+
+
+def test_a_far_out_of_corpus_question_naming_no_place_is_still_refused(real_engine: AnswerEngine) -> None:
+    assert real_engine.answer("红烧肉怎么做才好吃").abstained
+
+
+def test_an_off_topic_place_question_leads_with_the_place_and_says_so(real_engine: AnswerEngine) -> None:
+    answer = real_engine.answer("栖霞区怎么组织快递骑手")
+
+    assert answer.understood.topic_not_covered and not answer.abstained
+    assert "栖霞区" in answer.hits[0].chunk.places
+
+
+def test_doubtful_wording_reaches_the_answer(real_engine: AnswerEngine) -> None:
+    answer = real_engine.answer("汉阳区创新基层社会治理实践研讨会在哪里举办")
+
+    shown = {h.chunk.doc_id[:3]: h.doubtful for h in answer.hits}
+    assert shown.get("003") == "reworded"
+    assert all(not h.doubtful for h in answer.hits if h.chunk.doc_id.startswith(("000", "001", "004")))
