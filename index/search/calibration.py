@@ -18,9 +18,6 @@ RRF_K = 60
 # Candidates each ranking proposes: 50 holds every gold passage of the development sets in the dense
 # or keyword top 50; more only adds passages the fusion then ranks low.
 CANDIDATES = 50
-# Hits scoring under this share of the best one are not offered, even when paging: below half, passages
-# share little with the question (read over the grown set's paging).
-RELEVANCE_FLOOR = 0.5
 MAX_HITS = 20  # most passages one question pages through
 # Jaccard of character bigrams past which two hits count as one: reposts of one paragraph score 0.7-0.95,
 # two passages of one report on one practice at most 0.45.
@@ -99,5 +96,5 @@ class Calibration:
     # A question is broad ("What has Qixia done?") when every topic word beyond the place is common:
     # IDF under this share of the rarest word's (工作, 治理, 做法 sit at 0.05-0.25 of it).
     broad_idf_share: float = 0.3
-    # Hits scoring under this share of the best one are not offered, even when paging.
+    # Hits scoring under this share of the best one are not offered, even when paging (fitted).
     relevance_floor: float = 0.6  # fitted on all questions (shipped 0.5); only trims paging
