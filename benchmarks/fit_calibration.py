@@ -56,6 +56,7 @@ GRID: dict[str, Sequence[float]] = {
     "fusion.year_boost": (1.0, 1.15, 1.3, 1.5),
     "fusion.rrf_k": (30, 60, 90),
     "relevance_floor": (0.3, 0.4, 0.5, 0.6),
+    "practice_boost": (1.0, 1.2, 1.5, 2.0),
     "abstention.min_cosine": (0.78, 0.79, 0.80, 0.81, 0.82),
     "abstention.confident_cosine": (0.84, 0.85, 0.86, 0.87, 0.88),
     "abstention.min_coverage": (0.3, 0.4, 0.5),

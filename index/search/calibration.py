@@ -96,5 +96,8 @@ class Calibration:
     # A question is broad ("What has Qixia done?") when every topic word beyond the place is common:
     # IDF under this share of the rarest word's (工作, 治理, 做法 sit at 0.05-0.25 of it).
     broad_idf_share: float = 0.3
+    # A broad question's passages that name a practice or give a figure (distinct.bears_practice) are
+    # multiplied by this before the answer is spread over sections: what X has done, not its preamble.
+    practice_boost: float = 1.0
     # Hits scoring under this share of the best one are not offered, even when paging (fitted).
     relevance_floor: float = 0.6  # fitted on all questions (shipped 0.5); only trims paging

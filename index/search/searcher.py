@@ -22,7 +22,7 @@ from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, Calibration
-from index.search.distinct import bigrams, distinct_rows, spread
+from index.search.distinct import bears_practice, bigrams, distinct_rows, spread
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
 )
@@ -86,6 +86,7 @@ class HybridSearcher:
         # Splitting and folding a passage's sentences (OpenCC) was a third of a warm answer's ranking.
         self._sentences = lru_cache(maxsize=20_000)(lambda row: folded_sentences(chunks[row].text))
         self._shape = lru_cache(maxsize=20_000)(lambda row: bigrams(self._folded(row)))  # likewise for duplicates
+        self._practice = lru_cache(maxsize=20_000)(lambda row: bears_practice(chunks[row].text))
         self._doubtful = lru_cache(maxsize=20_000)(self._wording_of)
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
         # The national place names in pinyin and the general word table serve the first questions that
@@ -295,6 +296,9 @@ class HybridSearcher:
         elif reason:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
             return SearchResult(found.query, (), True, dataclasses.replace(understood, abstention=reason))
+        if found.broad and c.practice_boost != 1.0:
+            fused = {r: s * (c.practice_boost if self._practice(r) else 1.0) for r, s in fused.items()}
+            ranked = sorted(fused, key=lambda r: (-fused[r], r))
         relevant = above_floor(ranked, fused, c.relevance_floor)
         if found.broad:
             relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
