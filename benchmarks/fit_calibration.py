@@ -62,6 +62,7 @@ GRID: dict[str, Sequence[float]] = {
     "abstention.min_coverage": (0.3, 0.4, 0.5),
     "abstention.english_min_cosine": (0.70, 0.72, 0.74, 0.76),
     "abstention.english_min_coverage": (0.1, 0.2, 0.3),
+    "abstention.english_confident_cosine": (0.85, 0.87, 0.89, 0.91, 1.0),
 }
 # These change what is gathered (near misses, broad questions), so each value costs a full pass of embedding
 # and keyword search over every question: searched only with --gathered, and not cross-validated.
@@ -235,6 +236,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (0: score the shipped constants only)")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--peer-only", action="store_true", help="only the peer row")
+    parser.add_argument("--score", type=Path, metavar="FILE",
+                        help="fit nothing: score the shipped constants and the peer on one question file over corpus/")
     parser.add_argument("--gathered", action="store_true",
                         help="also fit the near-miss and broad-question constants on all questions (slow, not cross-validated)")
     args = parser.parse_args()
@@ -244,6 +247,13 @@ def main() -> None:
 
     embedder = load_embedder(IndexSettings())
     corpora = open_corpora(embedder)
+    if args.score:  # e.g. the untouched held-out set, once, at the end
+        questions = read_questions(args.score)
+        main_corpus = corpora["main"]
+        for title, outcomes in (("shipped constants", [main_corpus.outcome(q, Calibration()) for q in questions]),
+                                ("peer (dense cosine only)", [main_corpus.peer_outcome(q) for q in questions])):
+            print(f"\n## {args.score.name}: {title}\n\n{format_table(score_by_kind(outcomes))}\n")
+        return
     items: list[Item] = []
     seen: set[str] = set()
     for name in (*MAIN_SETS, *COMBINED_SETS):

@@ -22,6 +22,8 @@ def abstention_reason(*, english: bool, cosine: float, coverage: float, threshol
     if english:
         if cosine < t.english_min_cosine:
             return NO_MATCH
+        if cosine >= t.english_confident_cosine:
+            return ""
         return OFF_TOPIC if coverage < t.english_min_coverage else ""
     if cosine < t.min_cosine:
         return NO_MATCH

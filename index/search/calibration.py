@@ -40,6 +40,9 @@ class Abstention:
     # coverage an underestimate: they abstain only when nothing of them is found.
     english_min_cosine: float = 0.72
     english_min_coverage: float = 0.2
+    # ...and, as for Chinese ones, a dense match this close is enough on its own: the glossary's gaps
+    # ("Century Garden community" is 世纪花园社区) leave coverage at nothing for questions the reports answer.
+    english_confident_cosine: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from index.search.abstain import NO_MATCH, OFF_TOPIC, abstention_reason
 from index.search.calibration import Abstention
 
 # Explicit bands, so the table tests the rule rather than whatever the fitting last chose.
-T = Abstention(min_cosine=0.80, confident_cosine=0.86, min_coverage=0.4, english_min_cosine=0.72, english_min_coverage=0.2)
+T = Abstention(min_cosine=0.80, confident_cosine=0.86, min_coverage=0.4, english_min_cosine=0.72, english_min_coverage=0.2,
+               english_confident_cosine=0.88)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +22,7 @@ T = Abstention(min_cosine=0.80, confident_cosine=0.86, min_coverage=0.4, english
         pytest.param(True, 0.70, 1.0, NO_MATCH, id="en-far"),
         pytest.param(True, 0.75, 0.1, OFF_TOPIC, id="en-untranslated-topic"),
         pytest.param(True, 0.75, 0.25, "", id="en-some-topic"),
+        pytest.param(True, 0.89, 0.0, "", id="en-confident-dense-match"),
     ],
 )
 def test_abstention_bands(english: bool, cosine: float, coverage: float, expected: str) -> None:
