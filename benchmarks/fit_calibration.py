@@ -7,7 +7,7 @@ Run from the repository root (nothing here is tuned by hand; rerun after adding 
 
 Every question of eval/ except heldout3.jsonl (held out for one untouched run) is pooled and split into
 k folds, each set spread evenly over them. For each fold, coordinate descent over a small grid per
-constant picks the values that score best on the other folds; the held-out fold is then answered with
+constant, from the middle of every grid, picks the values that score best on the other folds; the held-out fold is then answered with
 them. The cross-validated figures (every question answered by constants fitted without it) are printed
 per set and kind, then the constants fitted on all questions, to copy into calibration.py.
 
@@ -96,6 +96,14 @@ def with_value(c: Calibration, name: str, value: float) -> Calibration:
     if rest == "rrf_k":
         value = int(value)
     return dataclasses.replace(c, **{head: dataclasses.replace(part, **{rest: value})})
+
+
+def neutral_start() -> Calibration:
+    """The middle value of every grid: where each fit starts, so no fold starts from constants fitted on it."""
+    c = Calibration()
+    for name, values in GRID.items():
+        c = with_value(c, name, sorted(values)[len(values) // 2])
+    return c
 
 
 def gather_key(c: Calibration) -> tuple[float, ...]:
@@ -279,16 +287,17 @@ def main() -> None:
         rng.shuffle(group)
         for i, it in enumerate(group):
             folds[i % args.folds].append(it)
+    start = neutral_start()
     held: list[tuple[str, Outcome]] = []
     for i, fold in enumerate(folds):
         print(f"fold {i + 1}/{args.folds}: fitting on {len(items) - len(fold)} questions")
         train = [it for j, f in enumerate(folds) if j != i for it in f]
-        fitted = fit(train, shipped, rounds=args.rounds)
+        fitted = fit(train, start, rounds=args.rounds)
         print("  " + describe(fitted, shipped))
         held.extend((s, c.outcome(q, fitted)) for s, c, q in fold)
     report("cross-validated (each question answered by constants fitted without it)", held)
     print("fitting on all questions")
-    final = fit(items, shipped, rounds=args.rounds, grid={**GRID, **GATHERED_GRID} if args.gathered else GRID)
+    final = fit(items, start, rounds=args.rounds, grid={**GRID, **GATHERED_GRID} if args.gathered else GRID)
     report("constants fitted on all questions, in-sample", [(s, c.outcome(q, final)) for s, c, q in items])
     print("constants fitted on all questions (copy into index/search/calibration.py):")
     for name in (*GRID, *GATHERED_GRID):
