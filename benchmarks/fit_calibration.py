@@ -2,7 +2,7 @@
 
 Run from the repository root (nothing here is tuned by hand; rerun after adding questions):
 
-    .venv/bin/python benchmarks/fit_calibration.py            # 3 folds, then a fit on all questions
+    .venv/bin/python benchmarks/fit_calibration.py            # 5 folds, then a fit on all questions
     .venv/bin/python benchmarks/fit_calibration.py --folds 0  # only score the shipped constants
 
 Every question of eval/ except heldout3.jsonl (held out for one untouched run) is pooled and split into
@@ -241,7 +241,7 @@ def open_corpora(embedder: Any) -> dict[str, Corpus]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1, help="coordinate-descent rounds per fit")
-    parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (0: score the shipped constants only)")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: score the shipped constants only)")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--peer-only", action="store_true", help="only the peer row")
     parser.add_argument("--score", type=Path, metavar="FILE",
