@@ -286,7 +286,7 @@ class HybridSearcher:
         understood = found.understood
         # An English question's coverage counts only glossary words, so it says little; its notice needs
         # the dense match itself to be far (NO_MATCH), where a Chinese question's coverage is evidence.
-        weak = reason == abstain.NO_MATCH or (reason and not found.query.is_english)
+        weak = reason == abstain.NO_MATCH or (bool(reason) and not found.query.is_english)
         if reason and found.query.places:
             # A covered place is named: never refuse. Say in one line that its reports seem not to treat
             # the topic, and show the nearest passages, the place's own first, so the reader judges.
@@ -313,8 +313,8 @@ class HybridSearcher:
 
     def _weakest_topic(self, found: Candidates, shown: Sequence[int]) -> tuple[str, ...]:
         """The question's heaviest topic word none of the shown passages holds ("" when no one word is missing)."""
-        if found.query.is_english:
-            return found.query.uncovered[:1] or ("",)
+        if found.query.is_english:  # its untranslated words are stems ("featur"): name no word
+            return ("",)
         for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
             if forms and not any(f in self._folded(r) for f in forms for r in shown):
                 return (forms[0],)
