@@ -74,6 +74,7 @@ class Hit:
     best_sentence: str = ""  # a substring of chunk.text
     best_start: int = 0  # offsets of best_sentence within chunk.text
     best_end: int = 0
+    doubtful: str = ""  # why the wording may differ from the original (index/text/doubtful.py), "" when clean
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # answers
     "question": ("问题：", "Question: "),
     "place": ("地点：", "Place: "),
+    "doubtful": ("⚠ 措辞可能与原文不同，引用前请核对原始出处。",
+                 "⚠ Wording may differ from the original; check the source before quoting."),
     "range": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
     "no_more": ("没有更多结果了。", "No more results."),
     "nothing": ("报告里没有能回答这个问题的内容。", "Nothing in the reports answers this question."),

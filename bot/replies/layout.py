@@ -154,6 +154,8 @@ def passage_section(hit: Hit, citation: Citation, *, language: str = "zh", show_
     show_places: the passages are not about the place asked (see notices), so each says where it is from.
     """
     blocks = [Block(citation_lines(citation))]
+    if hit.doubtful:  # index/text/doubtful.py: garbled or machine-reworded text
+        blocks.append(text_block((Span(text("doubtful", language), "bold"),)))
     if show_places and hit.chunk.places:
         blocks.append(text_block((Span(text("place", language), "bold"), Span("、".join(hit.chunk.places[:3])))))
     spans = highlighted(hit)

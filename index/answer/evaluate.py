@@ -41,6 +41,7 @@ class Outcome:
     rank: int
     abstained: bool
     flagged: bool = False  # the answer said the place, year or topic asked about is not covered
+    noticed: bool = False  # the answer said the named place's reports seem not to treat the topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class Scores:
     out_of_corpus: int = 0  # unanswerable questions
     mrr5: float = 0.0
     refused: int = 0  # answerable questions abstained on
+    false_notices: int = 0  # answerable questions whose answer said their topic seems untreated
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -107,6 +109,8 @@ def flags(kind: str, understood: Understanding) -> bool:
         return bool(understood.years_not_covered)
     if kind == "off_topic_place":
         return bool(understood.topic_not_covered)
+    if kind == OUT_OF_CORPUS:  # naming a covered place, it is answered under a notice, never refused
+        return bool(understood.topic_not_covered)
     return False
 
 
@@ -116,7 +120,8 @@ def run(questions: Sequence[Question], retrieve: Retrieve) -> list[Outcome]:
     for question in questions:
         passages, abstained, understood = retrieve(question.text)
         rank = first_correct_rank(passages[:10], question.gold) if question.answerable else 0
-        outcomes.append(Outcome(question, rank, abstained, abstained or flags(question.kind, understood)))
+        outcomes.append(Outcome(question, rank, abstained, abstained or flags(question.kind, understood),
+                                bool(understood.topic_not_covered)))
     return outcomes
 
 
@@ -132,9 +137,9 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
     def mrr(k: int) -> float:
         return sum(1 / o.rank for o in answerable if 0 < o.rank <= k) / n
 
-    handled = sum(1 for o in unanswerable if o.flagged or (o.question.kind == OUT_OF_CORPUS and o.abstained))
+    handled = sum(1 for o in unanswerable if o.flagged)
     return Scores(len(answerable), hits(1), hits(3), hits(5), mrr(10), handled, len(unanswerable), mrr(5),
-                  sum(1 for o in answerable if o.abstained))
+                  sum(1 for o in answerable if o.abstained), sum(1 for o in answerable if o.noticed))
 
 
 def score_by_kind(outcomes: Sequence[Outcome]) -> dict[str, Scores]:
@@ -147,14 +152,15 @@ def score_by_kind(outcomes: Sequence[Outcome]) -> dict[str, Scores]:
 
 def format_table(table: dict[str, Scores]) -> str:
     """A Markdown table of the metrics, as printed by `python -m index eval` and kept in the README."""
-    lines = ["| kind | n | hit@1 | hit@3 | hit@5 | MRR@5 | MRR@10 | refused | abstained or flagged |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| kind | n | hit@1 | hit@3 | hit@5 | MRR@5 | MRR@10 | refused | false notices | abstained or flagged |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for kind, s in table.items():
         if kind in UNANSWERABLE:
-            lines.append(f"| {kind} | {s.out_of_corpus} | | | | | | | {s.abstained}/{s.out_of_corpus} |")
+            lines.append(f"| {kind} | {s.out_of_corpus} | | | | | | | | {s.abstained}/{s.out_of_corpus} |")
             continue
         handled = f"{s.abstained}/{s.out_of_corpus}" if s.out_of_corpus else ""
         refused = f"{s.refused}/{s.count}" if s.count else ""
+        noticed = f"{s.false_notices}/{s.count}" if s.count else ""
         lines.append(f"| {kind} | {s.count} | {s.hit1:.3f} | {s.hit3:.3f} | {s.hit5:.3f} | {s.mrr5:.3f} "
-                     f"| {s.mrr10:.3f} | {refused} | {handled} |")
+                     f"| {s.mrr10:.3f} | {refused} | {noticed} | {handled} |")
     return "\n".join(lines)

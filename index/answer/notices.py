@@ -45,7 +45,9 @@ def notices(understood: Understanding) -> list[Notice]:
         found.append(Notice("place_not_covered", places=understood.places_not_covered, scope=understood.places,
                             nearest=understood.nearest_places, region=understood.nearest_region))
     if understood.topic_not_covered:
-        found.append(Notice("topic_not_covered", places=understood.places, topics=understood.topic_not_covered))
+        # The place's own passages still lead, so the reader judges; "" stands for a topic no word names.
+        found.append(Notice("topic_not_covered", places=understood.places,
+                            topics=tuple(t for t in understood.topic_not_covered if t)))
     if understood.years_not_covered:
         found.append(Notice("years_not_covered", places=understood.places or understood.nearest_places,
                             years=understood.years_not_covered, refused=bool(understood.abstention)))
@@ -81,10 +83,11 @@ def notice_text(notice: Notice, *, english: bool) -> str:
         return (f"No report covers {names}, nor any place in the same city or province." if en
                 else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
     if notice.code == "topic_not_covered":
-        topic = "、".join(f"“{t}”" for t in notice.topics)
+        topic = "、".join(f"“{t}”" for t in notice.topics) or ("this topic" if en else "这个话题")
         where = _names(notice.places, en)
-        return (f"The reports on {where} do not mention {topic}; the passages below are from other places."
-                if en else f"关于{where}的报告没有提到{topic}；以下段落来自其他地方。")
+        return (f"The reports on {where} do not seem to treat {topic}; the nearest passages follow, "
+                f"{where}'s own first." if en
+                else f"关于{where}的报告似乎没有谈到{topic}；以下是最接近的段落，{where}的在前。")
     if notice.code == "years_not_covered":
         years = _years(notice.years, en)
         where = _names(notice.places, en)

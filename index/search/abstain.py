@@ -10,21 +10,19 @@ PLACE_NOT_COVERED = "place_not_covered"  # the question names only places no rep
 NOTHING_IN_SCOPE = "nothing_in_scope"  # the place the search was limited to has no passages
 
 
-def abstention_reason(*, english: bool, names_place: bool, cosine: float, coverage: float,
-                      thresholds: Abstention) -> str:
+def abstention_reason(*, english: bool, cosine: float, coverage: float, thresholds: Abstention) -> str:
     """NO_MATCH or OFF_TOPIC when the evidence is too weak to cite anything, "" when passages may be shown.
 
     cosine is the best dense match near the top (of the question itself for English questions, whose
     glossary expansions would flatter it); coverage the best share of the question's topic held by
-    one of the top passages.
+    one of the top passages. A question naming a covered place is never refused whatever this says
+    (the searcher shows its passages under a notice instead).
     """
     t = thresholds
     if english:
         if cosine < t.english_min_cosine:
             return NO_MATCH
-        # Naming a district of the corpus ("Xihu", "Qixia") is evidence of topic when the dense
-        # match agrees, even if the glossary could not translate the rest.
-        if names_place and (cosine >= t.english_place_cosine or coverage >= t.english_place_coverage):
+        if cosine >= t.english_confident_cosine:
             return ""
         return OFF_TOPIC if coverage < t.english_min_coverage else ""
     if cosine < t.min_cosine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 
 
@@ -32,6 +33,17 @@ def distinct_rows(ranked: Sequence[int], shape_of: Callable[[int], frozenset[str
         if len(kept) >= limit:
             break
     return kept
+
+
+# A practice a report names ("红色物业", "一小区一专员"): a short quoted term with no sentence punctuation
+# inside; and a figure with its unit ("1063个网格", "95%"). Preambles quoting a leader's sentence hold neither.
+_NAMED_PRACTICE = re.compile(r"[“\"「]([^“”\"「」，,。；;：:！!？?\s]{2,12})[”\"」]")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|名|家|项|支|户|人|万|条|场|次|期|类|套|所|处|栋)")
+
+
+def bears_practice(text: str) -> bool:
+    """Whether a passage describes something done: it names a practice or gives a figure (for broad questions)."""
+    return bool(_NAMED_PRACTICE.search(text) or _FIGURE.search(text))
 
 
 def spread(ranked: Sequence[int], group: Callable[[int], Hashable]) -> list[int]:

@@ -19,9 +19,11 @@ def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[int]], *, weights: Ma
 
 
 def fuse(rankings: Mapping[str, Sequence[int]], fusion: Fusion, *, in_place: Collection[int] = (),
-         phrased: Collection[int] = (), in_year: Collection[int] = ()) -> tuple[list[int], dict[int, float]]:
+         phrased: Collection[int] = (), in_year: Collection[int] = (),
+         english: bool = False) -> tuple[list[int], dict[int, float]]:
     """Rows best first with their fused scores: fused ranks, multiplied by each boost a row earns."""
-    fused = reciprocal_rank_fusion(rankings, weights=fusion.weights, k=fusion.rrf_k)
+    weights = fusion.english_weights if english else fusion.weights
+    fused = reciprocal_rank_fusion(rankings, weights=weights, k=fusion.rrf_k)
     for row in fused:
         if row in in_place:
             fused[row] *= fusion.place_boost

@@ -15,13 +15,14 @@ import numpy.typing as npt
 
 from index.chunk.cut import index_text
 from index.text.clean import fold
+from index.text.doubtful import doubtful_wording
 from index.places.gazetteer import PlaceGazetteer, warm_up
 from index.places.finder import most_specific, place_aliases
 from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
-from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, RELEVANCE_FLOOR, Calibration
-from index.search.distinct import bigrams, distinct_rows, spread
+from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, Calibration
+from index.search.distinct import bears_practice, bigrams, distinct_rows, spread
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
 )
@@ -65,6 +66,7 @@ class Candidates:
     in_year: frozenset[int]  # rows mentioning a year the question asks about
     broad: bool  # the question names a place and little else: spread the answer over practices
     understood: Understanding
+    topic: Sequence[Concept] = ()  # the question's topic concepts, heaviest word first when a notice names one
 
 
 class HybridSearcher:
@@ -85,6 +87,8 @@ class HybridSearcher:
         # Splitting and folding a passage's sentences (OpenCC) was a third of a warm answer's ranking.
         self._sentences = lru_cache(maxsize=20_000)(lambda row: folded_sentences(chunks[row].text))
         self._shape = lru_cache(maxsize=20_000)(lambda row: bigrams(self._folded(row)))  # likewise for duplicates
+        self._practice = lru_cache(maxsize=20_000)(lambda row: bears_practice(chunks[row].text))
+        self._doubtful = lru_cache(maxsize=20_000)(self._wording_of)
         self._recent = lru_cache(maxsize=256)(lambda question, place: self.gather(question, place=place))
         # The national place names in pinyin and the general word table serve the first questions that
         # name a place; load them off the path of any question.
@@ -108,6 +112,11 @@ class HybridSearcher:
     def forget_recent(self) -> None:
         """Empties the cache of recent questions, so a benchmark times a repeated question as a new one."""
         self._recent.cache_clear()
+
+    def _wording_of(self, row: int) -> str:
+        chunk = self._chunks[row]
+        document = self._records.document(chunk.doc_id)
+        return doubtful_wording(chunk.text, document_kind=document.kind if document else "")
 
     def _warm_up(self) -> None:
         warm_up()
@@ -184,9 +193,9 @@ class HybridSearcher:
         boost_places = set(most_specific(scope.boost))
         missing_topic: tuple[str, ...] = ()
         if scope.boost and allowed is None:
+            # Even when the place's reports seem not to treat the topic, its own passages lead (the notice
+            # says so): the reader asked about that place and judges whether they serve.
             missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [question_vector, *expansion_vectors], rows)
-            if missing_topic:  # the place's reports do not treat it: let the passages that do lead
-                boost_places = set()
         boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
         # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
         place_forms = {fold(a) for p in query.places for a in place_aliases(p)}
@@ -207,7 +216,7 @@ class HybridSearcher:
             years_missing, missing_topic)
         broad = bool(scope.boost) and not missing_topic and self._is_broad(topic)
         return Candidates(query, rankings, cosines, sentences, on_topic, question_cosine, boosted, phrased,
-                          in_year, broad, understood)
+                          in_year, broad, understood, topic)
 
     def _nothing(self, query: Query, understood: Understanding) -> Candidates:
         return Candidates(query, {}, {}, {}, {}, 0.0, frozenset(), frozenset(), frozenset(), False, understood)
@@ -279,22 +288,38 @@ class HybridSearcher:
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
         # Paging asks the same question again: the second time costs no embedding or search.
-        found = self._recent(question, place)
+        return self.rank(self._recent(question, place), k=k)
+
+    def rank(self, found: Candidates, *, k: int, calibration: Calibration | None = None) -> SearchResult:
+        """The hits for gathered candidates under a calibration (the searcher's own unless given: fitting passes others)."""
+        c = calibration or self._calibration
         if not found.cosines:
             reason = found.understood.abstention or abstain.NO_MATCH
             return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
-        ranked, fused = fuse(found.rankings, self._calibration.fusion, in_place=found.boosted,
-                             phrased=found.phrased, in_year=found.in_year)
+        ranked, fused = fuse(found.rankings, c.fusion, in_place=found.boosted,
+                             phrased=found.phrased, in_year=found.in_year, english=found.query.is_english)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())
         coverage = max(found.on_topic[row] for row in ranked[:5])
-        reason = abstain.abstention_reason(english=found.query.is_english, names_place=bool(found.query.places),
-                                           cosine=cosine, coverage=coverage,
-                                           thresholds=self._calibration.abstention)
-        if reason:
+        reason = abstain.abstention_reason(english=found.query.is_english, cosine=cosine, coverage=coverage,
+                                           thresholds=c.abstention)
+        understood = found.understood
+        # An English question's coverage counts only glossary words, so it says little; its notice needs
+        # the dense match itself to be far (NO_MATCH), where a Chinese question's coverage is evidence.
+        weak = reason == abstain.NO_MATCH or (bool(reason) and not found.query.is_english)
+        if reason and found.query.places:
+            # A covered place is named: never refuse. Say in one line that its reports seem not to treat
+            # the topic, and show the nearest passages, the place's own first, so the reader judges.
+            logger.info("weak match on a covered place (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
+            if weak and not understood.topic_not_covered:
+                understood = dataclasses.replace(understood, topic_not_covered=self._weakest_topic(found, ranked[:5]))
+        elif reason:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
-            return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
-        relevant = above_floor(ranked, fused, RELEVANCE_FLOOR)
+            return SearchResult(found.query, (), True, dataclasses.replace(understood, abstention=reason))
+        if found.broad and c.practice_boost != 1.0:
+            fused = {r: s * (c.practice_boost if self._practice(r) else 1.0) for r, s in fused.items()}
+            ranked = sorted(fused, key=lambda r: (-fused[r], r))
+        relevant = above_floor(ranked, fused, c.relevance_floor)
         if found.broad:
             relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
         rows = distinct_rows(relevant, self._shape, threshold=DUPLICATE_BIGRAMS,
@@ -303,6 +328,14 @@ class HybridSearcher:
         for row in rows:
             chunk = self._chunks[row]
             start, end, _ = found.sentences[row]
-            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end))
-        return SearchResult(found.query, tuple(hits), False, found.understood)
+            hits.append(Hit(chunk, round(fused[row], 6), chunk.text[start:end], start, end, self._doubtful(row)))
+        return SearchResult(found.query, tuple(hits), False, understood)
 
+    def _weakest_topic(self, found: Candidates, shown: Sequence[int]) -> tuple[str, ...]:
+        """The question's heaviest topic word none of the shown passages holds ("" when no one word is missing)."""
+        if found.query.is_english:  # its untranslated words are stems ("featur"): name no word
+            return ("",)
+        for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
+            if forms and not any(f in self._folded(r) for f in forms for r in shown):
+                return (forms[0],)
+        return ("",)

@@ -29,7 +29,8 @@ def test_year_and_topic_notices() -> None:
     lines = notice_lines(Understanding(english=True, places=("栖霞区",), years=(2023,), years_not_covered=(2023,),
                                   topic_not_covered=("快递骑手",)))
 
-    assert lines[0] == "The reports on Qixia (栖霞区) do not mention “快递骑手”; the passages below are from other places."
+    assert lines[0] == ("The reports on Qixia (栖霞区) do not seem to treat “快递骑手”; the nearest passages follow, "
+                        "Qixia (栖霞区)'s own first.")
     assert lines[1].startswith("No report on Qixia (栖霞区) mentions 2023;")
 
 
@@ -61,3 +62,9 @@ def test_notices_are_codes_with_fields_for_each_front_end_to_word() -> None:
         Notice("years_not_covered", places=("栖霞区",), years=(2023,), refused=True),
     ]
     assert notice_lines(understood, language="en")[1] == "No report on Qixia (栖霞区) mentions 2023."
+
+
+def test_a_topic_no_single_word_names_is_called_this_topic() -> None:
+    [line] = notice_lines(Understanding(places=("南山区",), topic_not_covered=("",)))
+
+    assert line == "关于南山区的报告似乎没有谈到这个话题；以下是最接近的段落，南山区的在前。"
