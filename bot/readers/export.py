@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from index.answer.bibliography import csl_json, ris_file
+from index.text.doubtful import doubtful_wording
 from index.answer.cite import (
     CitationSystem,
     display_title,
@@ -79,6 +80,7 @@ class Labels:
     exported: str = "导出日期"
     quotes: str = ""  # which script the quotes are in; "" writes the Chinese sentence for the script used
     original: str = "原始出处："
+    doubtful: str = "⚠ 措辞可能与原文不同，引用前请核对原始出处。"  # under a quote whose wording may not be the author's
     language: str = "zh"
 
 
@@ -118,6 +120,10 @@ def _reference_list(items: Sequence[NoteItem], today: datetime.date, system: Cit
     return entries if system == "numeric" else sorted(entries)
 
 
+def _doubtful(item: NoteItem) -> bool:
+    return bool(doubtful_wording(item.chunk.text, document_kind=item.document.kind))
+
+
 def _where(item: NoteItem, script: str, labels: Labels) -> str:
     section = f" · {display_punctuation(in_script(item.chunk.section, script))}" if item.chunk.section else ""
     return f"{labels.source}：《{display_title(item.document)}》{section}"
@@ -134,7 +140,8 @@ def markdown_notebook(items: Sequence[NoteItem], *, script: str, today: datetime
     for item in items:
         number = _number_of(item, works)
         cite = f"[^{number}]" if system == "numeric" else in_text_citation(item.document, system=system)
-        lines += [f"> {in_script(quoted(item.chunk.text), script)}{cite}", ">", f"> — {_where(item, script, labels)}", ""]
+        lines += [f"> {in_script(quoted(item.chunk.text), script)}{cite}", ">", f"> — {_where(item, script, labels)}"]
+        lines += [">", f"> {labels.doubtful}", ""] if _doubtful(item) else [""]
     references = _reference_list(items, today, system, labels, script)
     if system == "numeric":
         lines += [f"[^{n}]: {entry.split(' ', 1)[1]}" for n, (entry, _) in enumerate(references, 1)]
@@ -169,6 +176,9 @@ def docx_notebook(items: Sequence[NoteItem], *, script: str, today: datetime.dat
             paragraph.add_run(str(number)).font.superscript = True
         where = document.add_paragraph().add_run(_where(item, script, labels))
         where.font.size = Pt(NOTE_PT)
+        if _doubtful(item):
+            caution = document.add_paragraph().add_run(labels.doubtful)
+            caution.font.size, caution.font.bold = Pt(NOTE_PT), True
     document.add_heading(labels.references, level=2)
     for entry, note in _reference_list(items, today, system, labels, script):
         document.add_paragraph(entry)
@@ -254,7 +264,8 @@ def export_files(items: Sequence[NoteItem], *, script: str, today: datetime.date
     stem = f"notebook-{today.isoformat()}"
     labels = replace(labels, quotes=labels.quotes or _quotes_line(script), language=language)
     labels = replace(labels, **{name: in_script(getattr(labels, name), script)
-                                for name in ("title", "references", "source", "exported", "quotes", "original")})
+                                for name in ("title", "references", "source", "exported", "quotes", "original",
+                                             "doubtful")})
     works = _works(items)
     csl = json.dumps([csl_json(doc) for doc in works], ensure_ascii=False, indent=2)
     markdown = markdown_notebook(items, script=script, today=today, labels=labels, system=system)

@@ -252,7 +252,7 @@ class Commands:
                         quotes=text("export_quotes", language, name=text(
                             f"script_{script}" if script in ("simplified", "traditional") else "script_as_reported",
                             language)),
-                        original=text("original_source", language))
+                        original=text("original_source", language), doubtful=text("doubtful", language))
         files = export_files(items, script=script, today=today or datetime.date.today(), labels=labels,
                              system=self.citation_system, language=language)
         skipped = text("export_skipped", language, n=missing) if missing else ""

@@ -26,6 +26,7 @@ from index.text.clean import fold
 from index.text.glossary import chinese_glosses
 from index.answer.notices import notice_lines
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
+from index.text.doubtful import doubtful_wording
 from index.text.script import display_punctuation, in_script, quoted
 
 # mark: the sentence that answers best (bold in Telegram, 【】 or ANSI bold on a terminal)
@@ -362,8 +363,10 @@ def cite_layout(chunk: Chunk, doc: Document, *, accessed: datetime.date | None =
         notes.append((Span(missing, "italic"),))
     if original := original_source(doc):
         notes.append((Span(text("original_source", language), "italic"), Span(original, "italic", record=True)))
+    caution = [text_block((Span(text("doubtful", language), "bold"),))] \
+        if doubtful_wording(chunk.text, document_kind=doc.kind) else []
     return (
-        (text_block((Span(text("quote", language), "bold"),)),
+        (*caution, text_block((Span(text("quote", language), "bold"),)),
          Block(((Span(in_script(quoted(chunk.text), script)),
                  Span(in_text_citation(doc, system=system, number=1), record=True)),), "pre")),
         (

@@ -19,6 +19,7 @@ from index.answer.cite import (
     split_authors,
     work_type,
 )
+from index.text.doubtful import REWORDED, doubtful_wording
 from index.records import Document
 
 LANGUAGE = "zh-CN"  # every record is Simplified Chinese, the script of its source's own print form
@@ -44,6 +45,8 @@ def provenance_note(doc: Document) -> str:
     if doc.part:
         notes.append(f"本条为该文档中的{doc.part}")
     notes.append(missing_note(missing_elements(doc)))
+    if doubtful_wording("", document_kind=doc.kind) == REWORDED:
+        notes.append("此为文档分享网站的副本，措辞可能经过改写，引用前请核对原始出处")
     return "；".join(note for note in notes if note)
 
 

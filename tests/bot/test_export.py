@@ -116,3 +116,17 @@ def test_ris_and_csl_json_hold_one_record_per_work(five_passages: list[NoteItem]
     csl = json.loads(exported["json"])
     assert [e["type_of_reference"] for e in entries] == ["ELEC", "ELEC", "ELEC", "ELEC", "JOUR"]
     assert [item["type"] for item in csl] == ["webpage", "webpage", "webpage", "webpage", "article-journal"]
+
+
+def test_a_quote_of_doubtful_wording_carries_the_caution_in_every_export(five_passages: list[NoteItem]) -> None:
+    # 003 is a sharing site's machine-reworded copy (index/text/doubtful.py); 000-002 and 004's first passages are not.
+    out = files(five_passages)
+    markdown = out["md"].decode("utf-8")
+    body = "".join(p.text for p in docx.Document(io.BytesIO(out["docx"])).paragraphs)
+    reworded = [item for item in five_passages if item.document.doc_id.startswith("003")]
+
+    assert markdown.count("措辞可能与原文不同") == body.count("措辞可能与原文不同") == len(reworded) == 1
+    assert [entry.get("notes", [""])[0].count("措辞可能经过改写") for entry in rispy.loads(out["ris"].decode("utf-8"))
+            ] == [1 if d.document.doc_id.startswith("003") else 0 for d in five_passages]
+    assert ["措辞可能经过改写" in item.get("note", "") for item in json.loads(out["json"])] == [
+        d.document.doc_id.startswith("003") for d in five_passages]

@@ -258,3 +258,12 @@ def test_titles_and_sources_keep_the_records_script_while_sections_follow_the_re
     text = terminal_text(for_reader(((Block(citation_lines(citation)),),), "traditional"))
 
     assert text == "[1] 《发挥“两新”组织优势》\n四川党的建设 · 2022-01-25 · 一、黨建引領，凝聚合力"
+
+
+def test_cite_cautions_before_a_quote_whose_wording_may_not_be_the_authors() -> None:
+    chunk = next(iter(ENGINE.chunks_by_id.values()))
+    document = ENGINE.document(chunk.doc_id)
+    shared = dataclasses.replace(document, kind="shared")  # a sharing site's copy: machine-reworded as a rule
+
+    assert "措辞可能与原文不同" in terminal_text(cite_layout(chunk, shared, accessed=datetime.date(2024, 5, 1)))
+    assert "措辞可能与原文不同" not in terminal_text(cite_layout(chunk, document, accessed=datetime.date(2024, 5, 1)))
