@@ -13,11 +13,14 @@ from bot.replies.live import IndexInfo, LiveEngine
 from bot.logs import configure_logging
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
 from index.errors import QaError
+from index.logs import add_logging_options, chosen_level
 from index.settings import IndexSettings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Cited answers from the reports.")
+    parser = argparse.ArgumentParser(prog="reports-qa-bot", description="Cited answers from the reports "
+                                     "(also `python -m bot`).")
+    add_logging_options(parser)
     parser.add_argument("mode", nargs="?", choices=["telegram", "chat", "check"], default="telegram",
                         help="telegram (default; needs BOT_TOKEN), chat (terminal) or check (health check)")
     parser.add_argument("--no-model", action="store_true",
@@ -50,6 +53,11 @@ def _chat(engine: Engine, settings: BotSettings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Starts the chosen front end; returns the process exit status."""
     args = _parser().parse_args(argv)
+    try:
+        level = chosen_level(args, default=logging.INFO if args.mode == "telegram" else logging.WARNING)
+    except QaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.mode == "check":
         from bot.check import run_checks
 
@@ -60,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     token = settings.token.get_secret_value() if settings.token else ""
     secrets = [token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
-    configure_logging(level=logging.INFO if args.mode == "telegram" else logging.WARNING, secrets=secrets)
+    configure_logging(level=level, secrets=secrets)
 
     index_settings = IndexSettings()
     try:
