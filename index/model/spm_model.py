@@ -13,8 +13,10 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sentencepiece import sentencepiece_model_pb2 as spm_pb2  # type: ignore[import-untyped]
+from sentencepiece import sentencepiece_model_pb2
 
+# protoc's generated module declares its classes at run time, so a type checker sees none of them.
+spm_pb2: Any = sentencepiece_model_pb2
 _PIECE = spm_pb2.ModelProto.SentencePiece
 # tokenizer.json's special tokens for XLM-R-style models, and the type SentencePiece gives each.
 _SPECIAL_TYPES = {"<s>": _PIECE.CONTROL, "<pad>": _PIECE.CONTROL, "</s>": _PIECE.CONTROL, "<unk>": _PIECE.UNKNOWN,
