@@ -108,7 +108,7 @@ class IndexSettings(TomlSettings):
     question_arithmetic: Literal["int8", "float32"] = Field(
         default="int8",
         description="onnx with float32 passages: questions in int8 arithmetic over the same 4-bit weights "
-        "(faster; every quality table within 0.01 of float32, README 'Precision'), or float32 throughout.",
+        "(faster; every quality table within 0.01 of float32, docs/model.md 'Precision'), or float32 throughout.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
