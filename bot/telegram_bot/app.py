@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+from collections.abc import Mapping
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Message, Update
@@ -31,6 +33,7 @@ from bot.readers.notebook import NotebookStore
 from bot.readers.prefs import PrefsStore
 from bot.settings import BotSettings
 from bot.replies.questions import QuestionStore
+from bot.watchdog import SystemdNotifier, keep_alive, watchdog_interval_s
 
 logger = logging.getLogger(__name__)
 
@@ -170,9 +173,31 @@ async def _stop_watcher(application: Application) -> None:  # type: ignore[type-
             await task
 
 
+_KEEP_ALIVE = "systemd watchdog"
+
+
+def tell_systemd(application: Application, notifier: SystemdNotifier,  # type: ignore[type-arg]
+                 environ: Mapping[str, str] = os.environ) -> None:
+    """Chains onto post_init: READY=1 once the bot is initialised, then watchdog pings from its event loop."""
+    started = application.post_init
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        if started is not None:
+            await started(app)
+        notifier.notify("READY=1")
+        interval_s = watchdog_interval_s(environ)
+        if interval_s is not None:
+            app.bot_data[_KEEP_ALIVE] = asyncio.create_task(keep_alive(notifier, interval_s))
+
+    application.post_init = post_init
+
+
 def run_application(engine: Engine, settings: BotSettings) -> None:
     """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
     application = build_application(engine, settings)
+    notifier = SystemdNotifier.from_environ()
+    if notifier is not None:  # started by systemd as Type=notify (deploy/reports-qa-bot.service)
+        tell_systemd(application, notifier)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(
