@@ -70,22 +70,24 @@ lock:
 wheel: $(INSTALLED)
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
-# The fast tests (fakes, no real model) on each Python, each in a fresh venv of the locked deploy set.
-test-pythons: setup
+# On each Python, in a fresh venv of the locked deploy set: the fast tests (fakes, no real model) and the
+# wheel test (a built wheel in another fresh venv answers a question). uv installs from its cache.
+test-pythons: test-setup
 	@for python in $(PYTHONS); do \
 	  echo "== $$python"; \
-	  rm -rf "$(SCRATCH)/$$python" && $$python -m venv "$(SCRATCH)/$$python" || exit 1; \
-	  "$(SCRATCH)/$$python/bin/pip" install --quiet -r $(LOCK) -e ".[dev]" || exit 1; \
-	  "$(SCRATCH)/$$python/bin/python" -m pytest -q -p no:cacheprovider $(FAST_TESTS) || exit 1; \
+	  rm -rf "$(SCRATCH)/$$python" && $(VENV)/bin/uv venv --quiet --python $$python "$(SCRATCH)/$$python" || exit 1; \
+	  $(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/$$python/bin/python" --compile-bytecode \
+	    -r $(LOCK) -e ".[dev]" || exit 1; \
+	  "$(SCRATCH)/$$python/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" || exit 1; \
 	done
 
 # The lowest version of every direct dependency that pyproject.toml allows, then the fast tests:
 # proves the floors are real. uv's lowest-direct resolution picks them.
-test-floors: setup
-	$(PY) -m pip install --quiet uv
+test-floors: test-setup
 	rm -rf "$(SCRATCH)/floors"
 	$(VENV)/bin/uv venv --quiet --python $(firstword $(PYTHONS)) "$(SCRATCH)/floors"
-	$(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/floors/bin/python" --resolution lowest-direct --compile-bytecode -e ".[dev]"
+	$(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/floors/bin/python" --resolution lowest-direct \
+	  --compile-bytecode -e ".[dev]"
 	"$(SCRATCH)/floors/bin/python" -m pytest -q -p no:cacheprovider $(FAST_TESTS)
 
 model: $(MODEL_READY)
