@@ -17,7 +17,9 @@ TEST_INSTALLED := $(VENV)/.installed-test
 #   make test TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 TORCH := torch==2.13.0
 TORCH_PIP_ARGS ?=
-PYTHONS ?= python3.11 python3.12 python3.13
+# Each supported Python: pyenv's own binary where pyenv has one (its shims answer only for the chosen
+# version), else pythonX.Y on the PATH.
+PYTHONS ?= $(foreach v,3.11 3.12 3.13,$(or $(lastword $(wildcard $(HOME)/.pyenv/versions/$(v).*/bin/python$(v))),python$(v)))
 # A throwaway folder for the virtual environments of test-pythons and test-floors.
 SCRATCH ?= $(or $(TMPDIR),/tmp)/reports-qa-envs
 FAST_TESTS := -m "not slow and not wheel"
@@ -75,7 +77,7 @@ wheel: $(INSTALLED)
 test-pythons: test-setup
 	@for python in $(PYTHONS); do \
 	  echo "== $$python"; \
-	  rm -rf "$(SCRATCH)/$$python" && $(VENV)/bin/uv venv --quiet --python $$python "$(SCRATCH)/$$python" || exit 1; \
+	  rm -rf "$(SCRATCH)/$$python" && $$python -m venv --without-pip "$(SCRATCH)/$$python" || exit 1; \
 	  $(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/$$python/bin/python" --compile-bytecode \
 	    -r $(LOCK) -e ".[dev]" || exit 1; \
 	  "$(SCRATCH)/$$python/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" || exit 1; \
@@ -85,7 +87,7 @@ test-pythons: test-setup
 # proves the floors are real. uv's lowest-direct resolution picks them.
 test-floors: test-setup
 	rm -rf "$(SCRATCH)/floors"
-	$(VENV)/bin/uv venv --quiet --python $(firstword $(PYTHONS)) "$(SCRATCH)/floors"
+	$(firstword $(PYTHONS)) -m venv --without-pip "$(SCRATCH)/floors"
 	$(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/floors/bin/python" --resolution lowest-direct \
 	  --compile-bytecode -e ".[dev]"
 	"$(SCRATCH)/floors/bin/python" -m pytest -q -p no:cacheprovider $(FAST_TESTS)
