@@ -19,7 +19,8 @@ TORCH := torch==2.13.0
 TORCH_PIP_ARGS ?=
 # Each supported Python: pyenv's own binary where pyenv has one (its shims answer only for the chosen
 # version), else pythonX.Y on the PATH.
-PYTHONS ?= $(foreach v,3.11 3.12 3.13,$(or $(lastword $(wildcard $(HOME)/.pyenv/versions/$(v).*/bin/python$(v))),python$(v)))
+PYTHON_VERSIONS ?= 3.11 3.12 3.13
+PYTHONS ?= $(foreach v,$(PYTHON_VERSIONS),$(or $(lastword $(wildcard $(HOME)/.pyenv/versions/$(v).*/bin/python$(v))),python$(v)))
 # A throwaway folder for the virtual environments of test-pythons and test-floors.
 SCRATCH ?= $(or $(TMPDIR),/tmp)/reports-qa-envs
 FAST_TESTS := -m "not slow and not wheel"
@@ -91,6 +92,7 @@ test-floors: test-setup
 	$(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/floors/bin/python" --resolution lowest-direct \
 	  --compile-bytecode -e ".[dev]"
 	"$(SCRATCH)/floors/bin/python" -m pytest -q -p no:cacheprovider $(FAST_TESTS)
+	rm -rf "$(SCRATCH)/floors"
 
 model: $(MODEL_READY)
 # Also after a change to the code that writes the folder: provisioning compares the folder's recorded
