@@ -40,7 +40,12 @@ def _uv() -> str | None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout."""
     out = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", out, PROJECT_ROOT)
+    uv = _uv()
+    if uv:  # the venvs of test-pythons and test-floors have uv but no pip
+        _run(uv, "build", "--quiet", "--wheel", "--out-dir", out, PROJECT_ROOT)
+    else:
+        _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", out,
+             PROJECT_ROOT)
     [built] = out.glob("reports_qa-*.whl")
     return built
 
@@ -53,7 +58,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     uv = _uv()
     if uv:
         _run(uv, "venv", "--quiet", "--python", sys.executable, folder)
-        _run(uv, "pip", "install", "--quiet", "--python", python, "--compile-bytecode", "-r", LOCK, wheel)
+        _run(uv, "pip", "install", "--quiet", "--python", python, "-r", LOCK, wheel)
     else:
         _run(sys.executable, "-m", "venv", folder)
         _run(python, "-m", "pip", "install", "--quiet", "-r", LOCK, wheel)
