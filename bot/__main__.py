@@ -17,10 +17,14 @@ from bot.replies.engine import Engine
 from bot.settings import MISSING_TOKEN_MESSAGE, BotSettings
 from index.answer.cite import CitationSystem
 from index.errors import QaError
+from index.logs import add_logging_options, chosen_level
+from index.settings import IndexSettings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Cited answers from the reports.")
+    parser = argparse.ArgumentParser(prog="reports-qa-bot", description="Cited answers from the reports "
+                                     "(also `python -m bot`).")
+    add_logging_options(parser)
     parser.add_argument("mode", nargs="?", choices=["telegram", "chat", "check", "serve"], default="telegram",
                         help="telegram (default; needs BOT_TOKEN), chat (terminal), check (health check) "
                              "or serve (web page and HTTP API)")
@@ -57,12 +61,17 @@ def _chat(engine: Engine, settings: BotSettings, citation_system: CitationSystem
 def main(argv: Sequence[str] | None = None) -> int:
     """Starts the chosen front end; returns the process exit status (2: fix a setting, 1: cannot serve)."""
     args = _parser().parse_args(argv)
+    try:
+        level = chosen_level(args, default=logging.INFO if args.mode == "telegram" else logging.WARNING)
+    except QaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.mode == "check":
         from bot.check import run_checks
 
         return run_checks(sys.stdout, model=not args.no_model)
     if args.mode == "serve":
-        return _serve(args)
+        return _serve(args, level)
     from bot.check import SettingsProblem, check_state, load_settings, open_live_engine
 
     try:
@@ -75,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     token = settings.token.get_secret_value() if settings.token else ""
     secrets = [token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
-    configure_logging(level=logging.INFO if args.mode == "telegram" else logging.WARNING, secrets=secrets)
+    configure_logging(level=level, secrets=secrets)
 
     if args.mode == "telegram" and not (state := check_state(settings)).ok:  # the same check as `bot check`
         print(f"error: {state.detail}", file=sys.stderr)
@@ -118,11 +127,10 @@ def _telegram(engine: Engine, settings: BotSettings, citation_system: CitationSy
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, level: int) -> int:
     from bot.check import open_live_engine
     from bot.web.serve import run_web
     from bot.web.settings import WebSettings
-    from index.settings import IndexSettings
 
     overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None}
     try:
@@ -132,7 +140,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"error: {problems}", file=sys.stderr)
         return 2
     token = web_settings.access_token.get_secret_value() if web_settings.access_token else ""
-    configure_logging(level=logging.INFO, secrets=[token])
+    configure_logging(level=level, secrets=[token])
     try:
         engine = open_live_engine(IndexSettings())
     except QaError as error:

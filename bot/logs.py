@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from index.logs import LOG_FORMAT
+
 REDACTED = "<redacted>"
 
 
@@ -29,9 +31,6 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The formatted record, secrets redacted."""
         return self.redact(super().format(record))
-
-
-LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
 def configure_logging(*, level: int, secrets: Iterable[str]) -> logging.Handler:

@@ -14,7 +14,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from index.settings import PROJECT_ROOT, TomlSettings
+from index.settings import HOME, TomlSettings
 
 MISSING_TOKEN_MESSAGE = (
     "error: BOT_TOKEN is not set. Export BOT_TOKEN=<token from @BotFather> or put it in .env, "
@@ -62,7 +62,7 @@ class BotSettings(TomlSettings):
         description="In groups, answer only when mentioned, replied to or commanded ('addressed'), or every text.",
     )
     state_dir: Path = Field(
-        default=PROJECT_ROOT / "var" / "bot", description="Where questions behind 'more results' buttons are kept."
+        default=HOME / "var" / "bot", description="Where questions behind 'more results' buttons are kept."
     )
     allowed_users: IdList = Field(
         default_factory=list, description="Telegram user ids who may ask; empty with allowed_chats empty: anyone."

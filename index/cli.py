@@ -1,17 +1,20 @@
-"""`python -m index build|ask|docs|chunks|eval|provision`: the scriptable side of the assistant."""
+"""`reports-qa build|ask|docs|chunks|eval|provision` (also `python -m index`): the scriptable side of the assistant."""
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.errors import QaError
-from index.records import Answer
+from index.logs import add_logging_options, chosen_level, configure_logging
+from index.records import JSON_SCHEMA_VERSION, Answer
 from index.settings import IndexSettings
 
 def _settings(args: argparse.Namespace) -> IndexSettings:
@@ -25,6 +28,17 @@ def _settings(args: argparse.Namespace) -> IndexSettings:
     return IndexSettings(**overrides)
 
 
+def _provision_on_first_use(settings: IndexSettings) -> None:
+    """Writes the bundled model's folder when the settings name it and it was never provisioned."""
+    from index.model.folder import PROVENANCE_FILE
+    from index.model.provision import provision_default_model
+    from index.settings import DEFAULT_MODEL_DIR
+
+    if Path(settings.embedding_model) == DEFAULT_MODEL_DIR and not (DEFAULT_MODEL_DIR / PROVENANCE_FILE).is_file():
+        print(f"provisioning the bundled model into {DEFAULT_MODEL_DIR} (once, about a minute)", file=sys.stderr)
+        provision_default_model(DEFAULT_MODEL_DIR)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from index.build.builder import build_index
     from index.model.embed import load_embedder
@@ -32,6 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from index.build.progress import ProgressDisplay
 
     settings = _settings(args)
+    _provision_on_first_use(settings)
     embedder = load_embedder(settings, allow_download=True, bulk=True)
     limits = ReadLimits.from_megabytes(settings.max_file_mb, settings.max_unpacked_mb, settings.follow_outside_links)
     milvus = None
@@ -121,6 +136,16 @@ def _questions(words: Sequence[str], stdin: BinaryIO) -> Iterator[tuple[str, str
             yield line.rstrip("\r\n"), None
 
 
+def accessed_date(value: str) -> datetime.date:
+    """--accessed: YYYY-MM-DD, or "today"; the date a reader cites as the day they consulted a web page."""
+    if value.strip().lower() == "today":
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD or today") from None
+
+
 def _print_answer(answer: Answer) -> None:
     from index.answer.notices import notice_lines
     from index.text.script import in_script, resolve_script
@@ -153,16 +178,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except QaError as error:  # one bad line of stdin must not end the batch
             print(f"error: {error}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"question": question, "error": str(error), "results": []}, ensure_ascii=False),
-                      flush=True)
+                print(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "question": question, "error": str(error),
+                                  "results": []}, ensure_ascii=False), flush=True)
             status = 1
             continue
         if args.json:
             from index.answer.as_json import answer_json
 
             documents = {h.chunk.doc_id: engine.document(h.chunk.doc_id) for h in answer.hits}
-            print(json.dumps(answer_json(answer, documents, system=engine_settings.citation_system),
-                             ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(answer, documents, system=engine_settings.citation_system,
+                                         accessed=args.accessed), ensure_ascii=False), flush=True)
         else:
             _print_answer(answer)
     return status
@@ -192,11 +217,13 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
-    root = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    root = argparse.ArgumentParser(prog="reports-qa", description=__doc__)
+    add_logging_options(root)
     sub = root.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_text: str, *, index: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
+        add_logging_options(p, root=False, verbose=name != "eval")  # eval's -v prints each question's rank
         if index:
             p.add_argument("--index", metavar="DIR", help="index folder (default: settings.toml [index] index_dir)")
         return p
@@ -210,7 +237,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
     p.add_argument("--top-k", type=int, metavar="K", help="passages per answer")
     p.add_argument("--place", help="only passages about this place, e.g. 南山 or Nanshan")
-    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.add_argument("--json", action="store_true",
+                   help=f"one JSON object per question (schema_version {JSON_SCHEMA_VERSION}; fields in docs/json.md)")
+    p.add_argument("--accessed", type=accessed_date, metavar="DATE",
+                   help="your access date for web pages' GB/T 7714 references: YYYY-MM-DD or today (default: none)")
     p.set_defaults(run=cmd_ask)
     p = command("docs", "list the indexed reports")
     p.add_argument("--json", action="store_true", help="one JSON object per report")
@@ -224,7 +254,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="print the rank of each question")
     p.set_defaults(run=cmd_eval)
     p = command("provision", "convert the bundled 4-bit multilingual-e5-small into a model folder", index=False)
-    p.add_argument("--out", metavar="DIR", help="model folder (default: models/multilingual-e5-small-q4)")
+    p.add_argument("--out", metavar="DIR", help="model folder (default: models/multilingual-e5-small-q4 in the data home)")
     p.add_argument("--force", action="store_true", help="rebuild even if the folder is up to date")
     p.set_defaults(run=cmd_provision)
     return root
@@ -234,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; expected failures print `error: …` and return 1."""
     args = parser().parse_args(argv)
     try:
+        configure_logging(chosen_level(args, default=logging.WARNING))
         return int(args.run(args))
     except QaError as error:
         print(f"error: {error}", file=sys.stderr)

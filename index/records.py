@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The version of the JSON shape of an answer (`ask --json`, the web API): bumped when a field is renamed,
+# removed or changes meaning (docs/json.md lists them); adding a field keeps the number.
+JSON_SCHEMA_VERSION = 1
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:

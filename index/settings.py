@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +18,27 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small-q4"
+HOME_VARIABLE = "REPORTS_QA_HOME"
+
+
+def data_home(environ: Mapping[str, str] = os.environ, package_root: Path = PROJECT_ROOT) -> Path:
+    """The folder of settings.toml, corpus/, models/ and var/, for everyone who runs the assistant.
+
+    REPORTS_QA_HOME when set; else the source checkout (a clone, editable installs included); else, for
+    an installed wheel, the per-user data folder ($XDG_DATA_HOME/reports-qa, by default
+    ~/.local/share/reports-qa), never site-packages.
+    """
+    if configured := environ.get(HOME_VARIABLE, "").strip():
+        return Path(configured).expanduser().resolve()
+    if (package_root / "pyproject.toml").is_file():
+        return package_root
+    # The XDG base directory rule; the assistant is deployed on Linux, so platformdirs would add nothing.
+    xdg = environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share") / "reports-qa"
+
+
+HOME = data_home()
+DEFAULT_MODEL_DIR = HOME / "models" / "multilingual-e5-small-q4"
 
 
 class TomlSettings(BaseSettings):
@@ -25,7 +47,7 @@ class TomlSettings(BaseSettings):
     # One .env serves every settings class: each reads only the keys with its own prefix (BOT_TOKEN is
     # not an unknown INDEX_ key), while a typo within its prefix (INDEX_TOPK) is still refused.
     model_config = SettingsConfigDict(
-        toml_file=PROJECT_ROOT / "settings.toml", extra="forbid", env_file=PROJECT_ROOT / ".env",
+        toml_file=HOME / "settings.toml", extra="forbid", env_file=HOME / ".env",
         env_file_encoding="utf-8", env_ignore_empty=True, dotenv_filtering="match_prefix",
     )
 
@@ -42,10 +64,10 @@ class TomlSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _anchor_paths(self) -> Any:
-        # Relative paths in settings.toml or env mean "relative to the project", not to the cwd.
+        # Relative paths in settings.toml or env mean "relative to the data home", not to the cwd.
         for name, value in list(self.__dict__.items()):
             if isinstance(value, Path) and not value.is_absolute():
-                object.__setattr__(self, name, PROJECT_ROOT / value)
+                object.__setattr__(self, name, HOME / value)
         return self
 
 
@@ -72,8 +94,8 @@ class IndexSettings(TomlSettings):
 
     model_config = SettingsConfigDict(toml_table_header=("index",), env_prefix="INDEX_")
 
-    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Where the reports live.")
-    index_dir: Path = Field(default=PROJECT_ROOT / "var" / "index", description="Built index folder.")
+    corpus_dir: Path = Field(default=HOME / "corpus", description="Where the reports live.")
+    index_dir: Path = Field(default=HOME / "var" / "index", description="Built index folder.")
     embedding_model: str = Field(
         default=str(DEFAULT_MODEL_DIR),
         description="sentence-transformers model: a local folder, or a name already in the HF cache.",
@@ -81,11 +103,11 @@ class IndexSettings(TomlSettings):
     @field_validator("embedding_model")
     @classmethod
     def _local_model_folder(cls, value: str) -> str:
-        # "models/multilingual-e5-small-q4" and "BAAI/bge-m3" look alike: a folder of the project wins.
+        # "models/multilingual-e5-small-q4" and "BAAI/bge-m3" look alike: a folder of the data home wins.
         expanded = Path(value).expanduser()
-        anchored = PROJECT_ROOT / expanded
+        anchored = HOME / expanded
         if not expanded.is_absolute() and (anchored.is_dir() or anchored == DEFAULT_MODEL_DIR):
-            return str(PROJECT_ROOT / expanded)
+            return str(HOME / expanded)
         return str(expanded) if value.startswith("~") else value
 
     query_prompt: str | None = Field(
@@ -107,7 +129,7 @@ class IndexSettings(TomlSettings):
     question_arithmetic: Literal["int8", "float32"] = Field(
         default="int8",
         description="onnx with float32 passages: questions in int8 arithmetic over the same 4-bit weights "
-        "(faster; every quality table within 0.01 of float32, README 'Precision'), or float32 throughout.",
+        "(faster; every quality table within 0.01 of float32, docs/model.md 'Precision'), or float32 throughout.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: a CUDA GPU for builds when there is one, the CPU otherwise."
@@ -145,7 +167,7 @@ class IndexSettings(TomlSettings):
     )
     milvus_uri: str = Field(
         default="var/milvus.db",
-        description="A Milvus Lite file (relative to the project) or a Milvus server, e.g. http://milvus:19530.",
+        description="A Milvus Lite file (relative to the data home) or a Milvus server, e.g. http://milvus:19530.",
     )
 
     @field_validator("milvus_uri")
@@ -154,7 +176,7 @@ class IndexSettings(TomlSettings):
         # A file path means Milvus Lite in this process; anchor it like the other paths.
         if "://" in value or Path(value).is_absolute():
             return value
-        return str(PROJECT_ROOT / value)
+        return str(HOME / value)
 
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(

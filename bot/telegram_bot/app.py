@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -35,6 +36,7 @@ from bot.readers.prefs import PrefsStore
 from bot.readers.state import install_secret
 from bot.settings import BotSettings
 from bot.replies.questions import QuestionStore
+from bot.watchdog import SystemdNotifier, keep_alive, watchdog_interval_s
 from index.answer.cite import CitationSystem
 
 logger = logging.getLogger(__name__)
@@ -286,9 +288,31 @@ async def _polling(application: Application) -> None:  # type: ignore[type-arg]
     await serve_polling(application, stop)
 
 
+_KEEP_ALIVE = "systemd watchdog"
+
+
+def tell_systemd(application: Application, notifier: SystemdNotifier,  # type: ignore[type-arg]
+                 environ: Mapping[str, str] = os.environ) -> None:
+    """Chains onto post_init: READY=1 once the bot is initialised, then watchdog pings from its event loop."""
+    started = application.post_init
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        if started is not None:
+            await started(app)
+        notifier.notify("READY=1")
+        interval_s = watchdog_interval_s(environ)
+        if interval_s is not None:
+            app.bot_data[_KEEP_ALIVE] = asyncio.create_task(keep_alive(notifier, interval_s))
+
+    application.post_init = post_init
+
+
 def run_application(engine: Engine, settings: BotSettings, *, citation_system: CitationSystem = "numeric") -> None:
     """Runs the bot until interrupted: a webhook server when webhook_url is set, else long polling."""
     application = build_application(engine, settings, citation_system=citation_system)
+    notifier = SystemdNotifier.from_environ()
+    if notifier is not None:  # started by systemd as Type=notify (deploy/reports-qa-bot.service)
+        tell_systemd(application, notifier)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from index.answer.cite import CitationSystem
-from index.records import Answer, Citation, Document, Hit, Notice, Understanding
+from index.records import JSON_SCHEMA_VERSION, Answer, Citation, Document, Hit, Notice, Understanding
 
 
 def understanding_json(understood: Understanding) -> dict[str, Any]:
@@ -35,10 +35,14 @@ def notice_json(notice: Notice) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value or key == "code"}
 
 
-def answer_json(answer: Answer, documents: Mapping[str, Document], *,
-                system: CitationSystem = "numeric") -> dict[str, Any]:
+def answer_json(answer: Answer, documents: Mapping[str, Document], *, system: CitationSystem = "numeric",
+                accessed: datetime.date | None = None) -> dict[str, Any]:
     """The one-line JSON shape `ask --json` prints: each passage with its GB/T 7714 reference (numbered by
-    work, in order of first appearance, for the numeric system), what the reference still lacks, and CSL-JSON."""
+    work, in order of first appearance, for the numeric system), what the reference still lacks, and CSL-JSON.
+
+    accessed is the reader's citing date for web pages (--accessed); None leaves it out of references,
+    which then say that it is missing.
+    """
     from index.answer.bibliography import csl_json
     from index.answer.cite import (
         gbt7714_reference,
@@ -48,15 +52,14 @@ def answer_json(answer: Answer, documents: Mapping[str, Document], *,
         original_source,
     )
 
-    today = datetime.date.today()
     works: list[str] = []
 
     def result(hit: Hit, citation: Citation) -> dict[str, Any]:
         doc = documents[hit.chunk.doc_id]
-        reference = gbt7714_reference(doc, accessed=today, system=system)
+        reference = gbt7714_reference(doc, accessed=accessed, system=system)
         if reference not in works:
             works.append(reference)
-        missing = missing_elements(doc, accessed=today)
+        missing = missing_elements(doc, accessed=accessed)
         return {"rank": citation.number, "chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id,
                 "title": citation.title, "section": hit.chunk.section, "text": hit.chunk.text, "score": hit.score,
                 "best_sentence": hit.best_sentence, "citation": str(citation), "doubtful_wording": hit.doubtful,
@@ -67,7 +70,9 @@ def answer_json(answer: Answer, documents: Mapping[str, Document], *,
                 "original_source": original_source(doc), "csl": csl_json(doc)}
 
     return {
+        "schema_version": JSON_SCHEMA_VERSION,
         "question": answer.question,
+        "accessed": accessed.isoformat() if accessed else None,
         "citation_system": system,
         "abstained": answer.abstained,
         "places": list(answer.places),

@@ -24,7 +24,7 @@ from index.text.chinese import HAN_WORD, quoted_phrases
 from index.text.clean import fold
 from index.text.glossary import GLOSSARY
 from index.places.finder import place_aliases
-from index.settings import PROJECT_ROOT
+from index.settings import HOME
 
 if TYPE_CHECKING:
     import bm25s
@@ -83,7 +83,7 @@ def corpus_terms(places: Iterable[str], folded_passages: Iterable[str] = (), *, 
 # jieba turns its 350,000-word dictionary into a prefix table (about 1 s) and caches the table in the
 # system temp folder, which reboots and tmp cleaners empty; var/, beside the index, keeps it, so every
 # build after the first loads it (about 0.5 s on 2 cores).
-JIEBA_CACHE_DIR = PROJECT_ROOT / "var" / "cache"
+JIEBA_CACHE_DIR = HOME / "var" / "cache"
 _FREQUENCY_TABLE = np.dtype([("key", "<u8"), ("count", "<i8")])
 
 

@@ -25,7 +25,7 @@ from index.settings import IndexSettings
 # within 0.01 of float32 on every question set. It does not: even with its outlier channels in float32
 # (index/model/onnx_graphs.py, cosine 0.9995 to float32) near-ties among the best passages flip and a question
 # near a threshold may be refused (development set 0.911, wording set 0.781 against float32's 0.924 and
-# 0.823; README, "Precision"). int8 stays on offer. Questions against float32 passages do meet the rule
+# 0.823; docs/model.md, "Precision"). int8 stays on offer. Questions against float32 passages do meet the rule
 # in int8 arithmetic over the same 4-bit weights (settings' question_arithmetic, the default).
 DEFAULT_ONNX_PRECISION = "float32"
 ONNX_PRECISIONS = tuple(ONNX_GRAPHS)

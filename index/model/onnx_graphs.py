@@ -147,7 +147,7 @@ def write_float32(model: onnx.ModelProto, path: Path, *, int8_arithmetic: bool =
     (unlike dynamic int8, write_int8) and stays far closer to float32: over the 334 eval questions,
     cosine 0.99987 at worst against dynamic int8's 0.99907, and the same best passage by cosine for 328
     against 304. Passages run slower this way than in float32 (22-26/s against 29-31), so it serves
-    questions alone; README, "Precision", has its tables.
+    questions alone; docs/model.md, "Precision", has its tables.
     """
     onnx.save_model(four_bit_matmuls(model, int8_arithmetic=int8_arithmetic), str(path))
 

@@ -14,6 +14,7 @@ import json
 import shutil
 import sqlite3
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -386,6 +387,9 @@ class SqliteRecords(Records):
         # look for a journal; one connection shared by the bot's worker threads, behind a lock.
         self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                    check_same_thread=False)
+        # An engine is dropped, not closed, when the bot reloads a rebuilt index; the file closes with it
+        # (Python 3.13 warns about a connection left to the garbage collector).
+        weakref.finalize(self, self._db.close)
         self._lock = threading.Lock()
         summary = dict(self.query("SELECT key, value FROM summary", ()))
         self._summary = {key: json.loads(value) for key, value in summary.items()}

@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index.settings import PROJECT_ROOT
+from index.settings import HOME
 
 logger = logging.getLogger(__name__)
 
-CACHE_DIR = PROJECT_ROOT / "var" / "cache"
+CACHE_DIR = HOME / "var" / "cache"
 
 
 def _path(name: str, source: str, suffix: str, folder: Path) -> Path:

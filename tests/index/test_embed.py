@@ -7,6 +7,7 @@ import subprocess
 import sysconfig
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,11 +15,26 @@ import pytest
 
 from index.model.embed import DEFAULT_ONNX_PRECISION, Embedder, RuntimeChoice, check_compatible, choose_runtime, load_embedder
 from index.model.embed_onnx import OnnxEmbedder, WordTable
-from index.model.embed_torch import SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, ModelMissingError, RuntimeSettingError
 from index.model.folder import DEFAULT_MODEL_NAME, token_batches
 from index.settings import IndexSettings
 from tests.fakes import FakeEmbedder
+
+if TYPE_CHECKING:
+    from index.model.embed_torch import SentenceTransformerEmbedder
+
+
+def needs_torch() -> None:
+    """Skips a test of the torch runtime where the [torch] extra is not installed (`make test` installs it)."""
+    pytest.importorskip("sentence_transformers", reason="the [torch] extra is not installed")
+
+
+def torch_embedder(*args: Any, **kwargs: Any) -> SentenceTransformerEmbedder:
+    """The sentence-transformers runtime's embedder, imported only where the extra is installed."""
+    needs_torch()
+    from index.model.embed_torch import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(*args, **kwargs)
 
 Vectors = npt.NDArray[np.float32]
 
@@ -64,13 +80,13 @@ def cosines(a: Vectors, b: Vectors) -> list[float]:
 @pytest.fixture(scope="module")
 def float32_embedder(real_embedder: Embedder) -> SentenceTransformerEmbedder:
     """The default model on sentence-transformers, kept in float32 whatever the CPU supports."""
-    return SentenceTransformerEmbedder(str(Path(IndexSettings().embedding_model)), precision="float32")
+    return torch_embedder(str(Path(IndexSettings().embedding_model)), precision="float32")
 
 
 @pytest.fixture(scope="module")
 def torch_auto_embedder(real_embedder: Embedder) -> SentenceTransformerEmbedder:
     """The default model on sentence-transformers, in the precision it picks for this CPU."""
-    return SentenceTransformerEmbedder(str(Path(IndexSettings().embedding_model)))
+    return torch_embedder(str(Path(IndexSettings().embedding_model)))
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +267,9 @@ def test_explicit_prompts_override_the_models_own(real_embedder: Embedder) -> No
 
 @pytest.mark.slow
 def test_model_without_prompts_embeds_both_sides_alike(real_embedder: Embedder, tmp_path: Path) -> None:
+    needs_torch()
+    from index.model.embed_torch import SentenceTransformerEmbedder
+
     source = Path(IndexSettings().embedding_model)
     folder = tmp_path / "plain-model"
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("model.safetensors", "provenance.json", "onnx"))
@@ -266,13 +285,13 @@ def test_model_without_prompts_embeds_both_sides_alike(real_embedder: Embedder, 
 
 def test_missing_default_model_says_how_to_provision_it(tmp_path: Path) -> None:
     with pytest.raises(ModelMissingError, match="python -m index provision"):
-        SentenceTransformerEmbedder(str(tmp_path / DEFAULT_MODEL_NAME))
+        torch_embedder(str(tmp_path / DEFAULT_MODEL_NAME))
 
 
 @pytest.mark.parametrize("name", [pytest.param("nobody/no-such-model", id="hub-id"), pytest.param("./nowhere", id="path")])
 def test_missing_other_model_says_to_download_it(name: str) -> None:
     with pytest.raises(ModelMissingError, match="下载"):
-        SentenceTransformerEmbedder(name)
+        torch_embedder(name)
 
 
 def onnx_model_folder(folder: Path) -> Path:

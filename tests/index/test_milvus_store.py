@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytest.importorskip("pymilvus", reason="the [milvus] extra is not installed")
+
 from index.answer.engine import AnswerEngine, engine_from
 from index.build.builder import build_index
 from index.text.clean import fold
