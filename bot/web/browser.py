@@ -31,6 +31,9 @@ def missing_browser() -> str:
     return ""
 
 
+ELEMENT_WAIT_S = 15
+
+
 def headless_chromium(*, width_px: int = DESK_WIDTH_PX, height_px: int = 900,
                       downloads: Path | None = None, accept_language: str = "zh-CN,zh") -> WebDriver:
     """A headless Chromium driven by the system chromedriver (Selenium never downloads a browser of its own)."""
@@ -49,4 +52,8 @@ def headless_chromium(*, width_px: int = DESK_WIDTH_PX, height_px: int = 900,
         prefs |= {"download.default_directory": str(downloads), "download.prompt_for_download": False}
     options.add_experimental_option("prefs", prefs)
     driver = next(path for name in DRIVERS if (path := shutil.which(name)))
-    return webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    chrome = webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    # Elements are looked for until they appear (up to this long): on a loaded 2-core machine the page
+    # after a click can arrive after the next lookup, which failed the browser test once under load.
+    chrome.implicitly_wait(ELEMENT_WAIT_S)
+    return chrome

@@ -48,7 +48,8 @@ def test_csl_json_of_a_shared_file_keeps_its_number_out_of_the_title(corpus_docu
         "medium": "OL",
         "publisher": "淘文阁网",
         "issued": {"date-parts": [[2022, 7, 21]]},
-        "note": "所据网页：淘文阁网（文档编号 27045061），2022-07-21上传；本条为该文档中的第2篇：衢州市；补充：网址、引用日期",
+        "note": "所据网页：淘文阁网（文档编号 27045061），2022-07-21上传；本条为该文档中的第2篇：衢州市；补充：网址、引用日期；"
+                "此为文档分享网站的副本，措辞可能经过改写，引用前请核对原始出处",
     }
 
     assert csl_json(corpus_documents["003_14ef7fced5c9eca1-2"]) == expected
