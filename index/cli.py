@@ -7,7 +7,9 @@ import datetime
 import io
 import json
 import logging
+import os
 import sys
+import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -235,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_build)
     p = command("ask", "answer questions (arguments, or one per line on stdin)")
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
-    p.add_argument("--top-k", type=int, metavar="K", help="passages per answer")
+    p.add_argument("--top-k", type=positive_count, metavar="K", help="passages per answer (1 to 100)")
     p.add_argument("--place", help="only passages about this place, e.g. 南山 or Nanshan")
     p.add_argument("--json", action="store_true",
                    help=f"one JSON object per question (schema_version {JSON_SCHEMA_VERSION}; fields in docs/json.md)")
@@ -260,14 +262,44 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+MAX_TOP_K = 100  # passages per answer on the command line: a page a reader can still read
+
+
+def positive_count(value: str) -> int:
+    """--top-k: a whole number from 1 to MAX_TOP_K (0 or less would silently mean the default)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= number <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"{number} is not between 1 and {MAX_TOP_K}")
+    return number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs one command; expected failures print `error: …` and return 1."""
+    """Runs one command; expected failures print one `error: …` line and return 1 (2: fix a setting), never a traceback."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from index.settings import settings_error_line
+
     args = parser().parse_args(argv)
     try:
         configure_logging(chosen_level(args, default=logging.WARNING))
         return int(args.run(args))
     except QaError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (ValidationError, SettingsError, tomllib.TOMLDecodeError) as error:
+        print(f"error: {settings_error_line(error)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `reports-qa chunks | head`: the reader stopped reading, not an error to show
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:  # a full disk, a read-only or missing folder: name it and what failed
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot read or write{where}: {error.strerror or error}; check the path, its permissions "
+              "and free space", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -176,3 +176,32 @@ def test_commands_without_a_model_load_no_model_library(built_index_dir: Path, a
     _, modules = imported_by(arguments)
 
     assert not modules & {*HEAVY, "onnxruntime", "sentencepiece", "tokenizers", "onnx"}
+
+
+def test_a_bad_setting_is_one_line_naming_it_without_its_value(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("INDEX_TOP_K", "abc-secret-looking")
+
+    assert main(["ask", "红色物业"]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("error: setting index.top_k:") and err.count("\n") == 1
+    assert "abc-secret-looking" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "100000", "many"])
+def test_top_k_outside_one_to_a_hundred_is_refused_by_the_parser(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["ask", "--top-k", value, "红色物业"])
+
+    assert stopped.value.code == 2 and "--top-k" in capsys.readouterr().err
+
+
+def test_an_index_folder_that_cannot_be_written_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+
+    status = main(["build", "--corpus", str(tmp_path), "--index", str(blocker / "index")])
+
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
