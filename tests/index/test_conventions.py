@@ -16,7 +16,8 @@ import pytest
 
 from bot.__main__ import main as bot_main
 from index.answer.engine import AnswerEngine
-from index.cli import JSON_SCHEMA_VERSION, accessed_date, answer_json, main
+from index.answer.as_json import answer_json
+from index.cli import JSON_SCHEMA_VERSION, accessed_date, main
 from index.logs import LOG_FORMAT, LogLevelError, chosen_level, package_version
 from index.settings import PROJECT_ROOT, data_home
 
