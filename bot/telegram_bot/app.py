@@ -184,6 +184,7 @@ POLL_TIMEOUT_S = 30  # long-poll length: one getUpdates call per 30 s while idle
 # at Telegram's 20 a minute (the probe's 16 group questions took 48 s); waiting them all out would
 # outlast systemd's 90 s stop timeout and end in SIGKILL, so what is left is dropped, with a log line.
 STOP_GRACE_S = 10.0
+WEBHOOK_BOOTSTRAP_RETRIES = -1  # without end, like long polling's own backoff
 
 
 class Backoff:
@@ -319,6 +320,9 @@ def run_application(engine: Engine, settings: BotSettings, *, citation_system: C
             listen=settings.webhook_listen, port=settings.webhook_port,
             url_path=urlparse(settings.webhook_url).path.lstrip("/"), webhook_url=settings.webhook_url,
             secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            # An unreachable Bot API at start is retried (PTB's bootstrap loop: 1 s growing 1.5x to 30 s,
+            # a log line each); a rejected token still stops it at once (InvalidToken is not retried).
+            bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
         )
     else:
         asyncio.run(_polling(application))
