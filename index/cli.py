@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import io
 import json
@@ -150,7 +151,7 @@ def accessed_date(value: str) -> datetime.date:
 
 def _print_answer(answer: Answer) -> None:
     from index.answer.notices import notice_lines
-    from index.text.script import in_script, resolve_script
+    from index.text.script import display_punctuation, in_script, resolve_script
 
     # The chat's rule: passages in the question's own script; Simplified for English or unmarked questions.
     script = resolve_script("auto", answer.question)
@@ -162,7 +163,9 @@ def _print_answer(answer: Answer) -> None:
         print("  报告中没有与这个问题相关的内容。(Nothing in the reports answers this.)\n")
         return
     for hit, citation in zip(answer.hits, answer.citations):
-        print(f"{citation}\n  {in_script(hit.chunk.text, script)}\n  >> {in_script(hit.best_sentence, script)}\n")
+        # As in the chat: the section label follows the reader's script; title and source keep the record's.
+        label = dataclasses.replace(citation, section=display_punctuation(in_script(citation.section, script)))
+        print(f"{label}\n  {in_script(hit.chunk.text, script)}\n  >> {in_script(hit.best_sentence, script)}\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
