@@ -9,6 +9,7 @@ Function-level (lazy) imports count like any other.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def imports(path: Path) -> Iterator[str]:
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
+@functools.cache
 def local_graph() -> dict[str, set[str]]:
     """Module -> the project modules it imports (a name imported from a module counts as that module)."""
     known = {**modules("index"), **modules("bot")}

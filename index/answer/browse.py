@@ -83,8 +83,10 @@ def digest(names: Sequence[str], passages: Sequence[Chunk]) -> tuple[Practice, .
     """The listable practices among names, most mentioned first, each with the first of the place's passages
     that quotes it and the sentence there: read from passages already at hand, no search per name."""
     found = []
+    folded = [fold(c.text) for c in passages]  # once, not once per name
     for name in filter(is_listable, names):
-        chunk = next((c for c in passages if names_practice(c.text, name)), None)
+        key = fold(name)
+        chunk = next((c for c, text in zip(passages, folded) if names_practice(text, key)), None)
         if chunk is not None:
             found.append(Practice(name, chunk.chunk_id, sentence_naming(chunk.text, name)))
         if len(found) == DIGEST_PRACTICES:

@@ -59,10 +59,10 @@ def is_listable(name: str) -> bool:
     return not (_FIGURE.search(fold(name)) or len(name) > PRACTICE_MAX_CHARS or _CLAUSE_BREAK.search(name))
 
 
-def names_practice(text: str, name: str) -> bool:
-    """Whether a passage quotes a practice by name, rather than as a document's title in 《》 (a policy, a plan)."""
-    folded, key = fold(text), fold(name)
-    return key in folded and f"《{key}》" not in folded
+def names_practice(folded_text: str, folded_name: str) -> bool:
+    """Whether a passage (folded) quotes a practice by its folded name, rather than as a document's title in
+    《》 (a policy, a plan). Both folded by the caller, who checks many names against the same passages."""
+    return folded_name in folded_text and f"《{folded_name}》" not in folded_text
 
 
 def sentence_naming(text: str, name: str) -> str:
