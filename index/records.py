@@ -105,7 +105,7 @@ class Notice:
 
     Codes: nothing_in_scope (places), place_not_covered (places not covered, the scope asked, the nearest
     covered places and their region), topic_not_covered (places, topics), years_not_covered (places,
-    years; refused when the answer cites nothing).
+    years), each with refused when the answer cites nothing (place_not_covered and years_not_covered word it so).
     """
 
     code: str

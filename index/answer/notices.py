@@ -43,7 +43,8 @@ def notices(understood: Understanding) -> list[Notice]:
         found.append(Notice("nothing_in_scope", places=understood.places))
     if understood.places_not_covered:
         found.append(Notice("place_not_covered", places=understood.places_not_covered, scope=understood.places,
-                            nearest=understood.nearest_places, region=understood.nearest_region))
+                            nearest=understood.nearest_places, region=understood.nearest_region,
+                            refused=bool(understood.abstention)))
     if understood.topic_not_covered:
         # The place's own passages still lead, so the reader judges; "" stands for a topic no word names.
         found.append(Notice("topic_not_covered", places=understood.places,
@@ -80,8 +81,14 @@ def notice_text(notice: Notice, *, english: bool) -> str:
             here = _names(notice.scope, en)
             return (f"No report covers {names}; the passages below concern {here} only." if en
                     else f"报告中没有关于{names}的内容；以下段落只涉及{here}。")
-        return (f"No report covers {names}, nor any place in the same city or province." if en
-                else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
+        if notice.refused:
+            return (f"No report covers {names}, nor any place in the same city or province." if en
+                    else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。")
+        # Nothing near it, but the topic is treated elsewhere: shown as what other places did, so said.
+        return (f"No report covers {names}, nor any place in the same city or province. The passages below "
+                f"are other places' on the same topic: they describe those places, not {names}." if en
+                else f"报告中没有关于{names}的内容，同一城市或省份也没有报告涉及的地方。以下是其他地方谈到同一话题的段落，"
+                f"说的是那些地方的做法，不是{names}的。")
     if notice.code == "topic_not_covered":
         topic = "、".join(f"“{t}”" for t in notice.topics) or ("this topic" if en else "这个话题")
         where = _names(notice.places, en)

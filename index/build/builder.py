@@ -17,6 +17,7 @@ from index.keywords.bm25 import TermCounts, count_terms, merge_counts
 from index.text.chinese import quoted_phrases
 from index.chunk.cut import chunk_document, index_text
 from index.text.clean import fold
+from index.text.dictionary import corpus_senses
 from index.chunk.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
 from index.model.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
@@ -369,9 +370,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         stale = previous.state.holding(set(words) ^ set(previous.words), kept_rows)
         tokens_stale = tokenize_passages(list(stale.values()), words, tokenizer=tokenizer)
         counts = counts_after(previous.counts, kept_rows, dict(zip(stale, tokens_stale)), tokens_added)
-        keywords = KeywordIndex.from_counts(counts, words, romanise, tokenizer=tokenizer, known_pinyin=previous.pinyin)
+        keywords = KeywordIndex.from_counts(counts, words, romanise, tokenizer=tokenizer, known_pinyin=previous.pinyin,
+                                            translate=corpus_senses)
     else:
-        keywords = KeywordIndex.from_tokens(tokens_added, words, romanise, tokenizer=tokenizer)
+        keywords = KeywordIndex.from_tokens(tokens_added, words, romanise, tokenizer=tokenizer, translate=corpus_senses)
     stage.end()
 
     stage = _Stage(progress, "save", passages)

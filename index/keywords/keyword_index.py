@@ -398,7 +398,8 @@ class KeywordIndex:
 
     def __init__(self, vocabulary: dict[str, int], matrix: Mapping[str, Any], tokenizer: jieba.Tokenizer,
                  words: Sequence[str], document_frequency: dict[str, int], passages: int,
-                 romanised: dict[str, list[str]] | None = None, counts: TermCounts | None = None) -> None:
+                 romanised: dict[str, list[str]] | None = None, counts: TermCounts | None = None,
+                 english: dict[str, list[str]] | None = None) -> None:
         self._vocabulary = vocabulary  # term -> column of the score matrix
         self._matrix = matrix  # bm25s' CSC score matrix: data, indices, indptr, num_docs
         self.tokenizer = tokenizer
@@ -406,6 +407,7 @@ class KeywordIndex:
         self._df = document_frequency
         self._passages = passages
         self.romanised = romanised or {}  # toneless pinyin -> corpus words, for names in English questions
+        self.english = english or {}  # English word stem -> corpus words CC-CEDICT glosses with it (text/dictionary.py)
         self.counts = counts  # what the scores were computed from: saved for the next build (None when loaded)
 
     @classmethod
@@ -426,19 +428,25 @@ class KeywordIndex:
     @classmethod
     def from_tokens(cls, corpus: Sequence[Sequence[str]], words: Iterable[str],
                     romanise: Callable[[str], str] | None = None,
-                    tokenizer: jieba.Tokenizer | None = None) -> KeywordIndex:
+                    tokenizer: jieba.Tokenizer | None = None,
+                    translate: Callable[[dict[str, int]], dict[str, list[str]]] | None = None) -> KeywordIndex:
         """Index passages already tokenised (tokenize_passages) with these corpus terms: BM25 statistics are exact."""
-        return cls.from_counts(count_terms(corpus), words, romanise, tokenizer=tokenizer)
+        return cls.from_counts(count_terms(corpus), words, romanise, tokenizer=tokenizer, translate=translate)
 
     @classmethod
     def from_counts(cls, counts: TermCounts, words: Iterable[str], romanise: Callable[[str], str] | None = None,
-                    tokenizer: jieba.Tokenizer | None = None, known_pinyin: dict[str, str] | None = None) -> KeywordIndex:
-        """Index passages by their term counts (index/keywords/bm25.py); known_pinyin as romanised_words takes it."""
+                    tokenizer: jieba.Tokenizer | None = None, known_pinyin: dict[str, str] | None = None,
+                    translate: Callable[[dict[str, int]], dict[str, list[str]]] | None = None) -> KeywordIndex:
+        """Index passages by their term counts (index/keywords/bm25.py); known_pinyin as romanised_words takes it.
+
+        translate: document frequencies -> English word stem -> corpus words (text/dictionary.py's corpus_senses).
+        """
         words = sorted(set(words))
         tokenizer = tokenizer or make_tokenizer(words)
         df = dict(zip(counts.terms, counts.document_frequencies().tolist()))
         romanised = romanised_words(df, romanise, known_pinyin) if romanise is not None else {}
-        return cls(*_score_matrix(counts), tokenizer, words, df, counts.passages, romanised, counts)
+        english = translate(df) if translate is not None else {}
+        return cls(*_score_matrix(counts), tokenizer, words, df, counts.passages, romanised, counts, english)
 
     @property
     def passages(self) -> int:
@@ -505,7 +513,7 @@ class KeywordIndex:
         if self.counts is not None:
             np.save(folder / COUNTS_FILE, self.counts.counts)
         (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
-        stats = {"passages": self._passages, "df": self._df, "romanised": self.romanised}
+        stats = {"passages": self._passages, "df": self._df, "romanised": self.romanised, "english": self.english}
         (folder / "df.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
 
     def as_bm25s(self) -> bm25s.BM25:
@@ -531,4 +539,4 @@ class KeywordIndex:
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
         stats = json.loads((folder / "df.json").read_text(encoding="utf-8"))
         return cls(vocabulary, matrix, make_tokenizer(words, mapped=True), words, stats["df"], stats["passages"],
-                   stats.get("romanised", {}))
+                   stats.get("romanised", {}), english=stats.get("english", {}))

@@ -6,7 +6,6 @@ from index.search.calibration import Abstention
 
 NO_MATCH = "no_match"  # no passage is near the question at all
 OFF_TOPIC = "off_topic"  # near passages exist, but none holds what the question is about
-PLACE_NOT_COVERED = "place_not_covered"  # the question names only places no report covers, none nearby
 NOTHING_IN_SCOPE = "nothing_in_scope"  # the place the search was limited to has no passages
 
 

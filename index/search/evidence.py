@@ -79,7 +79,10 @@ def question_concepts(query: Query, tokens: Sequence[str], idf: Callable[[str], 
     if query.asks_reason:
         concepts.append((REASONS, rarest / 2))
     if query.is_english:
-        concepts.extend((forms, weight(forms)) for forms in query.concepts)
+        concepts.extend((forms, weight(forms)) for forms in query.concepts if forms not in query.translated)
+        # A dictionary sense is a guess at an untranslated word: it may now be found, but weighs what the
+        # untranslated word did (below), so a guess cannot carry a question the corpus does not answer.
+        concepts.extend((forms, rarest / 2) for forms in query.translated)
         concepts.extend(((name,), weight((name,))) for name in query.names)
         for place in query.places:
             forms = tuple(fold(a) for a in place_aliases(place) if len(a) >= 2)

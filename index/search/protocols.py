@@ -36,6 +36,9 @@ class KeywordSearch(Protocol):
     @property
     def romanised(self) -> Mapping[str, Sequence[str]]: ...  # pinyin -> corpus words, for names in English
 
+    @property
+    def english(self) -> Mapping[str, Sequence[str]]: ...  # English word stem -> corpus words (CC-CEDICT senses)
+
     def tokens(self, folded: str) -> list[str]: ...
 
     def idf(self, token: str) -> float: ...  # 0 for a word no passage holds

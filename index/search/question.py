@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from index.text.chinese import YEAR, count_han, quoted_phrases
 from index.text.clean import fold
 from index.places.gazetteer import PlaceGazetteer, romanise
+from index.text.dictionary import translations
 from index.text.glossary import english_concepts, uncovered_words
 from index.places.finder import place_aliases
 
@@ -24,12 +25,15 @@ class Query:
     expansions: tuple[str, ...]  # Chinese terms standing for English words of the question
     phrases: tuple[str, ...]  # quoted phrases, folded
     uncovered: tuple[str, ...] = ()  # English content words neither the glossary nor the places explain
-    concepts: tuple[tuple[str, ...], ...] = ()  # per glossary phrase of an English question, its Chinese terms
+    concepts: tuple[tuple[str, ...], ...] = ()  # per glossary phrase or dictionary word of an English question, its Chinese terms
     names: tuple[str, ...] = ()  # corpus words an English question names in pinyin: "Xie Ju" -> 谢菊
     asks_number: bool = False  # "多少", "how many": the answer holds a figure
     asks_reason: bool = False  # "为什么", "why": the answer gives reasons or necessity
     places_not_covered: tuple[str, ...] = ()  # places named that no passage mentions: 福田区, "Wangjing Street"
     years: tuple[int, ...] = ()  # years or periods asked about: 2023, 十四五 -> 2021…2025
+    # Those of concepts that came from the dictionary for uncovered words: guesses at what a word meant, so
+    # they rank passages but are no evidence that the corpus answers or that a place leaves a topic out.
+    translated: tuple[tuple[str, ...], ...] = ()
 
     @property
     def keyword_text(self) -> str:
@@ -93,15 +97,18 @@ def pinyin_names(text: str, romanised: Mapping[str, Sequence[str]]) -> tuple[str
 
 
 def analyse_question(question: str, gazetteer: PlaceGazetteer,
-                     romanised: Mapping[str, Sequence[str]] | None = None) -> Query:
-    """Folds the question and finds the places, years, names, quoted phrases and English terms it contains."""
+                     romanised: Mapping[str, Sequence[str]] | None = None,
+                     senses: Mapping[str, Sequence[str]] | None = None, *, dictionary_terms: int = 0) -> Query:
+    """Folds the question and finds the places, years, names, quoted phrases and English terms it contains.
+
+    romanised: toneless pinyin -> corpus words, for names; senses: English word stem -> corpus words
+    (index/text/dictionary.py), of which the first dictionary_terms stand for a word the glossary lacks.
+    """
     text = question.strip()
     folded = fold(text)
     english = is_mostly_latin(text)
     named = gazetteer.named(text, folded)
     places = named.covered
-    concepts = english_concepts(text) if english else ()
-    expansions = tuple(dict.fromkeys(term for concept in concepts for term in concept))
     phrases = tuple(fold(p) for p in quoted_phrases(text))
     place_forms = {fold(a) for p in places for a in place_aliases(p)}
     # A name spelled like a place the question names is that place: "Hanyang" is 汉阳, not 涵养.
@@ -113,10 +120,17 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
         w for w in uncovered_words(text) if not gazetteer.find_romanised(w) and not any(w in s for s in spelled)
         and not _spells_place(w, named.not_covered)
     ) if english else ()
+    glossary = english_concepts(text) if english else ()
+    # Words the glossary lacks ("courier", "pavilion") take their dictionary senses among the corpus's words.
+    translated = translations(uncovered, senses or {}, most=dictionary_terms) if dictionary_terms else ()
+    translated = tuple(c for c in translated if c not in glossary)
+    concepts = (*glossary, *translated)
+    uncovered = tuple(w for w in uncovered if not (senses or {}).get(w)) if translated else uncovered
+    expansions = tuple(dict.fromkeys(term for concept in concepts for term in concept))
     asks_number = bool(_NUMBER_QUESTION.search(folded))
     asks_reason = bool(_REASON_QUESTION.search(folded))
     return Query(text, folded, english, places, expansions, phrases, uncovered, concepts, names, asks_number,
-                 asks_reason, named.not_covered, asked_years(folded))
+                 asks_reason, named.not_covered, asked_years(folded), translated)
 
 
 def _spells_place(word: str, places: Sequence[str]) -> bool:

@@ -138,7 +138,8 @@ class HybridSearcher:
 
     def gather(self, question: str, *, place: str | None = None) -> Candidates:
         """Everything known about the candidate passages for a question (none when nothing can match)."""
-        query = analyse_question(question, self.gazetteer, self._keywords.romanised)
+        query = analyse_question(question, self.gazetteer, self._keywords.romanised, self._keywords.english,
+                                 dictionary_terms=self._calibration.english_dictionary_terms)
         scope = place_scope(query, self.gazetteer)
         allowed = None
         if place:
@@ -149,9 +150,6 @@ class HybridSearcher:
             if not allowed.any():
                 return self._nothing(query, Understanding(query.is_english, query.places,
                                                           abstention=abstain.NOTHING_IN_SCOPE))
-        elif scope.dead_end:
-            return self._nothing(query, Understanding(query.is_english, (), scope.not_covered,
-                                                      years=query.years, abstention=abstain.PLACE_NOT_COVERED))
         elif scope.nearest:
             allowed = self._mask(scope.nearest)
 
@@ -195,7 +193,10 @@ class HybridSearcher:
         if scope.boost and allowed is None:
             # Even when the place's reports seem not to treat the topic, its own passages lead (the notice
             # says so): the reader asked about that place and judges whether they serve.
-            missing_topic = self._topic_missing_in(scope.boost, topic, tokens, [question_vector, *expansion_vectors], rows)
+            # A dictionary sense is a guess at what an English word meant (邻居 for "neighbour", 典型 for
+            # "model"): it never claims the place's reports leave a topic out.
+            stated = [c for c in topic if c[0] not in query.translated]
+            missing_topic = self._topic_missing_in(scope.boost, stated, tokens, [question_vector, *expansion_vectors], rows)
         boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
         # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
         place_forms = {fold(a) for p in query.places for a in place_aliases(p)}

@@ -212,6 +212,11 @@ class MilvusKeywords:
         """Pinyin -> corpus words."""
         return self._local.romanised
 
+    @property
+    def english(self) -> Mapping[str, Sequence[str]]:
+        """English word stem -> corpus words."""
+        return self._local.english
+
     def tokens(self, folded: str) -> list[str]:
         """The project's tokens of a folded text."""
         return self._local.tokens(folded)

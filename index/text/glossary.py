@@ -443,6 +443,16 @@ _STOP_STEMS = frozenset(_stem(word) for word in ENGLISH_STOPWORDS) | ENGLISH_STO
 _LONGEST = max(len(key) for key in _INDEX)
 
 
+def english_stems(text: str) -> tuple[str, ...]:
+    """The words of an English text as the glossary compares them: lowercase, spelling and inflection folded."""
+    return _stems(text)
+
+
+def is_stopword(stem: str) -> bool:
+    """Whether an English word stem carries no topic ("the", "how", "district")."""
+    return stem in _STOP_STEMS
+
+
 def uncovered_words(question: str) -> tuple[str, ...]:
     """Content words of an English question that no glossary phrase covers (as stems), in order."""
     words = _stems(question)

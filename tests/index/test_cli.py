@@ -95,7 +95,9 @@ def test_ask_json_says_what_the_engine_understood(built_index_dir: Path, capsys:
     assert futian["nearest_places"] == ["南山区"] and futian["notices"][0]["text"].startswith("No report covers Futian")
     assert futian["notices"][0]["code"] == "place_not_covered" and futian["notices"][0]["nearest"] == ["南山区"]
     assert qixia["places"] == ["栖霞区"] and qixia["years_not_covered"] == [2023] and qixia["abstention_reason"] == ""
-    assert beijing["places_not_covered"] == ["北京市"] and beijing["abstention_reason"] == "place_not_covered"
+    # No report covers Beijing or its province, but 小区治理 is treated elsewhere: shown, and said so.
+    assert beijing["places_not_covered"] == ["北京市"] and beijing["abstention_reason"] == ""
+    assert beijing["notices"][0]["code"] == "place_not_covered" and "以下是其他地方" in beijing["notices"][0]["text"]
 
 
 def test_ask_shows_a_simplified_questions_passages_in_simplified(built_index_dir: Path,

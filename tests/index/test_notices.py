@@ -21,8 +21,17 @@ def test_nearest_place_notice_in_english_gives_pinyin_and_characters() -> None:
     assert "Nanshan (南山区)" in line and "Shenzhen (深圳市)" in line
 
 
-def test_no_place_nearby() -> None:
-    assert notice_lines(Understanding(places_not_covered=("北京市",))) == ["报告中没有关于北京市的内容，同一城市或省份也没有报告涉及的地方。"]
+def test_no_place_nearby_and_nothing_near_in_meaning() -> None:
+    understood = Understanding(places_not_covered=("北京市",), abstention="no_match")
+
+    assert notice_lines(understood) == ["报告中没有关于北京市的内容，同一城市或省份也没有报告涉及的地方。"]
+
+
+def test_no_place_nearby_but_the_topic_treated_elsewhere() -> None:
+    line, = notice_lines(Understanding(english=True, places_not_covered=("北京市",)))
+
+    assert line.startswith("No report covers Beijing (北京市), nor any place in the same city or province.")
+    assert "they describe those places, not Beijing (北京市)" in line
 
 
 def test_year_and_topic_notices() -> None:
@@ -55,10 +64,11 @@ def test_english_names() -> None:
 
 def test_notices_are_codes_with_fields_for_each_front_end_to_word() -> None:
     understood = Understanding(places=("栖霞区",), places_not_covered=("福田区",), nearest_places=("南山区",),
-                               nearest_region="深圳市", years_not_covered=(2023,), abstention="place_not_covered")
+                               nearest_region="深圳市", years_not_covered=(2023,), abstention="no_match")
 
     assert notices(understood) == [
-        Notice("place_not_covered", places=("福田区",), scope=("栖霞区",), nearest=("南山区",), region="深圳市"),
+        Notice("place_not_covered", places=("福田区",), scope=("栖霞区",), nearest=("南山区",), region="深圳市",
+               refused=True),
         Notice("years_not_covered", places=("栖霞区",), years=(2023,), refused=True),
     ]
     assert notice_lines(understood, language="en")[1] == "No report on Qixia (栖霞区) mentions 2023."
