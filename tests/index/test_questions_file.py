@@ -77,3 +77,15 @@ def test_every_gold_substring_occurs_in_the_folded_corpus(folded_corpus: str) ->
     ]
 
     assert missing == []
+
+
+# Every kind any set of eval/ uses: a line without one would be scored as an answerable question.
+ALL_KINDS = KINDS | {"broad", "no_place", "inner_place", "other_place", "other_year", "off_topic_place"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_set_gives_every_question_a_known_kind(path: Path) -> None:
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    assert [e["q"] for e in entries if e.get("kind") not in ALL_KINDS] == []
+    assert [e["q"] for e in entries if not e["gold"] and e["kind"] in KINDS - {"out_of_corpus"}] == []
