@@ -170,3 +170,13 @@ class Practice:
     name: str
     chunk_id: str
     sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceDigest:
+    """What a place's summary shows, worked out from its passages when the index is built: /place reads it back."""
+
+    doc_ids: tuple[str, ...]  # its reports (about it, or with a passage mentioning it), corpus order
+    practices: tuple[str, ...]  # quoted practice names, most mentioned first
+    within: tuple[str, ...] = ()  # places inside it that its passages mention
+    digest: tuple[Practice, ...] = ()  # the practices a digest lists

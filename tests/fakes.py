@@ -45,7 +45,7 @@ from urllib.parse import parse_qsl  # noqa: E402
 
 import httpx  # noqa: E402
 
-from index.answer.browse import digest  # noqa: E402
+from index.places.digest import digest  # noqa: E402
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError  # noqa: E402
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary  # noqa: E402
 

@@ -2,8 +2,8 @@
 
 A loaded index does not parse its passages at start-up: the searcher, the browser and the CLI ask a
 Records object for the rows they touch, and what every question needs about all passages (the rows
-about a place, the years mentioned, the places covered, the practices named most) was worked out
-when the index was built and is read through SQLite's own indexes.
+about a place, the years mentioned, the places covered, the practices named most, each place's
+digest) was worked out when the index was built and is read through SQLite's own indexes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ import numpy.typing as npt
 
 from index.chunk.cut import index_text
 from index.text.clean import fold
-from index.records import Chunk, Document
+from index.places.digest import digest, places_within
+from index.records import Chunk, Document, PlaceDigest, Practice
 from index.text.chinese import years_in
 from index.text.practices import most_mentioned, practice_mentions, practice_names
 
@@ -35,6 +36,7 @@ T = TypeVar("T")
 
 PASSAGES_FILE = "passages.sqlite"
 TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topics)
+PLACE_PRACTICES = 20  # practice names a place's summary keeps, most mentioned first
 _CACHED_ROWS = 20_000  # passages kept parsed: a few hundred questions' candidates, about 20 MB
 
 
@@ -54,6 +56,18 @@ def document_record(data: dict[str, Any]) -> Document:
 def chunk_record(data: dict[str, Any]) -> Chunk:
     """A Chunk from its stored JSON fields."""
     return Chunk(**{**data, "places": tuple(data["places"])})
+
+
+def digest_json(found: PlaceDigest) -> str:
+    """A place's digest as stored: one JSON object (practices as [name, chunk_id, sentence])."""
+    return json.dumps({"doc_ids": found.doc_ids, "practices": found.practices, "within": found.within,
+                       "digest": [[p.name, p.chunk_id, p.sentence] for p in found.digest]}, ensure_ascii=False)
+
+
+def digest_record(data: dict[str, Any]) -> PlaceDigest:
+    """A PlaceDigest from its stored JSON fields."""
+    return PlaceDigest(tuple(data["doc_ids"]), tuple(data["practices"]), tuple(data["within"]),
+                       tuple(Practice(*p) for p in data["digest"]))
 
 
 def record_json(record: Document | Chunk) -> str:
@@ -111,6 +125,35 @@ class Records(ABC):
     @abstractmethod
     def topics(self) -> list[str]:
         """The named practices passages mention most (TOPICS of them)."""
+
+    @abstractmethod
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        """One covered place's digest as the build worked it out (None for a place no passage covers)."""
+
+
+def place_digest(records: Records, names: Sequence[str],
+                 folded: Callable[[int], str] | None = None) -> PlaceDigest:
+    """The digest of one or more places from their passages: what a build stores per place, and what a
+    summary of several places at once (a region, an ambiguous name) is read from.
+
+    A report counts when it is about a place or any of its passages mentions it (a street of a district);
+    practices are read from the passages of the reports about the places, else from those mentioning them.
+    folded(row): fold of that passage's text, when the caller keeps them (a build folds each passage once).
+    """
+    rows = sorted({int(r) for name in names for r in records.rows_about(name)})
+    about = records.documents_about(names)
+    documents = records.in_order(about | {records.chunks[r].doc_id for r in rows})
+    rows = [r for d in documents if d.doc_id in about for r in records.rows_of(d.doc_id)] or rows
+    passages = [records.chunks[r] for r in rows]
+    texts = [folded(r) for r in rows] if folded is not None else [fold(c.text) for c in passages]
+    practices = tuple(practice_names(passages, limit=PLACE_PRACTICES))
+    return PlaceDigest(tuple(d.doc_id for d in documents), practices, places_within(names, passages, texts),
+                       digest(practices, passages, texts))
+
+
+def folded_texts(records: Records) -> Callable[[int], str]:
+    """fold(text) of a passage by row, each folded once however many places' digests read it."""
+    return functools.lru_cache(maxsize=None)(lambda row: fold(records.chunks[row].text))
 
 
 class MemoryRecords(Records):
@@ -176,6 +219,21 @@ class MemoryRecords(Records):
     def topics(self) -> list[str]:
         return practice_names(self.chunks, limit=TOPICS)
 
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        if place not in self._by_place:
+            return None
+        if place not in self._digests:  # worked out when first asked: a build asks for every place once
+            self._digests[place] = place_digest(self, [place], self._folded_text)
+        return self._digests[place]
+
+    @functools.cached_property
+    def _digests(self) -> dict[str, PlaceDigest]:
+        return {}
+
+    @functools.cached_property
+    def _folded_text(self) -> Callable[[int], str]:
+        return folded_texts(self)
+
 
 _TABLES = """
     CREATE TABLE documents (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, record TEXT NOT NULL);
@@ -186,6 +244,7 @@ _TABLES = """
     CREATE TABLE passage_years (year INTEGER NOT NULL, row INTEGER NOT NULL);
     CREATE TABLE passage_names (key TEXT NOT NULL, shown TEXT NOT NULL, row INTEGER NOT NULL, at INTEGER NOT NULL);
     CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE place_digests (place TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 _INDEXES = """
     CREATE UNIQUE INDEX documents_by_id ON documents (doc_id);
@@ -262,9 +321,32 @@ def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connect
             extra(db)
         db.executescript(_INDEXES)
         _write_summary(db)
+        _write_digests(db, {place: records.place_digest(place) for place in sorted(records.covered_places())})
         db.commit()
     finally:
         db.close()
+
+
+def _write_digests(db: sqlite3.Connection, digests: dict[str, PlaceDigest | None]) -> None:
+    """Replace the stored digests of these places (None: the place is no longer covered)."""
+    db.executemany("DELETE FROM place_digests WHERE place = ?", ((p,) for p in digests))
+    db.executemany("INSERT INTO place_digests VALUES (?, ?)",
+                   ((p, digest_json(found)) for p, found in digests.items() if found is not None))
+
+
+def _changed_places(db: sqlite3.Connection, update: RecordsUpdate) -> set[str]:
+    """Places whose passages or reports an update removes or adds: the digests it works out again.
+
+    A passage carries its report's places (finder.passage_places), so a report about a place that gains
+    or loses a passage is caught through that passage.
+    """
+    kept = set(update.kept_rows)
+    places = {p for p, row in db.execute("SELECT place, row FROM passage_places") if row not in kept}
+    kept_docs = {doc_id for (doc_id,) in db.execute("SELECT doc_id FROM kept_documents")}
+    places.update(p for p, doc_id in db.execute("SELECT place, doc_id FROM document_places") if doc_id not in kept_docs)
+    places.update(p for c in update.added for p in c.places)
+    places.update(p for d in update.documents for p in d.places)
+    return places
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +382,7 @@ def update_records(path: Path, update: RecordsUpdate, extra: Callable[[sqlite3.C
         db.execute("CREATE TEMP TABLE kept_documents (doc_id TEXT PRIMARY KEY, ord INTEGER NOT NULL)")
         db.executemany("INSERT INTO kept_documents VALUES (?, ?)",
                        ((doc_id, i) for i, doc_id in enumerate(update.doc_ids) if doc_id not in read))
+        changed = _changed_places(db, update)
         db.execute("DELETE FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
         db.execute("DELETE FROM document_places WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
         # Through negative numbers, so no new number meets an old one still in place (ord is the key).
@@ -311,6 +394,18 @@ def update_records(path: Path, update: RecordsUpdate, extra: Callable[[sqlite3.C
             extra(db)
         _insert_passages(db, len(update.kept_rows), update.added, update.years)
         _write_summary(db)
+        db.commit()
+        # The other places' passages and reports are as before, so are their digests (rows renumbered
+        # keep their order; a digest names passages by chunk id).
+        documents, passages = (int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in ("documents", "passages"))
+        records = SqliteRecords(path, documents=documents, passages=passages)
+        try:
+            covered = records.covered_places()
+            folded = folded_texts(records)
+            digests = {p: place_digest(records, [p], folded) if p in covered else None for p in sorted(changed)}
+        finally:
+            records.close()
+        _write_digests(db, digests)
         db.commit()
     finally:
         db.close()
@@ -484,3 +579,7 @@ class SqliteRecords(Records):
 
     def topics(self) -> list[str]:
         return list(self._summary["topics"])
+
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        found = self.query("SELECT digest FROM place_digests WHERE place = ?", (place,))
+        return digest_record(json.loads(found[0][0])) if found else None
