@@ -353,7 +353,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
 
     stage = _Stage(progress, "keyword index", passages)
     folded_added = [fold(t) for t in texts]
-    phrases_added = [tuple(quoted_phrases(fold(c.text))) for c in added]
+    texts_added = [fold(c.text) for c in added]  # once: quoted phrases here, the place digests when saved
+    phrases_added = [tuple(quoted_phrases(t)) for t in texts_added]
     places = [*(p for d in plan.documents for p in d.places), *(p for c in added for p in c.places)]
     phrases = [p for ps in phrases_added for p in ps]
     if incremental and previous is not None and previous.state is not None:
@@ -406,7 +407,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         stored = StoredIndex(manifest, LazySequence(len(plan.doc_ids), document), LazySequence(passages, chunk), vector_index,
                              keywords, state=state, update=update)
     else:
-        memory = MemoryRecords(plan.documents, added, folded=folded_added)
+        memory = MemoryRecords(plan.documents, added, folded=folded_added, folded_texts=texts_added)
         stored = StoredIndex(manifest, plan.documents, added, vector_index, keywords, memory, state)
     save_index(index_dir, stored, publish=publish)
     stage.end()

@@ -160,11 +160,12 @@ class MemoryRecords(Records):
     """Records held as lists: what a build writes, and small indexes in tests."""
 
     def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk],
-                 folded: Sequence[str] | None = None) -> None:
-        """folded: fold(index_text(c)) of each chunk, when a build has them already."""
+                 folded: Sequence[str] | None = None, folded_texts: Sequence[str] | None = None) -> None:
+        """folded: fold(index_text(c)) of each chunk, and folded_texts: fold(c.text), when a build has them already."""
         self.documents = list(documents)
         self.chunks = list(chunks)
         self._folded = folded
+        self._folded_texts = folded_texts
         self._documents = {d.doc_id: d for d in self.documents}
         self._rows = {c.chunk_id: row for row, c in enumerate(self.chunks)}
         self._by_doc: dict[str, list[int]] = {}
@@ -232,7 +233,8 @@ class MemoryRecords(Records):
 
     @functools.cached_property
     def _folded_text(self) -> Callable[[int], str]:
-        return folded_texts(self)
+        given = self._folded_texts
+        return folded_texts(self) if given is None else given.__getitem__
 
 
 _TABLES = """
