@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer
-from index.store.passages import MemoryRecords, Records, place_digest
-from index.records import Chunk, Document, PlaceSummary
+from index.store.passages import MemoryRecords, Records, combined_digest
+from index.records import Chunk, Document, PlaceDigest, PlaceSummary
 
 
 class Browser:
@@ -55,18 +55,17 @@ class Browser:
         return self._records.place_counts()
 
     def place_summary(self, place: str) -> PlaceSummary:
-        """The reports about a place and the named practices they describe there."""
+        """How many reports a place has and the first of them, and the named practices they describe there."""
         names = self._gazetteer.resolve(place)
         if not names:
             raise UnknownItemError(f"报告中没有关于“{place}”的内容。", kind="place", place=place)
         # One place: its digest as the build stored it, the same cost at 70 passages and at 1M. Several
-        # (a region, an ambiguous name): read from their passages now.
-        found = self._records.place_digest(names[0]) if len(names) == 1 else None
+        # (a region, an ambiguous name): their stored digests combined, reading no passage.
+        found: PlaceDigest | None = self._records.place_digest(names[0]) if len(names) == 1 else None
         if found is None:
-            found = place_digest(self._records, names)
+            found = combined_digest(self._records, names)
         label = names[0] if len(names) == 1 else "、".join(names)
-        documents = tuple(self._records.in_order(found.doc_ids))
-        return PlaceSummary(label, documents, found.practices, found.within, found.digest)
+        return PlaceSummary(label, found.report_count, found.reports, found.practices, found.within, found.digest)
 
     def topics(self) -> list[str]:
         """A few named practices the reports describe most, for help texts and abstentions (found at build time)."""

@@ -47,7 +47,7 @@ from index.store.passages import (
 from index.records import Chunk, Document
 from index.store.vectors import VectorIndex
 
-FORMAT_VERSION = 4  # 4: place_digests in passages.sqlite
+FORMAT_VERSION = 5  # 4: place_digests in passages.sqlite; 5: a digest holds a report count and the first reports
 # Files up to this size are hashed at every load (SHA-256 runs at about 1 GB/s here, so 0.06 s each);
 # larger ones only by size, and in full by check_index(full=True).
 HASH_AT_LOAD_BYTES = 64 * 2**20

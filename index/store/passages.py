@@ -28,15 +28,19 @@ import numpy.typing as npt
 from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.places.digest import digest, places_within
-from index.records import Chunk, Document, PlaceDigest, Practice
+from index.places.finder import place_level
+from index.records import Chunk, Document, PlaceDigest, Practice, ReportHeading
 from index.text.chinese import years_in
-from index.text.practices import most_mentioned, practice_mentions, practice_names
+from index.text.practices import DIGEST_PRACTICES, is_listable, most_mentioned, practice_mentions, practice_names
 
 T = TypeVar("T")
 
 PASSAGES_FILE = "passages.sqlite"
 TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topics)
 PLACE_PRACTICES = 20  # practice names a place's summary keeps, most mentioned first
+# Reports a place's summary names, the first in corpus order: about one phone screen (every place of the
+# corpus has fewer); /sources lists them all. A summary costs the same however many reports a place has.
+PLACE_REPORTS = 10
 _CACHED_ROWS = 20_000  # passages kept parsed: a few hundred questions' candidates, about 20 MB
 
 
@@ -58,16 +62,27 @@ def chunk_record(data: dict[str, Any]) -> Chunk:
     return Chunk(**{**data, "places": tuple(data["places"])})
 
 
+def report_heading(document: Document) -> ReportHeading:
+    """What a list of reports shows of one report."""
+    return ReportHeading(document.doc_id, document.path, document.title, document.source, document.date,
+                         document.places, document.site, document.posted, document.year_estimated, document.part)
+
+
 def digest_json(found: PlaceDigest) -> str:
-    """A place's digest as stored: one JSON object (practices as [name, chunk_id, sentence])."""
-    return json.dumps({"doc_ids": found.doc_ids, "practices": found.practices, "within": found.within,
-                       "digest": [[p.name, p.chunk_id, p.sentence] for p in found.digest]}, ensure_ascii=False)
+    """A place's digest as stored: one JSON object (reports as objects of their fields, practices as
+    [name, chunk_id, sentence])."""
+    return json.dumps({"report_count": found.report_count,
+                       "reports": [{f.name: getattr(r, f.name) for f in dataclasses.fields(r)} for r in found.reports],
+                       "practices": found.practices, "within": found.within,
+                       "digest": [[p.name, p.chunk_id, p.sentence] for p in found.digest], "about": found.about},
+                      ensure_ascii=False)
 
 
 def digest_record(data: dict[str, Any]) -> PlaceDigest:
     """A PlaceDigest from its stored JSON fields."""
-    return PlaceDigest(tuple(data["doc_ids"]), tuple(data["practices"]), tuple(data["within"]),
-                       tuple(Practice(*p) for p in data["digest"]))
+    return PlaceDigest(data["report_count"], tuple(ReportHeading(**{**r, "places": tuple(r["places"])}) for r in data["reports"]),
+                       tuple(data["practices"]), tuple(data["within"]), tuple(Practice(*p) for p in data["digest"]),
+                       data["about"])
 
 
 def record_json(record: Document | Chunk) -> str:
@@ -130,6 +145,15 @@ class Records(ABC):
     def place_digest(self, place: str) -> PlaceDigest | None:
         """One covered place's digest as the build worked it out (None for a place no passage covers)."""
 
+    @abstractmethod
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        """Ids of the reports about these places or with a passage mentioning one, corpus order."""
+
+    @abstractmethod
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        """(folded name, name as written) of each practice name quoted in the passages of the reports about
+        these places, in corpus order (about), else in the passages mentioning them, in row order."""
+
 
 def place_digest(records: Records, names: Sequence[str],
                  folded: Callable[[int], str] | None = None) -> PlaceDigest:
@@ -147,8 +171,49 @@ def place_digest(records: Records, names: Sequence[str],
     passages = [records.chunks[r] for r in rows]
     texts = [folded(r) for r in rows] if folded is not None else [fold(c.text) for c in passages]
     practices = tuple(practice_names(passages, limit=PLACE_PRACTICES))
-    return PlaceDigest(tuple(d.doc_id for d in documents), practices, places_within(names, passages, texts),
-                       digest(practices, passages, texts))
+    return PlaceDigest(len(documents), tuple(report_heading(d) for d in documents[:PLACE_REPORTS]), practices,
+                       places_within(names, passages, texts), digest(practices, passages, texts), bool(about))
+
+
+def combined_digest(records: Records, names: Sequence[str]) -> PlaceDigest:
+    """The digest of several places at once (a region, an ambiguous name) from their stored digests and the
+    index's lookup tables: no passage is read.
+
+    Reports and practices come out as place_digest reads them from the passages (the reports by id, the
+    practices counted from the practice names stored per passage). A listed practice takes the earliest of
+    the passages the places' own digests give for it, and a practice no place's digest lists is left out;
+    the places within are those of the places' own digests below the largest of them. So a digest can list
+    fewer practices, or fewer places within, than reading the passages of all the places would find.
+    """
+    stored = [found for found in map(records.place_digest, names) if found is not None]
+    about = any(found.about for found in stored)
+    chosen = [found for found in stored if found.about or not about]  # as place_digest: reports about them first
+    doc_ids = records.place_reports(names)
+    headings = {r.doc_id: r for found in stored for r in found.reports}
+    practices = tuple(most_mentioned(records.practice_mentions(names, about=about), limit=PLACE_PRACTICES))
+    order = {doc_id: at for at, doc_id in enumerate(doc_ids)}
+
+    def passage_order(chunk_id: str) -> tuple[int, int]:
+        if not about:
+            return (records.row_of(chunk_id) or 0, 0)
+        doc_id, _, position = chunk_id.rpartition(":")  # Chunk.chunk_id is f"{doc_id}:{position}"
+        return (order.get(doc_id, len(order)), int(position))
+
+    given: dict[str, list[Practice]] = {}
+    for found in chosen:
+        for practice in found.digest:
+            given.setdefault(fold(practice.name), []).append(practice)
+    listed = []
+    for name in filter(is_listable, practices):
+        if candidates := given.get(fold(name)):
+            first = min(candidates, key=lambda p: passage_order(p.chunk_id))
+            listed.append(Practice(name, first.chunk_id, first.sentence))
+        if len(listed) == DIGEST_PRACTICES:
+            break
+    level = min(place_level(name) for name in names)
+    within = {p for found in chosen for p in found.within if p not in names and place_level(p) > level}
+    return PlaceDigest(len(doc_ids), tuple(headings[d] for d in doc_ids[:PLACE_REPORTS]), practices,
+                       tuple(sorted(within, key=lambda p: (place_level(p), p))), tuple(listed), about)
 
 
 def folded_texts(records: Records) -> Callable[[int], str]:
@@ -230,6 +295,17 @@ class MemoryRecords(Records):
     @functools.cached_property
     def _digests(self) -> dict[str, PlaceDigest]:
         return {}
+
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        mentioned = {self.chunks[r].doc_id for p in places for r in self._by_place.get(p, [])}
+        return [d.doc_id for d in self.in_order(self.documents_about(places) | mentioned)]
+
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        if about:
+            rows = [r for d in self.in_order(self.documents_about(places)) for r in self._by_doc.get(d.doc_id, [])]
+        else:
+            rows = sorted({r for p in places for r in self._by_place.get(p, [])})
+        return [mention for r in rows for mention in practice_mentions(self.chunks[r].text)]
 
     @functools.cached_property
     def _folded_text(self) -> Callable[[int], str]:
@@ -585,3 +661,26 @@ class SqliteRecords(Records):
     def place_digest(self, place: str) -> PlaceDigest | None:
         found = self.query("SELECT digest FROM place_digests WHERE place = ?", (place,))
         return digest_record(json.loads(found[0][0])) if found else None
+
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        return [d for (d,) in self.query(
+            f"""SELECT doc_id FROM documents WHERE doc_id IN (
+                    SELECT doc_id FROM document_places WHERE place IN ({marks})
+                    UNION SELECT p.doc_id FROM passage_places AS pp JOIN passages AS p ON p.row = pp.row
+                          WHERE pp.place IN ({marks}))
+                ORDER BY ord""", [*wanted, *wanted])]
+
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        if about:
+            sql = f"""SELECT n.key, n.shown FROM passage_names AS n JOIN passages AS p ON p.row = n.row
+                      JOIN documents AS d ON d.doc_id = p.doc_id
+                      WHERE p.doc_id IN (SELECT doc_id FROM document_places WHERE place IN ({marks}))
+                      ORDER BY d.ord, p.position, n.at"""
+        else:
+            sql = f"""SELECT key, shown FROM passage_names
+                      WHERE row IN (SELECT row FROM passage_places WHERE place IN ({marks})) ORDER BY row, at"""
+        return [(key, shown) for key, shown in self.query(sql, wanted)]

@@ -12,7 +12,7 @@ from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer
 from index.records import Chunk, Document, PlaceSummary
 from index.store.folder import load_index
-from index.store.passages import place_digest
+from index.store.passages import combined_digest, place_digest
 from tests.fakes import FakeEmbedder
 
 DOC = Document(doc_id="d", path="d.txt", title="南山经验", text="", places=("深圳市", "南山区"))
@@ -27,7 +27,7 @@ def test_browsing_works_without_a_searcher() -> None:
     assert [c.chunk_id for c in browser.neighbours("d:1")] == ["d:0", "d:1", "d:2"]
     assert browser.places() == [("南山区", 1), ("深圳市", 1)]
     summary = browser.place_summary("南山")
-    assert (summary.place, [d.doc_id for d in summary.documents]) == ("南山区", ["d"])
+    assert (summary.place, summary.report_count, [d.doc_id for d in summary.reports]) == ("南山区", 1, ["d"])
     assert summary.practices == ("五邻营造", "家园议事")  # a metaphor ("移动探头") is not a practice
 
 
@@ -72,7 +72,7 @@ def test_stored_place_digests_are_the_summaries_read_from_the_passages(fake_inde
     for place in places:
         names = PlaceGazetteer(places).resolve(place)
         read = place_digest(records, names)  # the request-time reading the build's table replaces
-        assert stored[place] == PlaceSummary("、".join(names), tuple(records.in_order(read.doc_ids)), read.practices,
+        assert stored[place] == PlaceSummary("、".join(names), read.report_count, read.reports, read.practices,
                                              read.within, read.digest)
     assert any(s.digest for s in stored.values())
 
@@ -103,5 +103,22 @@ def test_a_place_summary_reads_no_passage_of_the_place(fake_index_dir: Path) -> 
 
     summary = browser.place_summary("南山")
 
-    assert summary.place == "南山区" and summary.documents
+    assert summary.place == "南山区" and summary.reports
     assert (counting.read, asked) == (0, [])
+
+
+def test_a_summary_of_several_places_combines_their_stored_digests_reading_no_passage(fake_index_dir: Path) -> None:
+    records = load_index(fake_index_dir, model=FakeEmbedder.name).records
+    names = ["南山区", "栖霞区"]  # as a region or an ambiguous name resolves
+    read = place_digest(records, names)
+    counting = CountingRows(records.chunks)
+    records.chunks = counting
+    asked: list[str] = []
+    rows_about, rows_of = records.rows_about, records.rows_of
+    records.rows_about = lambda place: asked.append(place) or rows_about(place)  # type: ignore[method-assign]
+    records.rows_of = lambda doc_id: asked.append(doc_id) or rows_of(doc_id)  # type: ignore[method-assign]
+
+    combined = combined_digest(records, names)
+
+    assert (counting.read, asked) == (0, [])
+    assert combined == read and combined.report_count == 2 and combined.digest
