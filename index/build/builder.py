@@ -25,7 +25,7 @@ from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_di
 from index.keywords.keyword_index import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.ingest.meta import documents_from_source
 from index.store.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
-from index.places.finder import main_places, passage_places
+from index.places.finder import passage_places
 from index.records import Chunk, Document, Skipped
 from index.build.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
 from index.store.folder import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
@@ -245,7 +245,6 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     unchanged = {shown for shown, digest in digests.items() if digest and before.get(shown, None) is not None
                  and before[shown].digest == digest}
     read, skipped = prepare_documents(corpus_dir, stage.step, limits, only=set(digests) - unchanged)
-    read = [dataclasses.replace(d, places=main_places(d)) for d in read]
     by_path: dict[str, list[Document]] = {}
     for document in read:
         by_path.setdefault(document.path, []).append(document)
