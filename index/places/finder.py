@@ -85,7 +85,7 @@ def _ancestors(name: str, parents: dict[str, set[str]]) -> set[str]:
 
 
 def main_places(document: Document) -> tuple[str, ...]:
-    """The places a report is about, not every place it mentions in passing; for the build and place search.
+    """The places a report is about, not every place it mentions in passing; for ingest (meta.py) and place search.
 
     A place counts when the title names it or the text names it often: at least twice and at least a
     quarter as often as the most-named place. 000's forum in 天府新区 names 杭州市 once, as a guest's home.
