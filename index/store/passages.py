@@ -28,7 +28,8 @@ import numpy.typing as npt
 from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.places.digest import digest, places_within
-from index.places.finder import place_level
+from index.places.finder import STREET, place_level
+from index.places.gazetteer import ancestors
 from index.records import Chunk, Document, PlaceDigest, Practice, ReportHeading
 from index.text.chinese import years_in
 from index.text.practices import DIGEST_PRACTICES, is_listable, most_mentioned, practice_mentions, practice_names
@@ -154,6 +155,10 @@ class Records(ABC):
         """(folded name, name as written) of each practice name quoted in the passages of the reports about
         these places, in corpus order (about), else in the passages mentioning them, in row order."""
 
+    @abstractmethod
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        """The places of the passages of the reports about these places (about), else of the passages mentioning them."""
+
 
 def place_digest(records: Records, names: Sequence[str],
                  folded: Callable[[int], str] | None = None) -> PlaceDigest:
@@ -180,10 +185,11 @@ def combined_digest(records: Records, names: Sequence[str]) -> PlaceDigest:
     index's lookup tables: no passage is read.
 
     Reports and practices come out as place_digest reads them from the passages (the reports by id, the
-    practices counted from the practice names stored per passage). A listed practice takes the earliest of
-    the passages the places' own digests give for it, and a practice no place's digest lists is left out;
-    the places within are those of the places' own digests below the largest of them. So a digest can list
-    fewer practices, or fewer places within, than reading the passages of all the places would find.
+    practices counted from the practice names stored per passage, the districts and cities within from the
+    places stored per passage). A listed practice takes the earliest of the passages the places' own digests
+    give for it, and a practice no place's digest lists is left out; a street or community counts as within
+    when a place's own digest has it. So a digest can list fewer practices, or fewer streets within, than
+    reading the passages of all the places would find.
     """
     stored = [found for found in map(records.place_digest, names) if found is not None]
     about = any(found.about for found in stored)
@@ -210,8 +216,12 @@ def combined_digest(records: Records, names: Sequence[str]) -> PlaceDigest:
             listed.append(Practice(name, first.chunk_id, first.sentence))
         if len(listed) == DIGEST_PRACTICES:
             break
+    # As places_within: a district or city inside one of the places by the gazetteer; a street or community
+    # when one of the places' own digests found it named after that place in a passage ("江堤街江欣苑社区").
     level = min(place_level(name) for name in names)
-    within = {p for found in chosen for p in found.within if p not in names and place_level(p) > level}
+    anchored = {p for found in chosen for p in found.within}
+    within = {p for p in records.places_mentioned(names, about=about) if p not in names and place_level(p) > level
+              and (not set(names).isdisjoint(ancestors(p)) if place_level(p) < STREET else p in anchored)}
     return PlaceDigest(len(doc_ids), tuple(headings[d] for d in doc_ids[:PLACE_REPORTS]), practices,
                        tuple(sorted(within, key=lambda p: (place_level(p), p))), tuple(listed), about)
 
@@ -306,6 +316,13 @@ class MemoryRecords(Records):
         else:
             rows = sorted({r for p in places for r in self._by_place.get(p, [])})
         return [mention for r in rows for mention in practice_mentions(self.chunks[r].text)]
+
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        if about:
+            rows: Iterable[int] = [r for d in self.documents_about(places) for r in self._by_doc.get(d, [])]
+        else:
+            rows = {r for p in places for r in self._by_place.get(p, [])}
+        return {p for r in rows for p in self.chunks[r].places}
 
     @functools.cached_property
     def _folded_text(self) -> Callable[[int], str]:
@@ -684,3 +701,14 @@ class SqliteRecords(Records):
             sql = f"""SELECT key, shown FROM passage_names
                       WHERE row IN (SELECT row FROM passage_places WHERE place IN ({marks})) ORDER BY row, at"""
         return [(key, shown) for key, shown in self.query(sql, wanted)]
+
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        if about:
+            sql = f"""SELECT DISTINCT pp.place FROM passage_places AS pp JOIN passages AS p ON p.row = pp.row
+                      WHERE p.doc_id IN (SELECT doc_id FROM document_places WHERE place IN ({marks}))"""
+        else:
+            sql = f"""SELECT DISTINCT place FROM passage_places
+                      WHERE row IN (SELECT row FROM passage_places WHERE place IN ({marks}))"""
+        return {place for (place,) in self.query(sql, wanted)}
