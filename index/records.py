@@ -154,10 +154,11 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class PlaceSummary:
-    """What the corpus says about one place: its reports and the named practices they describe."""
+    """What the corpus says about one place: how many reports, the first of them, and the named practices they describe."""
 
     place: str
-    documents: tuple[Document, ...]
+    report_count: int  # its reports (about it, or with a passage mentioning it)
+    reports: tuple[ReportHeading, ...]  # the first of them in corpus order, at most PLACE_REPORTS (store/passages.py)
     practices: tuple[str, ...]  # quoted practice names, e.g. "五邻营造", "一小区一专员"
     within: tuple[str, ...] = ()  # places inside it that its reports mention: streets, communities, districts
     digest: tuple[Practice, ...] = ()  # the practices a digest lists, each with the passage and sentence naming it
@@ -170,3 +171,31 @@ class Practice:
     name: str
     chunk_id: str
     sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceDigest:
+    """What a place's summary shows, worked out from its passages when the index is built: /place reads it back."""
+
+    report_count: int  # its reports (about it, or with a passage mentioning it)
+    reports: tuple[ReportHeading, ...]  # the first of them in corpus order, at most PLACE_REPORTS
+    practices: tuple[str, ...]  # quoted practice names, most mentioned first
+    within: tuple[str, ...] = ()  # places inside it that its passages mention
+    digest: tuple[Practice, ...] = ()  # the practices a digest lists
+    about: bool = False  # whether some report is about it (then its passages are those reports'), else mentioned only
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHeading:
+    """What a list of reports shows of one and opens it by: a Document's naming fields, without its text."""
+
+    doc_id: str
+    path: str
+    title: str
+    source: str = ""
+    date: str = ""
+    places: tuple[str, ...] = ()
+    site: str = ""
+    posted: str = ""
+    year_estimated: str = ""
+    part: str = ""

@@ -45,7 +45,8 @@ from urllib.parse import parse_qsl  # noqa: E402
 
 import httpx  # noqa: E402
 
-from index.answer.browse import digest  # noqa: E402
+from index.places.digest import digest  # noqa: E402
+from index.store.passages import report_heading  # noqa: E402
 from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemError  # noqa: E402
 from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary  # noqa: E402
 
@@ -160,7 +161,8 @@ class FakeEngine:
                 docs = tuple(d for d in self.documents_by_id.values() if name in d.places)
                 practices = tuple(sorted({m for d in docs for m in re.findall(r"“([^”]+)”", d.text)}))
                 passages = [c for c in self.chunks_by_id.values() if c.doc_id in {d.doc_id for d in docs}]
-                return PlaceSummary(place=name, documents=docs, practices=practices, digest=digest(practices, passages))
+                return PlaceSummary(place=name, report_count=len(docs), reports=tuple(map(report_heading, docs)),
+                                    practices=practices, digest=digest(practices, passages))
         raise UnknownItemError(f"报告里没有关于“{place}”的内容。", kind="place", place=place)
 
     def topics(self) -> list[str]:

@@ -65,6 +65,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "place_count": ("{name} — {count} 份报告", "{name} — {count} reports"),
     "places_hint": ("点按钮或发送 /place 地名 查看做法。", "Tap a place or send /place <name> for its practices."),
     "place_reports": ("：{n} 份报告", ": {n} reports"),
+    "place_reports_more": ("另有 {n} 份报告；/sources 列出全部报告", "{n} more reports; /sources lists every report"),
     "practices": ("做法", "Practices"),
     "reports": ("报告", "Reports"),
     "places_under": ("下属地方", "Places within"),

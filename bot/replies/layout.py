@@ -25,7 +25,7 @@ from index.answer.cite import (
 from index.text.clean import fold
 from index.text.glossary import chinese_glosses
 from index.answer.notices import notice_lines
-from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary
+from index.records import Answer, Chunk, Citation, Document, Hit, PlaceSummary, ReportHeading
 from index.text.doubtful import doubtful_wording
 from index.text.script import display_punctuation, in_script, quoted
 
@@ -256,7 +256,7 @@ def help_layout(
     return tuple(sections)
 
 
-def document_line(number: int, doc: Document) -> Line:
+def document_line(number: int, doc: Document | ReportHeading) -> Line:
     """One report in a list: number, title, source and date."""
     details = " · ".join(part for part in (doc.source or doc.site, shown_date(doc), "、".join(doc.places)) if part)
     spans = [Span(f"{number}. "), Span(f"《{display_title(doc)}》", "bold", record=True)]
@@ -293,7 +293,7 @@ def excerpt_around(sentence: str, name: str, limit: int = PRACTICE_SENTENCE_CHAR
 def place_layout(summary: PlaceSummary, *, within: Sequence[str] = (), language: str = "zh") -> Layout:
     """A place's digest for /place: its named practices with the sentence behind each, its reports, and
     the places under it that the reports mention."""
-    heading = (Span(summary.place, "bold"), Span(text("place_reports", language, n=len(summary.documents))))
+    heading = (Span(summary.place, "bold"), Span(text("place_reports", language, n=summary.report_count)))
     sections: list[Section] = [(text_block(heading),)]
     if summary.digest:
         lines: list[Line] = []
@@ -302,8 +302,10 @@ def place_layout(summary: PlaceSummary, *, within: Sequence[str] = (), language:
             lines.append((Span("• "), Span(practice.name, "bold"), Span(f" ({gloss})" if gloss else ""),
                           Span(f" — {excerpt_around(display_punctuation(practice.sentence), practice.name)}")))
         sections.append((text_block((Span(text("practices", language), "bold"),), *lines),))
-    if summary.documents:
-        reports = (document_line(i, d) for i, d in enumerate(summary.documents, 1))
+    if summary.reports:
+        reports: list[Line | str] = [document_line(i, d) for i, d in enumerate(summary.reports, 1)]
+        if summary.report_count > len(summary.reports):  # the summary names the first reports only
+            reports.append(text("place_reports_more", language, n=summary.report_count - len(summary.reports)))
         sections.append((text_block((Span(text("reports", language), "bold"),), *reports),))
     if within:
         sections.append((text_block((Span(text("places_under", language), "bold"),), "、".join(within)),))

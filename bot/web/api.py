@@ -155,15 +155,15 @@ def _digest(commands: Commands, user: str, name: str) -> dict[str, Any]:
     # The digest's practice buttons each open the passage behind a practice (callbacks.practice_buttons).
     practices = [{"name": b.label.removeprefix("▸ "), "chunk_id": action.value}
                  for row in reply.buttons for b in row if (action := decode_action(b.data)) is not None]
-    return {"place": summary.place, "practices": practices,
+    return {"place": summary.place, "practices": practices, "report_count": summary.report_count,
             "reports": [{"doc_id": d.doc_id, "title": d.title, "source": d.source, "date": d.date}
-                        for d in summary.documents],
+                        for d in summary.reports],
             "within": list(summary.within), "text": plain_text(reply.layout)}
 
 
 @router.get("/places/{name}", summary="A place's digest")
 async def place(request: Request, name: str) -> dict[str, Any]:
-    """A place's named practices (each with the passage behind it), its reports and the places under it."""
+    """A place's named practices (each with the passage behind it), its report count and first reports, and the places under it."""
     web = web_of(request)
     return await web.call(_digest, web.commands, reader_of(request), name)
 

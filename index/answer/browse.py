@@ -3,15 +3,12 @@ named there. Front ends list and open things through it; nothing here searches o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from index.text.practices import DIGEST_PRACTICES, is_listable, names_practice, practice_names, sentence_naming
-from index.text.clean import fold
 from index.errors import UnknownItemError
-from index.places.gazetteer import PlaceGazetteer, ancestors
-from index.places.finder import STREET, place_aliases, place_level
-from index.store.passages import MemoryRecords, Records
-from index.records import Chunk, Document, PlaceSummary, Practice
+from index.places.gazetteer import PlaceGazetteer
+from index.store.passages import MemoryRecords, Records, combined_digest
+from index.records import Chunk, Document, PlaceDigest, PlaceSummary
 
 
 class Browser:
@@ -58,73 +55,19 @@ class Browser:
         return self._records.place_counts()
 
     def place_summary(self, place: str) -> PlaceSummary:
-        """The reports about a place and the named practices they describe there."""
+        """How many reports a place has and the first of them, and the named practices they describe there."""
         names = self._gazetteer.resolve(place)
         if not names:
             raise UnknownItemError(f"报告中没有关于“{place}”的内容。", kind="place", place=place)
-        # A report counts when it is about the place or any of its passages mentions it (a street of a district).
-        rows = sorted({int(r) for name in names for r in self._records.rows_about(name)})
-        passages = [self._records.chunks[r] for r in rows]
-        about = self._records.documents_about(names)
-        documents = tuple(self._records.in_order(about | {c.doc_id for c in passages}))
-        passages = [c for d in documents if d.doc_id in about for c in self.passages(d.doc_id)] or passages
+        # One place: its digest as the build stored it, the same cost at 70 passages and at 1M. Several
+        # (a region, an ambiguous name): their stored digests combined, reading no passage.
+        found: PlaceDigest | None = self._records.place_digest(names[0]) if len(names) == 1 else None
+        if found is None:
+            found = combined_digest(self._records, names)
         label = names[0] if len(names) == 1 else "、".join(names)
-        practices = tuple(practice_names(passages, limit=20))
-        return PlaceSummary(label, documents, practices, places_within(names, passages), digest(practices, passages))
+        return PlaceSummary(label, found.report_count, found.reports, found.practices, found.within, found.digest)
 
     def topics(self) -> list[str]:
         """A few named practices the reports describe most, for help texts and abstentions (found at build time)."""
         return self._records.topics()
 
-
-
-
-def digest(names: Sequence[str], passages: Sequence[Chunk]) -> tuple[Practice, ...]:
-    """The listable practices among names, most mentioned first, each with the first of the place's passages
-    that quotes it and the sentence there: read from passages already at hand, no search per name."""
-    found = []
-    folded = [fold(c.text) for c in passages]  # once, not once per name
-    for name in filter(is_listable, names):
-        key = fold(name)
-        chunk = next((c for c, text in zip(passages, folded) if names_practice(text, key)), None)
-        if chunk is not None:
-            found.append(Practice(name, chunk.chunk_id, sentence_naming(chunk.text, name)))
-        if len(found) == DIGEST_PRACTICES:
-            break
-    return tuple(found)
-
-
-def places_within(places: Sequence[str], passages: Iterable[Chunk]) -> tuple[str, ...]:
-    """Places inside the given ones that their passages mention, largest first.
-
-    A district or city counts when the national gazetteer puts it under them; a street or community
-    (which the gazetteer does not list) when the passage naming it also names one of them in its text
-    ("汉阳区江堤街江欣苑社区"), so a guest's community mentioned at a forum is not filed under the host.
-    """
-    wanted = set(places)
-    level = min(place_level(p) for p in places)
-    forms = [fold(a) for p in places for a in place_aliases(p) if len(a) >= 2]
-    found: set[str] = set()
-    for chunk in passages:
-        text = fold(chunk.text)
-        for place in chunk.places:
-            if place in wanted or place_level(place) <= level:
-                continue
-            inside = wanted & set(ancestors(place)) if place_level(place) < STREET else _anchored(text, place, forms)
-            if inside:
-                found.add(place)
-    return tuple(sorted(found, key=lambda p: (place_level(p), p)))
-
-
-_ANCHOR_CHARS = 12  # "汉阳区江堤街江欣苑社区": the larger place is named just before the smaller one
-
-
-def _anchored(text: str, place: str, forms: Sequence[str]) -> bool:
-    """Whether the text names one of the forms right before the place (as an address does)."""
-    name = fold(place)
-    start = text.find(name)
-    while start >= 0:
-        if any(f in text[max(0, start - _ANCHOR_CHARS):start] for f in forms):
-            return True
-        start = text.find(name, start + 1)
-    return False

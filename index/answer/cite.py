@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from index.records import Chunk, Document
+from index.records import Chunk, Document, ReportHeading
 from index.text.script import in_script, quoted
 
 # 顺序编码制 (numbers in text = reference list numbers) or 著者-出版年制 (author and year in text).
@@ -102,7 +102,7 @@ def is_corporate_author(author: str) -> bool:
     return len(author) > 5 and bool(_CORPORATE.search(author.strip()))
 
 
-def display_title(doc: Document) -> str:
+def display_title(doc: Document | ReportHeading) -> str:
     """The title a reader sees: the report's title, plus which piece of a shared file it is."""
     title = doc.title.strip() or doc.path
     return f"{title}（{doc.part}）" if doc.part else title
@@ -137,7 +137,7 @@ def publication_year(doc: Document) -> str:
     return f"[{when[:4]}]" if estimated else when[:4]
 
 
-def shown_date(doc: Document) -> str:
+def shown_date(doc: Document | ReportHeading) -> str:
     """The date shown under a passage: publication date, else estimated year, else the day it was posted."""
     if doc.date:
         return doc.date

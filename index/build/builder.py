@@ -15,10 +15,10 @@ import numpy.typing as npt
 
 from index.keywords.bm25 import TermCounts, count_terms, merge_counts
 from index.text.chinese import quoted_phrases
-from index.chunk.cut import chunk_document, index_text
+from index.chunk.cut import chunk_document, folded_index_text, index_text
 from index.text.clean import fold
 from index.text.dictionary import corpus_senses
-from index.chunk.dedupe import band_keys, collapse_near_duplicates, collapse_new, dedupe_key
+from index.chunk.dedupe import band_keys, collapse_near_duplicates, collapse_new, keyed_form
 from index.model.embed import Embedder, embed_passages
 from index.errors import IndexMismatchError, IndexMissingError, QaError
 from index.places.gazetteer import romanise
@@ -26,7 +26,7 @@ from index.ingest.corpus import ReadLimits, corpus_files, read_corpus, source_di
 from index.keywords.keyword_index import KeywordIndex, build_tokenizer, corpus_terms, tokenize_passages
 from index.ingest.meta import documents_from_source
 from index.store.passages import PASSAGES_FILE, LazySequence, MemoryRecords, RecordsUpdate, SqliteRecords, passage_years
-from index.places.finder import main_places, passage_places
+from index.places.finder import passage_places
 from index.records import Chunk, Document, Skipped
 from index.build.state import BuildState, PassageState, PreviousState, Source, pipeline_key, read_state
 from index.store.folder import Manifest, StoredIndex, build_lock, current_version, load_for_rebuild, save_index
@@ -137,15 +137,18 @@ def prepare_documents(corpus_dir: Path, progress: Callable[[int], None] | None =
 
 EMBEDDED_TEXT = "section+text"  # recorded in the manifest; change it whenever index_text() changes
 def chunk_corpus(documents: Sequence[Document], *, max_chars: int, min_chars: int,
-                 progress: Callable[[int], None] | None = None) -> list[Chunk]:
-    """Passages of all reports, each knowing the places it and its report are about."""
+                 progress: Callable[[int], None] | None = None) -> tuple[list[Chunk], dict[str, str]]:
+    """Passages of all reports, each knowing the places it and its report are about, and fold(text) of each
+    by chunk id: folded once here for its places, de-duplication, keywords and the place digests."""
     chunks = []
+    folded: dict[str, str] = {}
     for done, document in enumerate(documents, 1):
         for chunk in chunk_document(document, max_chars=max_chars, min_chars=min_chars):
-            chunks.append(dataclasses.replace(chunk, places=passage_places(chunk, document.places)))
+            folded[chunk.chunk_id] = text = fold(chunk.text)
+            chunks.append(dataclasses.replace(chunk, places=passage_places(chunk, document.places, text)))
         if progress:
             progress(done)
-    return chunks
+    return chunks, folded
 
 
 @dataclass(slots=True)
@@ -225,6 +228,7 @@ class _Plan:
     documents: list[Document]  # the reports read by this build (every one in a full build), corpus order
     sources: list[Source]
     fresh: list[Chunk]  # passages needing de-duplication (new and changed reports, orphaned duplicates)
+    folded: dict[str, str]  # fold(text) of each fresh passage, by chunk id
     kept_rows: list[int]  # previous rows that stay, in their order
     dropped_kept: int  # previous near-duplicates whose report and keeper stay: they stay dropped
     skipped: list[Skipped]
@@ -246,7 +250,6 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
     unchanged = {shown for shown, digest in digests.items() if digest and before.get(shown, None) is not None
                  and before[shown].digest == digest}
     read, skipped = prepare_documents(corpus_dir, stage.step, limits, only=set(digests) - unchanged)
-    read = [dataclasses.replace(d, places=main_places(d)) for d in read]
     by_path: dict[str, list[Document]] = {}
     for document in read:
         by_path.setdefault(document.path, []).append(document)
@@ -265,7 +268,7 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
         if ids:
             sources.append(Source(shown, digests[shown], ids, stamps[shown]))
     reused_ids = set(doc_ids) - {d.doc_id for d in documents}
-    fresh = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars)
+    fresh, folded = chunk_corpus(documents, max_chars=max_chars, min_chars=min_chars)
     kept_rows: list[int] = []
     dropped_kept = 0
     if state is not None and records is not None:
@@ -281,11 +284,13 @@ def _plan(corpus_dir: Path, previous: _Previous | None, stage: _Stage, limits: R
                 dropped_kept += 1
             else:  # its keeper went with a deleted or changed report: it is judged again, as new
                 again.append(at)
-        fresh.extend(state.dropped_chunks(again))
+        orphans = state.dropped_chunks(again)
+        fresh.extend(orphans)
+        folded.update((c.chunk_id, fold(c.text)) for c in orphans)
         order = {doc_id: i for i, doc_id in enumerate(doc_ids)}
         fresh.sort(key=lambda c: (order[c.doc_id], c.position))
     indexed = {s.path for s in sources}
-    return _Plan(doc_ids, documents, sources, fresh, kept_rows, dropped_kept, skipped, reused=len(unchanged),
+    return _Plan(doc_ids, documents, sources, fresh, folded, kept_rows, dropped_kept, skipped, reused=len(unchanged),
                  new=sum(1 for shown in indexed if shown not in before),
                  changed=sum(1 for shown in indexed if shown in before and shown not in unchanged),
                  deleted=sum(1 for shown in before if shown not in indexed))
@@ -309,16 +314,16 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     stage.end()
     stage = _Stage(progress, "de-duplicate", len(plan.fresh))
     kept_rows = plan.kept_rows
+    keys = [keyed_form(plan.folded[c.chunk_id]) for c in plan.fresh]  # dedupe_key(c.text, fold)
     if incremental:
         assert previous is not None and previous.state is not None
         records = previous.records
         added, mapping, added_bands = collapse_new(plan.fresh, previous.state.bands(kept_rows),
                                                    lambda found: records.chunks_at([kept_rows[i] for i in found]),
-                                                   key=fold)
+                                                   key=fold, keys=keys)
     else:
-        keys = [dedupe_key(c.text, fold) for c in plan.fresh]
         all_bands = band_keys(keys)
-        added, mapping = collapse_near_duplicates(plan.fresh, key=fold, bands=all_bands)
+        added, mapping = collapse_near_duplicates(plan.fresh, key=fold, bands=all_bands, keys=keys)
         kept_ids = {c.chunk_id for c in added}
         added_bands = all_bands[[i for i, c in enumerate(plan.fresh) if c.chunk_id in kept_ids]]
     by_id = {c.chunk_id: c for c in plan.fresh}
@@ -353,8 +358,9 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
     stage.end()
 
     stage = _Stage(progress, "keyword index", passages)
-    folded_added = [fold(t) for t in texts]
-    phrases_added = [tuple(quoted_phrases(fold(c.text))) for c in added]
+    texts_added = [plan.folded[c.chunk_id] for c in added]  # quoted phrases here, the place digests when saved
+    folded_added = [folded_index_text(c, t) for c, t in zip(added, texts_added)]  # fold(index_text(c))
+    phrases_added = [tuple(quoted_phrases(t)) for t in texts_added]
     places = [*(p for d in plan.documents for p in d.places), *(p for c in added for p in c.places)]
     phrases = [p for ps in phrases_added for p in ps]
     if incremental and previous is not None and previous.state is not None:
@@ -408,7 +414,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, max_chars: 
         stored = StoredIndex(manifest, LazySequence(len(plan.doc_ids), document), LazySequence(passages, chunk), vector_index,
                              keywords, state=state, update=update)
     else:
-        memory = MemoryRecords(plan.documents, added, folded=folded_added)
+        memory = MemoryRecords(plan.documents, added, folded=folded_added, folded_texts=texts_added)
         stored = StoredIndex(manifest, plan.documents, added, vector_index, keywords, memory, state)
     save_index(index_dir, stored, publish=publish)
     stage.end()

@@ -11,7 +11,7 @@ from index.text.chinese import HEADING_MAX_CHARS, LATIN_GLOSS
 from index.text.chinese import OPENERS as _OPENERS
 from index.text.chinese import line_spans, split_sentences, stripped_spans
 from index.text.chinese import SENTENCE_FINAL as _FINAL
-from index.text.clean import is_caption
+from index.text.clean import fold, is_caption
 from index.records import Chunk, Document
 
 _NOT_HEADING_END = _FINAL + _COMMAS + "…—-"
@@ -209,3 +209,12 @@ def _balanced(text: str, units: list[tuple[int, int]], *, max_chars: int) -> lis
 def index_text(chunk: Chunk) -> str:
     """What is embedded, keyword-indexed and judged for coverage: the passage under its section heading."""
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+
+
+def folded_index_text(chunk: Chunk, folded_text: str) -> str:
+    """fold(index_text(chunk)) from fold(chunk.text), which a build works out once per passage.
+
+    fold keeps lines apart (NFKC, OpenCC phrases and lowercase never join across a line break), so the
+    heading is folded alone: index_text's rule, on folded text.
+    """
+    return f"{fold(chunk.section)}\n{folded_text}" if chunk.section else folded_text

@@ -31,7 +31,12 @@ BANDS = _BANDS  # band keys per passage (band_keys' width)
 
 def dedupe_key(text: str, key: Callable[[str], str]) -> str:
     """The form of a passage text that near-duplicates are judged on: key(text) without whitespace."""
-    return "".join(key(text).split())
+    return keyed_form(key(text))
+
+
+def keyed_form(keyed: str) -> str:
+    """dedupe_key of a text already passed through key (a build folds each passage once)."""
+    return "".join(keyed.split())
 
 
 def band_keys(keys: list[str]) -> npt.NDArray[np.uint64]:
@@ -41,7 +46,7 @@ def band_keys(keys: list[str]) -> npt.NDArray[np.uint64]:
 
 def collapse_near_duplicates(
     chunks: Sequence[Chunk], *, key: Callable[[str], str], threshold: float = 0.8,
-    bands: npt.NDArray[np.uint64] | None = None,
+    bands: npt.NDArray[np.uint64] | None = None, keys: Sequence[str] | None = None,
 ) -> tuple[list[Chunk], dict[str, str]]:
     """Passages worth indexing, earliest of each near-duplicate group first, for the index builder.
 
@@ -52,11 +57,13 @@ def collapse_near_duplicates(
     0.7 and up, below that some similar pairs are never compared. A passage almost wholly made of
     sentences of one longer kept passage is dropped too.
 
+    keys: dedupe_key(chunk.text, key) of each chunk, when the caller has them (bands are made from them).
+
     Returns:
         The kept chunks in their original order, and each dropped chunk_id mapped to the kept
         chunk_id that stands for it.
     """
-    keys = [dedupe_key(chunk.text, key) for chunk in chunks]
+    keys = [dedupe_key(chunk.text, key) for chunk in chunks] if keys is None else list(keys)
     kept_flags, dropped = _collapse_similar(keys, threshold, bands)
     for index, container in _contained(chunks, keys, kept_flags, key).items():
         kept_flags[index] = False
@@ -80,6 +87,7 @@ def _shingles(text: str) -> set[str]:
 def collapse_new(
     chunks: Sequence[Chunk], indexed: npt.NDArray[np.uint64],
     indexed_chunks: Callable[[list[int]], list[Chunk]], *, key: Callable[[str], str], threshold: float = 0.8,
+    keys: Sequence[str] | None = None,
 ) -> tuple[list[Chunk], dict[str, str], npt.NDArray[np.uint64]]:
     """Passages of new reports worth adding to an index whose passages have the band keys indexed (incremental builds).
 
@@ -88,9 +96,10 @@ def collapse_new(
     row), or when one longer of them holds nearly all its sentences; an indexed passage is never
     dropped, and indexed passages are never compared with each other (they were when indexed).
     indexed_chunks(rows) reads indexed passages. Returns the kept new passages, each dropped
-    chunk_id mapped to its keeper, and the kept ones' band keys.
+    chunk_id mapped to its keeper, and the kept ones' band keys. keys: dedupe_key of each new passage, when
+    the caller has them.
     """
-    keys = [dedupe_key(chunk.text, key) for chunk in chunks]
+    keys = [dedupe_key(chunk.text, key) for chunk in chunks] if keys is None else list(keys)
     bands = band_keys(keys)
     sharing: list[set[int]] = [set() for _ in chunks]  # indexed rows sharing a band with each new passage
     for column in range(_BANDS):

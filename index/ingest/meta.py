@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from index.text.chinese import HAN_BASIC, HEADLINE_MAX_CHARS, YEAR, ends_sentence
 from index.text.clean import clean_lines, fold, is_furniture, normalize_lines
-from index.places.finder import CITY, DISTRICT, find_places, place_level
+from index.places.finder import CITY, DISTRICT, find_places, main_places, place_level
 from index.records import Document, SourceFile
 
 _SUBTITLE = re.compile(r"^(?:——|--|—|－－)\s*")
@@ -73,7 +73,12 @@ def documents_from_source(source: SourceFile) -> list[Document]:
             provenance, doc_id=stem if number == 1 else f"{stem}-{number}", path=source.path, title=title,
             text="\n".join(body), subtitle=subtitle, places=places, part=part,
         ))
-    return [_apply_overrides(document, source.meta) for document in documents]
+    # A report's places, once: those the text names (or a sidecar gives), kept when it is about them.
+    return [_about(_apply_overrides(document, source.meta)) for document in documents]
+
+
+def _about(document: Document) -> Document:
+    return replace(document, places=main_places(document))
 
 
 def extract_provenance(lines: Sequence[str]) -> Document:

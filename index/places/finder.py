@@ -49,9 +49,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def find_places(text: str) -> tuple[str, ...]:
-    """Places named in a text, Simplified with suffix: the main place's chain first, then by mentions."""
-    folded = fold(text)
+def find_places(text: str, folded: str | None = None) -> tuple[str, ...]:
+    """Places named in a text, Simplified with suffix: the main place's chain first, then by mentions.
+
+    folded: fold(text), when the caller has it.
+    """
+    folded = fold(text) if folded is None else folded
     counts: Counter[str] = Counter()
     levels: dict[str, int] = {}
     first: dict[str, int] = {}
@@ -85,7 +88,7 @@ def _ancestors(name: str, parents: dict[str, set[str]]) -> set[str]:
 
 
 def main_places(document: Document) -> tuple[str, ...]:
-    """The places a report is about, not every place it mentions in passing; for the build and place search.
+    """The places a report is about, not every place it mentions in passing; for ingest (meta.py) and place search.
 
     A place counts when the title names it or the text names it often: at least twice and at least a
     quarter as often as the most-named place. 000's forum in 天府新区 names 杭州市 once, as a guest's home.
@@ -102,9 +105,13 @@ def main_places(document: Document) -> tuple[str, ...]:
     )
 
 
-def passage_places(chunk: Chunk, report_places: tuple[str, ...]) -> tuple[str, ...]:
-    """The places a passage is about: those it or its section names, then those of its report."""
-    own = find_places(f"{chunk.section}\n{chunk.text}")
+def passage_places(chunk: Chunk, report_places: tuple[str, ...], folded_text: str | None = None) -> tuple[str, ...]:
+    """The places a passage is about: those it or its section names, then those of its report.
+
+    folded_text: fold(chunk.text), when the caller has it (fold keeps lines apart, so the section's is added).
+    """
+    text = f"{chunk.section}\n{chunk.text}"
+    own = find_places(text, None if folded_text is None else f"{fold(chunk.section)}\n{folded_text}")
     return tuple(dict.fromkeys((*own, *report_places)))
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from index.text.chinese import HAN_RUN
 from index.text.chinese import split_sentences
 from index.text.clean import fold
-from index.places.finder import place_aliases
 from index.search.question import Query
 
 # A concept of the question: the forms that express it (any one will do) and how much it matters.
@@ -84,8 +83,8 @@ def question_concepts(query: Query, tokens: Sequence[str], idf: Callable[[str], 
         # untranslated word did (below), so a guess cannot carry a question the corpus does not answer.
         concepts.extend((forms, rarest / 2) for forms in query.translated)
         concepts.extend(((name,), weight((name,))) for name in query.names)
-        for place in query.places:
-            forms = tuple(fold(a) for a in place_aliases(place) if len(a) >= 2)
+        for aliases in query.place_aliases:
+            forms = tuple(a for a in aliases if len(a) >= 2)  # aliases are folded already (place_aliases)
             concepts.append((forms, weight(forms)))
         # Untranslatable words ("smartphone" beside "elderly") count at half weight, since the
         # dense match may still have understood them.
@@ -104,8 +103,7 @@ def without_places(concepts: Sequence[Concept], query: Query) -> list[Concept]:
     The boost knows what a passage is about even where its text does not repeat the name
     ("全区划分网格1063个" in the 栖霞区 report).
     """
-    forms = {fold(a) for p in query.places for a in place_aliases(p)}
-    return [c for c in concepts if not forms & set(c[0])] or list(concepts)
+    return [c for c in concepts if not query.place_forms & set(c[0])] or list(concepts)
 
 
 def topic_concepts(concepts: Sequence[Concept], query: Query) -> list[Concept]:

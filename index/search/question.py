@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.text.chinese import YEAR, count_han, quoted_phrases
 from index.text.clean import fold
@@ -34,11 +35,25 @@ class Query:
     # Those of concepts that came from the dictionary for uncovered words: guesses at what a word meant, so
     # they rank passages but are no evidence that the corpus answers or that a place leaves a topic out.
     translated: tuple[tuple[str, ...], ...] = ()
+    # Worked out from places when the record is made (again by dataclasses.replace), for every stage to read.
+    place_aliases: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # per place, folded
+    place_forms: frozenset[str] = field(init=False, repr=False, compare=False)  # every folded alias of the places
+
+    def __post_init__(self) -> None:
+        aliases = alias_forms(self.places)
+        object.__setattr__(self, "place_aliases", aliases)
+        object.__setattr__(self, "place_forms", frozenset(f for forms in aliases for f in forms))
 
     @property
     def keyword_text(self) -> str:
         """Folded text for keyword tokens: the question plus its Chinese expansions, names and places."""
         return " ".join((self.folded, *self.expansions, *self.names, *self.places))
+
+
+@functools.lru_cache(maxsize=1024)
+def alias_forms(places: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Each place's aliases, folded, in place_aliases' order: what a Query carries for its places."""
+    return tuple(tuple(fold(a) for a in place_aliases(p)) for p in places)
 
 
 def is_mostly_latin(text: str) -> bool:
@@ -110,7 +125,7 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
     named = gazetteer.named(text, folded)
     places = named.covered
     phrases = tuple(fold(p) for p in quoted_phrases(text))
-    place_forms = {fold(a) for p in places for a in place_aliases(p)}
+    place_forms = {f for forms in alias_forms(places) for f in forms}
     # A name spelled like a place the question names is that place: "Hanyang" is 汉阳, not 涵养.
     place_spellings = {romanise(f) for f in place_forms} if english else set()
     names = tuple(n for n in pinyin_names(text, romanised or {})
@@ -145,7 +160,7 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 def without_place_names(query: Query) -> str:
     """The question with the covered places it names taken out, in its own script or pinyin."""
     text = query.folded
-    forms = sorted({fold(a) for p in query.places for a in place_aliases(p)}, key=len, reverse=True)
+    forms = sorted(query.place_forms, key=len, reverse=True)
     for form in forms:
         text = text.replace(form, " ")
     if query.is_english:

@@ -17,7 +17,7 @@ from index.chunk.cut import index_text
 from index.text.clean import fold
 from index.text.doubtful import doubtful_wording
 from index.places.gazetteer import PlaceGazetteer, warm_up
-from index.places.finder import most_specific, place_aliases
+from index.places.finder import most_specific
 from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
@@ -199,9 +199,8 @@ class HybridSearcher:
             missing_topic = self._topic_missing_in(scope.boost, stated, tokens, [question_vector, *expansion_vectors], rows)
         boosted = frozenset(r for r in rows if boost_places & set(self._chunks[r].places))
         # A practice the corpus names ("跟党一起创业", "一小区一专员") is asked about by name, quoted or not.
-        place_forms = {fold(a) for p in query.places for a in place_aliases(p)}
         named_practices = [t for t in keywords.tokens(query.folded) if len(t) >= 4 and t in self._terms
-                           and t not in place_forms]
+                           and t not in query.place_forms]
         phrases = {*query.phrases, *named_practices}
         phrased = frozenset(r for r in rows if any(p in self._folded(r) for p in phrases))
 

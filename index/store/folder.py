@@ -1,6 +1,6 @@
 """The index folder on disk: one complete version at a time, switched atomically, checked at load.
 
-Layout (format 3):
+Layout (format 4):
     CURRENT              name of the version folder in use; replaced in one rename by a build
     .lock                held by the build writing this folder (flock), with its pid
     v-<time>-<pid>/      one version:
@@ -9,7 +9,8 @@ Layout (format 3):
         passages.sqlite    reports (with their cleaned text, for surrounding context) and passages,
                            in row order of the vector and keyword indexes, read on demand
                            (passages.py); the rows about each place and the years each passage
-                           mentions; the build's own state for the next build (state.py)
+                           mentions; each covered place's digest (format 4); the build's own state
+                           for the next build (state.py)
         vectors/           FAISS index (vector.py)
         keywords/          BM25 matrices and corpus terms (keyword.py)
 A build writes a new version folder and then points CURRENT at it, so a crash at any moment leaves
@@ -46,7 +47,7 @@ from index.store.passages import (
 from index.records import Chunk, Document
 from index.store.vectors import VectorIndex
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5  # 4: place_digests in passages.sqlite; 5: a digest holds a report count and the first reports
 # Files up to this size are hashed at every load (SHA-256 runs at about 1 GB/s here, so 0.06 s each);
 # larger ones only by size, and in full by check_index(full=True).
 HASH_AT_LOAD_BYTES = 64 * 2**20

@@ -2,8 +2,8 @@
 
 A loaded index does not parse its passages at start-up: the searcher, the browser and the CLI ask a
 Records object for the rows they touch, and what every question needs about all passages (the rows
-about a place, the years mentioned, the places covered, the practices named most) was worked out
-when the index was built and is read through SQLite's own indexes.
+about a place, the years mentioned, the places covered, the practices named most, each place's
+digest) was worked out when the index was built and is read through SQLite's own indexes.
 """
 
 from __future__ import annotations
@@ -27,14 +27,21 @@ import numpy.typing as npt
 
 from index.chunk.cut import index_text
 from index.text.clean import fold
-from index.records import Chunk, Document
+from index.places.digest import digest, places_within
+from index.places.finder import STREET, place_level
+from index.places.gazetteer import ancestors
+from index.records import Chunk, Document, PlaceDigest, Practice, ReportHeading
 from index.text.chinese import years_in
-from index.text.practices import most_mentioned, practice_mentions, practice_names
+from index.text.practices import DIGEST_PRACTICES, is_listable, most_mentioned, practice_mentions, practice_names
 
 T = TypeVar("T")
 
 PASSAGES_FILE = "passages.sqlite"
 TOPICS = 8  # named practices kept for help texts and abstentions (Browser.topics)
+PLACE_PRACTICES = 20  # practice names a place's summary keeps, most mentioned first
+# Reports a place's summary names, the first in corpus order: about one phone screen (every place of the
+# corpus has fewer); /sources lists them all. A summary costs the same however many reports a place has.
+PLACE_REPORTS = 10
 _CACHED_ROWS = 20_000  # passages kept parsed: a few hundred questions' candidates, about 20 MB
 
 
@@ -54,6 +61,29 @@ def document_record(data: dict[str, Any]) -> Document:
 def chunk_record(data: dict[str, Any]) -> Chunk:
     """A Chunk from its stored JSON fields."""
     return Chunk(**{**data, "places": tuple(data["places"])})
+
+
+def report_heading(document: Document) -> ReportHeading:
+    """What a list of reports shows of one report."""
+    return ReportHeading(document.doc_id, document.path, document.title, document.source, document.date,
+                         document.places, document.site, document.posted, document.year_estimated, document.part)
+
+
+def digest_json(found: PlaceDigest) -> str:
+    """A place's digest as stored: one JSON object (reports as objects of their fields, practices as
+    [name, chunk_id, sentence])."""
+    return json.dumps({"report_count": found.report_count,
+                       "reports": [{f.name: getattr(r, f.name) for f in dataclasses.fields(r)} for r in found.reports],
+                       "practices": found.practices, "within": found.within,
+                       "digest": [[p.name, p.chunk_id, p.sentence] for p in found.digest], "about": found.about},
+                      ensure_ascii=False)
+
+
+def digest_record(data: dict[str, Any]) -> PlaceDigest:
+    """A PlaceDigest from its stored JSON fields."""
+    return PlaceDigest(data["report_count"], tuple(ReportHeading(**{**r, "places": tuple(r["places"])}) for r in data["reports"]),
+                       tuple(data["practices"]), tuple(data["within"]), tuple(Practice(*p) for p in data["digest"]),
+                       data["about"])
 
 
 def record_json(record: Document | Chunk) -> str:
@@ -112,16 +142,105 @@ class Records(ABC):
     def topics(self) -> list[str]:
         """The named practices passages mention most (TOPICS of them)."""
 
+    @abstractmethod
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        """One covered place's digest as the build worked it out (None for a place no passage covers)."""
+
+    @abstractmethod
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        """Ids of the reports about these places or with a passage mentioning one, corpus order."""
+
+    @abstractmethod
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        """(folded name, name as written) of each practice name quoted in the passages of the reports about
+        these places, in corpus order (about), else in the passages mentioning them, in row order."""
+
+    @abstractmethod
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        """The places of the passages of the reports about these places (about), else of the passages mentioning them."""
+
+
+def place_digest(records: Records, names: Sequence[str],
+                 folded: Callable[[int], str] | None = None) -> PlaceDigest:
+    """The digest of one or more places from their passages: what a build stores per place, and what a
+    summary of several places at once (a region, an ambiguous name) is read from.
+
+    A report counts when it is about a place or any of its passages mentions it (a street of a district);
+    practices are read from the passages of the reports about the places, else from those mentioning them.
+    folded(row): fold of that passage's text, when the caller keeps them (a build folds each passage once).
+    """
+    rows = sorted({int(r) for name in names for r in records.rows_about(name)})
+    about = records.documents_about(names)
+    documents = records.in_order(about | {records.chunks[r].doc_id for r in rows})
+    rows = [r for d in documents if d.doc_id in about for r in records.rows_of(d.doc_id)] or rows
+    passages = [records.chunks[r] for r in rows]
+    texts = [folded(r) for r in rows] if folded is not None else [fold(c.text) for c in passages]
+    practices = tuple(practice_names(passages, limit=PLACE_PRACTICES))
+    return PlaceDigest(len(documents), tuple(report_heading(d) for d in documents[:PLACE_REPORTS]), practices,
+                       places_within(names, passages, texts), digest(practices, passages, texts), bool(about))
+
+
+def combined_digest(records: Records, names: Sequence[str]) -> PlaceDigest:
+    """The digest of several places at once (a region, an ambiguous name) from their stored digests and the
+    index's lookup tables: no passage is read.
+
+    Reports and practices come out as place_digest reads them from the passages (the reports by id, the
+    practices counted from the practice names stored per passage, the districts and cities within from the
+    places stored per passage). A listed practice takes the earliest of the passages the places' own digests
+    give for it, and a practice no place's digest lists is left out; a street or community counts as within
+    when a place's own digest has it. So a digest can list fewer practices, or fewer streets within, than
+    reading the passages of all the places would find.
+    """
+    stored = [found for found in map(records.place_digest, names) if found is not None]
+    about = any(found.about for found in stored)
+    chosen = [found for found in stored if found.about or not about]  # as place_digest: reports about them first
+    doc_ids = records.place_reports(names)
+    headings = {r.doc_id: r for found in stored for r in found.reports}
+    practices = tuple(most_mentioned(records.practice_mentions(names, about=about), limit=PLACE_PRACTICES))
+    order = {doc_id: at for at, doc_id in enumerate(doc_ids)}
+
+    def passage_order(chunk_id: str) -> tuple[int, int]:
+        if not about:
+            return (records.row_of(chunk_id) or 0, 0)
+        doc_id, _, position = chunk_id.rpartition(":")  # Chunk.chunk_id is f"{doc_id}:{position}"
+        return (order.get(doc_id, len(order)), int(position))
+
+    given: dict[str, list[Practice]] = {}
+    for found in chosen:
+        for practice in found.digest:
+            given.setdefault(fold(practice.name), []).append(practice)
+    listed = []
+    for name in filter(is_listable, practices):
+        if candidates := given.get(fold(name)):
+            first = min(candidates, key=lambda p: passage_order(p.chunk_id))
+            listed.append(Practice(name, first.chunk_id, first.sentence))
+        if len(listed) == DIGEST_PRACTICES:
+            break
+    # As places_within: a district or city inside one of the places by the gazetteer; a street or community
+    # when one of the places' own digests found it named after that place in a passage ("江堤街江欣苑社区").
+    level = min(place_level(name) for name in names)
+    anchored = {p for found in chosen for p in found.within}
+    within = {p for p in records.places_mentioned(names, about=about) if p not in names and place_level(p) > level
+              and (not set(names).isdisjoint(ancestors(p)) if place_level(p) < STREET else p in anchored)}
+    return PlaceDigest(len(doc_ids), tuple(headings[d] for d in doc_ids[:PLACE_REPORTS]), practices,
+                       tuple(sorted(within, key=lambda p: (place_level(p), p))), tuple(listed), about)
+
+
+def folded_texts(records: Records) -> Callable[[int], str]:
+    """fold(text) of a passage by row, each folded once however many places' digests read it."""
+    return functools.lru_cache(maxsize=None)(lambda row: fold(records.chunks[row].text))
+
 
 class MemoryRecords(Records):
     """Records held as lists: what a build writes, and small indexes in tests."""
 
     def __init__(self, documents: Sequence[Document], chunks: Sequence[Chunk],
-                 folded: Sequence[str] | None = None) -> None:
-        """folded: fold(index_text(c)) of each chunk, when a build has them already."""
+                 folded: Sequence[str] | None = None, folded_texts: Sequence[str] | None = None) -> None:
+        """folded: fold(index_text(c)) of each chunk, and folded_texts: fold(c.text), when a build has them already."""
         self.documents = list(documents)
         self.chunks = list(chunks)
         self._folded = folded
+        self._folded_texts = folded_texts
         self._documents = {d.doc_id: d for d in self.documents}
         self._rows = {c.chunk_id: row for row, c in enumerate(self.chunks)}
         self._by_doc: dict[str, list[int]] = {}
@@ -176,6 +295,40 @@ class MemoryRecords(Records):
     def topics(self) -> list[str]:
         return practice_names(self.chunks, limit=TOPICS)
 
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        if place not in self._by_place:
+            return None
+        if place not in self._digests:  # worked out when first asked: a build asks for every place once
+            self._digests[place] = place_digest(self, [place], self._folded_text)
+        return self._digests[place]
+
+    @functools.cached_property
+    def _digests(self) -> dict[str, PlaceDigest]:
+        return {}
+
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        mentioned = {self.chunks[r].doc_id for p in places for r in self._by_place.get(p, [])}
+        return [d.doc_id for d in self.in_order(self.documents_about(places) | mentioned)]
+
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        if about:
+            rows = [r for d in self.in_order(self.documents_about(places)) for r in self._by_doc.get(d.doc_id, [])]
+        else:
+            rows = sorted({r for p in places for r in self._by_place.get(p, [])})
+        return [mention for r in rows for mention in practice_mentions(self.chunks[r].text)]
+
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        if about:
+            rows: Iterable[int] = [r for d in self.documents_about(places) for r in self._by_doc.get(d, [])]
+        else:
+            rows = {r for p in places for r in self._by_place.get(p, [])}
+        return {p for r in rows for p in self.chunks[r].places}
+
+    @functools.cached_property
+    def _folded_text(self) -> Callable[[int], str]:
+        given = self._folded_texts
+        return folded_texts(self) if given is None else given.__getitem__
+
 
 _TABLES = """
     CREATE TABLE documents (ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, record TEXT NOT NULL);
@@ -186,6 +339,7 @@ _TABLES = """
     CREATE TABLE passage_years (year INTEGER NOT NULL, row INTEGER NOT NULL);
     CREATE TABLE passage_names (key TEXT NOT NULL, shown TEXT NOT NULL, row INTEGER NOT NULL, at INTEGER NOT NULL);
     CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE place_digests (place TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 _INDEXES = """
     CREATE UNIQUE INDEX documents_by_id ON documents (doc_id);
@@ -262,9 +416,32 @@ def write_records(path: Path, records: Records, extra: Callable[[sqlite3.Connect
             extra(db)
         db.executescript(_INDEXES)
         _write_summary(db)
+        _write_digests(db, {place: records.place_digest(place) for place in sorted(records.covered_places())})
         db.commit()
     finally:
         db.close()
+
+
+def _write_digests(db: sqlite3.Connection, digests: dict[str, PlaceDigest | None]) -> None:
+    """Replace the stored digests of these places (None: the place is no longer covered)."""
+    db.executemany("DELETE FROM place_digests WHERE place = ?", ((p,) for p in digests))
+    db.executemany("INSERT INTO place_digests VALUES (?, ?)",
+                   ((p, digest_json(found)) for p, found in digests.items() if found is not None))
+
+
+def _changed_places(db: sqlite3.Connection, update: RecordsUpdate) -> set[str]:
+    """Places whose passages or reports an update removes or adds: the digests it works out again.
+
+    A passage carries its report's places (finder.passage_places), so a report about a place that gains
+    or loses a passage is caught through that passage.
+    """
+    kept = set(update.kept_rows)
+    places = {p for p, row in db.execute("SELECT place, row FROM passage_places") if row not in kept}
+    kept_docs = {doc_id for (doc_id,) in db.execute("SELECT doc_id FROM kept_documents")}
+    places.update(p for p, doc_id in db.execute("SELECT place, doc_id FROM document_places") if doc_id not in kept_docs)
+    places.update(p for c in update.added for p in c.places)
+    places.update(p for d in update.documents for p in d.places)
+    return places
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +477,7 @@ def update_records(path: Path, update: RecordsUpdate, extra: Callable[[sqlite3.C
         db.execute("CREATE TEMP TABLE kept_documents (doc_id TEXT PRIMARY KEY, ord INTEGER NOT NULL)")
         db.executemany("INSERT INTO kept_documents VALUES (?, ?)",
                        ((doc_id, i) for i, doc_id in enumerate(update.doc_ids) if doc_id not in read))
+        changed = _changed_places(db, update)
         db.execute("DELETE FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
         db.execute("DELETE FROM document_places WHERE doc_id NOT IN (SELECT doc_id FROM kept_documents)")
         # Through negative numbers, so no new number meets an old one still in place (ord is the key).
@@ -311,6 +489,18 @@ def update_records(path: Path, update: RecordsUpdate, extra: Callable[[sqlite3.C
             extra(db)
         _insert_passages(db, len(update.kept_rows), update.added, update.years)
         _write_summary(db)
+        db.commit()
+        # The other places' passages and reports are as before, so are their digests (rows renumbered
+        # keep their order; a digest names passages by chunk id).
+        documents, passages = (int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in ("documents", "passages"))
+        records = SqliteRecords(path, documents=documents, passages=passages)
+        try:
+            covered = records.covered_places()
+            folded = folded_texts(records)
+            digests = {p: place_digest(records, [p], folded) if p in covered else None for p in sorted(changed)}
+        finally:
+            records.close()
+        _write_digests(db, digests)
         db.commit()
     finally:
         db.close()
@@ -484,3 +674,41 @@ class SqliteRecords(Records):
 
     def topics(self) -> list[str]:
         return list(self._summary["topics"])
+
+    def place_digest(self, place: str) -> PlaceDigest | None:
+        found = self.query("SELECT digest FROM place_digests WHERE place = ?", (place,))
+        return digest_record(json.loads(found[0][0])) if found else None
+
+    def place_reports(self, places: Sequence[str]) -> list[str]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        return [d for (d,) in self.query(
+            f"""SELECT doc_id FROM documents WHERE doc_id IN (
+                    SELECT doc_id FROM document_places WHERE place IN ({marks})
+                    UNION SELECT p.doc_id FROM passage_places AS pp JOIN passages AS p ON p.row = pp.row
+                          WHERE pp.place IN ({marks}))
+                ORDER BY ord""", [*wanted, *wanted])]
+
+    def practice_mentions(self, places: Sequence[str], *, about: bool) -> list[tuple[str, str]]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        if about:
+            sql = f"""SELECT n.key, n.shown FROM passage_names AS n JOIN passages AS p ON p.row = n.row
+                      JOIN documents AS d ON d.doc_id = p.doc_id
+                      WHERE p.doc_id IN (SELECT doc_id FROM document_places WHERE place IN ({marks}))
+                      ORDER BY d.ord, p.position, n.at"""
+        else:
+            sql = f"""SELECT key, shown FROM passage_names
+                      WHERE row IN (SELECT row FROM passage_places WHERE place IN ({marks})) ORDER BY row, at"""
+        return [(key, shown) for key, shown in self.query(sql, wanted)]
+
+    def places_mentioned(self, places: Sequence[str], *, about: bool) -> set[str]:
+        wanted = sorted(set(places))
+        marks = ",".join("?" * len(wanted))
+        if about:
+            sql = f"""SELECT DISTINCT pp.place FROM passage_places AS pp JOIN passages AS p ON p.row = pp.row
+                      WHERE p.doc_id IN (SELECT doc_id FROM document_places WHERE place IN ({marks}))"""
+        else:
+            sql = f"""SELECT DISTINCT place FROM passage_places
+                      WHERE row IN (SELECT row FROM passage_places WHERE place IN ({marks}))"""
+        return {place for (place,) in self.query(sql, wanted)}

@@ -210,6 +210,17 @@ def test_sources_and_place_listings_are_valid_html() -> None:
     assert "<b>下属地方</b>\n粤海街道" in messages[-1]
 
 
+def test_a_place_with_more_reports_than_its_summary_names_says_how_many_more_and_where_to_list_them() -> None:
+    summary = ENGINE.place_summary("南山")
+    many = dataclasses.replace(summary, report_count=len(summary.reports) + 1234)
+
+    zh, en = terminal_text(place_layout(many)), terminal_text(place_layout(many, language="en"))
+
+    assert f"：{len(summary.reports) + 1234} 份报告" in zh and "另有 1234 份报告；/sources 列出全部报告" in zh
+    assert "1234 more reports; /sources lists every report" in en
+    assert "另有" not in terminal_text(place_layout(summary))
+
+
 def test_escape_turns_markup_into_entities_and_drops_control_characters() -> None:
     assert escape_html('<b>&"\x00x') == "&lt;b&gt;&amp;&quot;x"
 

@@ -9,6 +9,7 @@ from index.errors import EmptyQuestionError, QuestionTooLongError, UnknownItemEr
 from index.records import Chunk, Document, Hit
 from index.search.question import Query
 from index.search.searcher import SearchResult
+from index.store.passages import report_heading
 
 DOCS = [
     Document("a", "a.txt", "南山报告", "正文一\n正文二", source="人民论坛", date="2021-07", places=("南山区",)),
@@ -94,7 +95,7 @@ def test_unknown_passage_is_a_friendly_error() -> None:
 def test_place_summary_accepts_short_and_traditional_names() -> None:
     engine = engine_with([])
 
-    assert engine.place_summary("栖霞").documents == (DOCS[1],)
+    assert engine.place_summary("栖霞").reports == (report_heading(DOCS[1]),)
     assert engine.place_summary("棲霞區").practices == ("红色物业",)
 
 

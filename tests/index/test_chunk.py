@@ -293,3 +293,20 @@ def test_photo_captions_of_002_never_head_a_section() -> None:
     sections = {chunk.section for chunk in chunk_document(report)}
 
     assert not any(name in section for section in sections for name in ("施甜甜", "謝笑英", "袁勇", "張軍萍", "汪玉琴"))
+
+
+def test_a_build_folds_each_passage_once_for_its_places_dedupe_and_keywords() -> None:
+    from index.build.builder import chunk_corpus, prepare_documents
+    from index.chunk.cut import folded_index_text, index_text
+    from index.places.finder import passage_places
+    from index.text.clean import fold
+
+    documents, _ = prepare_documents(CORPUS)
+    places = {d.doc_id: d.places for d in documents}
+
+    chunks, folded = chunk_corpus(documents, max_chars=360, min_chars=120)
+
+    assert any(c.section for c in chunks)
+    assert [folded[c.chunk_id] for c in chunks] == [fold(c.text) for c in chunks]
+    assert [folded_index_text(c, folded[c.chunk_id]) for c in chunks] == [fold(index_text(c)) for c in chunks]
+    assert [c.places for c in chunks] == [passage_places(c, places[c.doc_id]) for c in chunks]

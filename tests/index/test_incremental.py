@@ -74,6 +74,7 @@ def tables(index: Path) -> dict[str, object]:
             "summary": {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM summary")},
             "sources": db.execute("SELECT path, digest, doc_ids FROM sources ORDER BY ord").fetchall(),  # not when stat-ed
             "dropped": sorted(db.execute("SELECT doc_id, kept_as, record FROM dropped")),
+            "place_digests": sorted(db.execute("SELECT place, digest FROM place_digests")),
         }
         for table in ("passages", "passage_places", "passage_years", "passage_names", "passage_state"):
             columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})")]

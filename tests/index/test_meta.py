@@ -84,7 +84,8 @@ def test_download_dump_is_split_into_its_three_reports() -> None:
         ("003_14ef7fced5c9eca1-3", "2022年先进基层党组织治理现代化", "第3篇：淄博市张店区", "shared", "", ""),
     ]
     assert {provenance(d) for d in parts} == {("淘文阁网", "2022-07-21", "", "", "27045061")}
-    assert [d.places[:3] for d in parts] == [("湖北省", "武汉市", "汉阳区"), ("衢州市",), ("山东省", "淄博市", "张店区")]
+    # The places each report is about (main_places), not every one it names in passing ("湖北省", "张店区").
+    assert [d.places[:3] for d in parts] == [("武汉市", "汉阳区"), ("衢州市",), ("淄博市", "世纪花园社区")]
     assert parts[0].text.startswith("基层社会治理是国家治理的重要基石")
     assert parts[1].text.startswith("4月2日上午,中共衢州市委组织部")
     assert parts[2].text.startswith("在淄博市张店区马尚镇世纪花园社区")

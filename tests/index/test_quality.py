@@ -153,7 +153,7 @@ def test_a_place_mentioned_only_inside_a_report_counts_as_covered(real_engine: A
 
     assert answer.places == ("麓湖公园社区",) and not answer.understood.places_not_covered
     assert "麓湖公園社區" in answer.hits[0].chunk.text or "麓湖公园社区" in answer.hits[0].chunk.text
-    assert real_engine.place_summary("麓湖公园社区").documents
+    assert real_engine.place_summary("麓湖公园社区").reports
 
 
 def test_everyday_and_english_wording_set_keeps_its_margin(real_engine: AnswerEngine) -> None:
