@@ -46,8 +46,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if uv:  # the venvs of test-pythons and test-floors have uv but no pip
         _run(uv, "build", "--quiet", "--wheel", "--out-dir", out, PROJECT_ROOT)
     else:
-        _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", out,
-             PROJECT_ROOT)
+        _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, PROJECT_ROOT)
     [built] = out.glob("reports_qa-*.whl")
     return built
 

@@ -60,3 +60,12 @@ def test_a_running_server_answers_over_http(web_app: FastAPI) -> None:
 
     assert server.url.startswith("http://127.0.0.1:")
     assert response.status_code == 200 and response.json()["results"][0]["rank"] == 1
+
+
+def test_the_help_of_reports_qa_names_serve_and_the_bot(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        reports_qa(["--help"])
+
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "reports-qa serve" in out and "reports-qa-bot" in out
