@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as error:
         print(f"error: cannot read {index_settings.index_dir} ({error.strerror or error}); set INDEX_INDEX_DIR "
-              "to an index folder or run `python -m index build`", file=sys.stderr)
+              "to an index folder or run `reports-qa build`", file=sys.stderr)
         return 1
     try:
         if args.mode == "chat":

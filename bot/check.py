@@ -84,7 +84,7 @@ def check_index(settings: IndexSettings) -> Check:
         return Check("index", False, str(error))
     except OSError as error:
         return Check("index", False, f"cannot read {settings.index_dir} ({error.strerror or error}); "
-                                     "set INDEX_INDEX_DIR or run `python -m index build`")
+                                     "set INDEX_INDEX_DIR or run `reports-qa build`")
     return Check("index", True, f"{manifest.documents} reports, {manifest.passages} passages, "
                                 f"built {manifest.built_at} with {manifest.model}")
 

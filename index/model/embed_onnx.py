@@ -132,7 +132,7 @@ class OnnxEmbedder:
         try:
             self._word_vectors = WordTable(model_dir / WORD_EMBEDDINGS)
         except ValueError as damaged:
-            raise ModelMissingError(f"{damaged}. 请运行 `python -m index provision --force` 重新生成模型文件夹。") from damaged
+            raise ModelMissingError(f"{damaged}. 请运行 `reports-qa provision --force` 重新生成模型文件夹。") from damaged
         self.name = model_name(str(model_dir), model_dir)
         self.precision = precision
         self.question_arithmetic = "int8" if precision == "int8" or int8_questions else "float32"

@@ -46,7 +46,7 @@ def looks_like_path(model: str) -> bool:
 def missing_model_message(model: str) -> str:
     """Tells the person running the assistant how to get the model they configured."""
     if Path(model).name == DEFAULT_MODEL_NAME:
-        return f"找不到向量模型 {model}：请先运行 `make run` 或 `python -m index provision`。"
+        return f"找不到向量模型 {model}：请先运行 `reports-qa provision`（或 `make run`）。"
     return f"找不到向量模型 {model}：请先下载它，或在设置中给出本地路径。"
 
 

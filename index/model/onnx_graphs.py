@@ -331,13 +331,21 @@ def write_int8(model: onnx.ModelProto, path: Path, outliers: Mapping[str, Sequen
 
 @contextlib.contextmanager
 def _quiet_onnxruntime_tools() -> Iterator[None]:
-    # quantize_dynamic warns through logging.warning(), which would install a root handler (basicConfig)
-    # in the caller's process, about nothing the person provisioning can act on. A handler on the root
-    # keeps it out of stderr.
+    # quantize_dynamic warns through logging.warning() ("Please consider to run pre-processing before
+    # quantization"), about nothing the person provisioning can act on. A handler on the root keeps that
+    # call from installing one of its own (basicConfig); a filter on the root logger drops the record where
+    # the CLI has configured a root handler. Logger filters see only records logged on that logger itself,
+    # so the project's own named loggers still reach the handlers.
     root = logging.getLogger()
     quiet = logging.NullHandler()
     root.addHandler(quiet)
+    root.addFilter(_drop_record)
     try:
         yield
     finally:
+        root.removeFilter(_drop_record)
         root.removeHandler(quiet)
+
+
+def _drop_record(record: logging.LogRecord) -> bool:
+    return False

@@ -40,7 +40,7 @@ class Versions:
     def load(self) -> tuple[Engine, IndexInfo]:
         self.loads += 1
         if self.version in self.broken:
-            raise IndexDamagedError("chunks.jsonl missing; run `python -m index build`")
+            raise IndexDamagedError("chunks.jsonl missing; run `reports-qa build`")
         engine = TaggedEngine(self.version)
         return engine, IndexInfo(self.version, 3, 7 if self.version == "v-1" else 9, "2026-01-01T00:00:00+00:00")
 
@@ -142,7 +142,7 @@ async def test_a_failed_reload_says_why_and_the_old_index_keeps_serving(app: App
 
     await dispatch(app, text_message_payload("/reload", update_id=1))
 
-    assert "Reload failed" in api.sent_texts()[0] and "python -m index build" in api.sent_texts()[0]
+    assert "Reload failed" in api.sent_texts()[0] and "reports-qa build" in api.sent_texts()[0]
     assert live.info.version == "v-1" and not live.has_new_index()
 
 

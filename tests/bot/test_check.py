@@ -50,7 +50,7 @@ def test_a_damaged_index_and_an_unreachable_api_fail_with_one_line_each(
 
     assert status == 1
     assert lines[2].startswith("FAIL index: ") and "vectors/vectors.faiss missing" in lines[2]
-    assert "python -m index build" in lines[2]
+    assert "reports-qa build" in lines[2]
     assert lines[3].startswith("FAIL telegram: http://127.0.0.1:9/bot unreachable")
     assert "ABCDEFGHIJ" not in "\n".join(lines)
 

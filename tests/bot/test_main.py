@@ -34,4 +34,4 @@ def test_missing_index_is_an_error_line_and_exit_status_1(
     status = main(["chat"])
 
     err = capsys.readouterr().err
-    assert status == 1 and err.startswith("error: ") and "python -m index build" in err and err.count("\n") == 1
+    assert status == 1 and err.startswith("error: ") and "reports-qa build" in err and err.count("\n") == 1

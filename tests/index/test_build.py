@@ -104,7 +104,7 @@ def test_index_built_with_another_model_is_refused(fake_index_dir: Path) -> None
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
-    with pytest.raises(IndexMissingError, match="python -m index build"):
+    with pytest.raises(IndexMissingError, match="reports-qa build"):
         load_index(tmp_path / "nowhere")
 
 

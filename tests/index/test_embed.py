@@ -284,7 +284,7 @@ def test_model_without_prompts_embeds_both_sides_alike(real_embedder: Embedder, 
 
 
 def test_missing_default_model_says_how_to_provision_it(tmp_path: Path) -> None:
-    with pytest.raises(ModelMissingError, match="python -m index provision"):
+    with pytest.raises(ModelMissingError, match="reports-qa provision"):
         torch_embedder(str(tmp_path / DEFAULT_MODEL_NAME))
 
 
@@ -343,7 +343,7 @@ class Int8Fake(FakeEmbedder):
 
 
 def test_questions_in_other_weights_than_the_passages_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(IndexMismatchError, match="python -m index build"):
+    with pytest.raises(IndexMismatchError, match="reports-qa build"):
         check_compatible("onnx", "float32", Int8Fake(), tmp_path)
 
 

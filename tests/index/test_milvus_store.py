@@ -135,7 +135,7 @@ def test_a_failed_publish_leaves_the_previous_version_in_use(milvus: MilvusStore
 def test_an_index_built_without_milvus_says_what_to_run(milvus: MilvusStore, fake_index_dir: Path) -> None:
     stored = load_index(fake_index_dir)
 
-    with pytest.raises(IndexMissingError, match="python -m index build"):
+    with pytest.raises(IndexMissingError, match="reports-qa build"):
         _opened(milvus, fake_index_dir, stored)
 
 

@@ -89,7 +89,7 @@ def test_every_kind_of_damage_to_every_file_is_one_line_naming_the_fix(
     message = str(caught.value)
     assert isinstance(caught.value, IndexDamagedError | IndexMismatchError)
     assert "\n" not in message
-    assert "python -m index build" in message
+    assert "reports-qa build" in message
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_every_kind_of_damage_to_every_file_is_one_line_naming_the_fix(
 def test_a_damaged_pointer_is_one_line_naming_the_fix(index: Path, pointer: bytes, expected: type) -> None:
     (index / CURRENT).write_bytes(pointer)
 
-    with pytest.raises(expected, match=r"^[^\n]*python -m index build[^\n]*$"):
+    with pytest.raises(expected, match=r"^[^\n]*reports-qa build[^\n]*$"):
         read_manifest(index)
 
 
@@ -118,7 +118,7 @@ def test_manifest_counts_are_checked_against_the_files(index: Path) -> None:
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
-    with pytest.raises(IndexMissingError, match="python -m index build"):
+    with pytest.raises(IndexMissingError, match="reports-qa build"):
         load_index(tmp_path / "nowhere")
 
 
@@ -154,7 +154,7 @@ def test_a_format_1_folder_is_refused_with_the_fix_and_replaced_by_a_build(tmp_p
     (index / MANIFEST).write_text(json.dumps({"format_version": 1}), encoding="utf-8")
     (index / "chunks.jsonl").write_text("", encoding="utf-8")
 
-    with pytest.raises(IndexMismatchError, match="python -m index build"):
+    with pytest.raises(IndexMismatchError, match="reports-qa build"):
         read_manifest(index)
     build(index)
 

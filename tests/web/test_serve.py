@@ -20,7 +20,7 @@ def test_reports_qa_sends_other_commands_to_the_index_cli(
     status = reports_qa(["docs", "--index", str(tmp_path / "nowhere")])
 
     err = capsys.readouterr().err
-    assert status == 1 and err.startswith("error: ") and "python -m index build" in err
+    assert status == 1 and err.startswith("error: ") and "reports-qa build" in err
 
 
 def test_serve_with_a_bad_port_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,7 +39,7 @@ def test_serve_without_an_index_says_how_to_build_one(
     status = reports_qa(["serve"])
 
     err = capsys.readouterr().err
-    assert status == 1 and err.startswith("error: ") and "python -m index build" in err
+    assert status == 1 and err.startswith("error: ") and "reports-qa build" in err
 
 
 def test_the_server_binds_localhost_by_default_and_keeps_no_access_log(tmp_path: Path) -> None:
@@ -60,3 +60,12 @@ def test_a_running_server_answers_over_http(web_app: FastAPI) -> None:
 
     assert server.url.startswith("http://127.0.0.1:")
     assert response.status_code == 200 and response.json()["results"][0]["rank"] == 1
+
+
+def test_the_help_of_reports_qa_names_serve_and_the_bot(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        reports_qa(["--help"])
+
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "reports-qa serve" in out and "reports-qa-bot" in out
