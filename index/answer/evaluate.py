@@ -151,7 +151,7 @@ def score_by_kind(outcomes: Sequence[Outcome]) -> dict[str, Scores]:
 
 
 def format_table(table: dict[str, Scores]) -> str:
-    """A Markdown table of the metrics, as printed by `python -m index eval` and kept in the README."""
+    """A Markdown table of the metrics, as printed by `python -m index eval` and kept in docs/quality.md."""
     lines = ["| kind | n | hit@1 | hit@3 | hit@5 | MRR@5 | MRR@10 | refused | false notices | abstained or flagged |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for kind, s in table.items():

@@ -50,7 +50,7 @@ class Abstention:
 
 @dataclass(frozen=True, slots=True)
 class Fusion:
-    """How the candidate rankings are fused and boosted (ablation in the README)."""
+    """How the candidate rankings are fused and boosted (the fitted values and their evidence: docs/quality.md)."""
 
     # Dense and keyword search are equals; the best-sentence ranking favours passages where the
     # question's words meet in one sentence; the expansion ranking embeds an English question's

@@ -110,7 +110,7 @@ def question_script(question: str) -> Script | None:
     """The script a question asks for: its own; Simplified for a question with no Chinese (English); None when
     its Chinese fits both scripts, so the reader's last choice stands."""
     if question.strip() and not _HAN_CHAR.search(question):
-        return "simplified"  # the README's rule: English questions get Simplified quotes
+        return "simplified"  # docs/citations.md: English questions get Simplified quotes
     return script_of(question)
 
 
