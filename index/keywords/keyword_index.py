@@ -10,11 +10,16 @@ import multiprocessing
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jieba
+with warnings.catch_warnings():
+    # jieba 0.42's source holds regular expressions with invalid string escapes: Python 3.12 and later print
+    # a SyntaxWarning for each when they first compile it, on a reader's terminal, on first use of a new install.
+    warnings.simplefilter("ignore", SyntaxWarning)
+    import jieba
 import numpy as np
 import numpy.typing as npt
 
