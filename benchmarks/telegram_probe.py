@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT as PROJECT_ROOT  # before tests/ (see common.py)
+from tests.fakes import send_json
+
 TOKEN = "4242:probe-token-not-for-logs"
 BOT = {"id": 4242, "is_bot": True, "first_name": "Reports", "username": "ReportsBot", "can_join_groups": True,
        "can_read_all_group_messages": False, "supports_inline_queries": True}
@@ -103,12 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         result = self.server.reply(method, params)
         if method == "getUpdates" and result == []:
             time.sleep(0.1)  # a short long-poll
-        body = json.dumps({"ok": True, "result": result}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, {"ok": True, "result": result})
 
     def log_message(self, format: str, *args: object) -> None:
         pass

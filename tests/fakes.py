@@ -41,6 +41,7 @@ import json  # noqa: E402  (appended section; imports kept next to the fakes tha
 import re  # noqa: E402
 from collections import Counter  # noqa: E402
 from email.parser import BytesParser  # noqa: E402
+from http.server import BaseHTTPRequestHandler  # noqa: E402
 from urllib.parse import parse_qsl  # noqa: E402
 
 import httpx  # noqa: E402
@@ -224,6 +225,16 @@ def _form(request: httpx.Request) -> tuple[dict[str, str], list[tuple[str, bytes
         else:
             params[str(name)] = payload.decode()
     return params, files
+
+
+def send_json(handler: BaseHTTPRequestHandler, payload: object, status: int = 200) -> None:
+    """Answers an http.server request with a JSON body: the fake Bot API servers of the tests and the probe."""
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 class FakeBotApi:

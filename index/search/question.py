@@ -137,10 +137,11 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
     ) if english else ()
     glossary = english_concepts(text) if english else ()
     # Words the glossary lacks ("courier", "pavilion") take their dictionary senses among the corpus's words.
-    translated = translations(uncovered, senses or {}, most=dictionary_terms) if dictionary_terms else ()
+    senses = senses or {}
+    translated = translations(uncovered, senses, most=dictionary_terms) if dictionary_terms else ()
     translated = tuple(c for c in translated if c not in glossary)
     concepts = (*glossary, *translated)
-    uncovered = tuple(w for w in uncovered if not (senses or {}).get(w)) if translated else uncovered
+    uncovered = tuple(w for w in uncovered if not senses.get(w)) if translated else uncovered
     expansions = tuple(dict.fromkeys(term for concept in concepts for term in concept))
     asks_number = bool(_NUMBER_QUESTION.search(folded))
     asks_reason = bool(_REASON_QUESTION.search(folded))

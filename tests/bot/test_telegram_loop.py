@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,18 +17,13 @@ from telegram.request import HTTPXRequest
 
 from bot.telegram_bot.app import RETRY_FIRST_S, RETRY_GROWTH, RETRY_MAX_S, Backoff, build_application, serve_polling
 from tests.bot.test_access_limits import settings
-from tests.fakes import BOT_USER, FakeBotApi, FakeEngine, text_message_payload
+from tests.fakes import BOT_USER, FakeBotApi, FakeEngine, send_json, text_message_payload
 
 
 class _Unauthorized(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
