@@ -23,8 +23,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from common import ROOT as PROJECT_ROOT  # before tests/ (see common.py)
-from tests.fakes import send_json
+# Run as a script or loaded by file path (tests/bot/test_probe.py): the project root is put on the path here.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.append(str(PROJECT_ROOT))
+
+from tests.fakes import send_json  # noqa: E402
 
 TOKEN = "4242:probe-token-not-for-logs"
 BOT = {"id": 4242, "is_bot": True, "first_name": "Reports", "username": "ReportsBot", "can_join_groups": True,
