@@ -13,9 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# The usual constant of reciprocal-rank fusion (Cormack, Clarke & Büttcher 2009): the default of fuse()
-# for callers without a calibration; Fusion.rrf_k is fitted.
-RRF_K = 60
 # Candidates each ranking proposes: 50 holds every gold passage of the development sets in the dense
 # or keyword top 50; more only adds passages the fusion then ranks low.
 CANDIDATES = 50
@@ -57,7 +54,7 @@ class Fusion:
     # Chinese glossary terms. Fitted (benchmarks/fit_calibration.py, all questions; the folds chose keyword
     # 1 (four of five) or 1.25, and sentence 0.5-1). A Chinese question has no expansion ranking: its weight is the grid's middle.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "vector": 1.0, "keyword": 1.0, "expansion": 0.4, "sentence": 0.5})
+        "vector": 1.0, "keyword": 1.0, "sentence": 0.5})
     # English questions are searched by keywords that are glossary translations: generic words (小区, 治理,
     # 党建) every passage of a report holds, which pull the report's overview passages above the one that
     # answers. Their rankings are therefore weighed apart, fitted on the English questions of every set.
@@ -65,13 +62,12 @@ class Fusion:
     # expansion 0 (three folds of five: the embedding of the Chinese terms adds little once the keyword
     # ranking holds them), sentence 1.5 (folds 0.5-1.5: the sentence where the translated words meet).
     english_weights: Mapping[str, float] = field(default_factory=lambda: {
-        "vector": 1.0, "keyword": 0.75, "expansion": 0.0, "sentence": 1.5})
+        "vector": 1.0, "keyword": 0.75, "sentence": 1.5})
     # A passage about the place the question names beats an equal one elsewhere (fitted: 1.6 on all
     # questions and in three folds of five, 2.0 in the others).
     place_boost: float = 1.6
     phrase_boost: float = 1.2  # fitted (four folds of five and all questions)  # a passage holding a quoted or corpus-named phrase of the question
     year_boost: float = 1.3  # a passage mentioning the year asked about (fitted)
-    rrf_k: int = 90  # fitted (folds chose 90 three times, 60 and 30 once: a plateau)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +108,6 @@ class Calibration:
     english_dictionary_terms: int = 2
     # A broad question's passages that name a practice or give a figure (distinct.bears_practice) are
     # multiplied by this before the answer is spread over sections: what X has done, not its preamble.
-    practice_boost: float = 1.0  # fitted on all questions (the folds kept 1.5: a plateau between 1 and 1.5)
+    practice_boost: float = 1.5  # fitted on all questions (the folds kept 1.5: a plateau between 1 and 1.5)
     # Hits scoring under this share of the best one are not offered, even when paging (fitted).
     relevance_floor: float = 0.5  # fitted (three folds of five and all questions); it only trims the pages past the first

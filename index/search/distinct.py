@@ -1,9 +1,9 @@
-"""Hits worth listing: near-duplicates once, and broad questions spread over distinct practices (pure)."""
+"""Hits worth listing: near-duplicates once; and which passages describe something done, for broad questions (pure)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -44,21 +44,3 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|名|家|项|支|户|人|万|条|
 def bears_practice(text: str) -> bool:
     """Whether a passage describes something done: it names a practice or gives a figure (for broad questions)."""
     return bool(_NAMED_PRACTICE.search(text) or _FIGURE.search(text))
-
-
-def spread(ranked: Sequence[int], group: Callable[[int], Hashable]) -> list[int]:
-    """Rows reordered so each group (a report's section: one practice) is shown once before any repeats.
-
-    For broad questions ("What has Qixia done?") the best page lists distinct practices rather
-    than three passages of one section; within each round the rank order is kept.
-    """
-    rounds: list[list[int]] = []
-    seen: dict[Hashable, int] = {}
-    for row in ranked:
-        key = group(row)
-        turn = seen.get(key, 0)
-        seen[key] = turn + 1
-        while len(rounds) <= turn:
-            rounds.append([])
-        rounds[turn].append(row)
-    return [row for batch in rounds for row in batch]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -22,7 +22,7 @@ from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
 from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, Calibration
-from index.search.distinct import bears_practice, bigrams, distinct_rows, spread
+from index.search.distinct import bears_practice, bigrams, distinct_rows
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
 )
@@ -56,7 +56,7 @@ class Candidates:
     """The passages proposed for a question (as row numbers) and the evidence on each."""
 
     query: Query
-    rankings: Mapping[str, Sequence[int]]
+    evidence: Mapping[str, Mapping[int, float]]  # per kind (vector, keyword, sentence, expansion), a score per row
     cosines: Mapping[int, float]  # best cosine with the question or its Chinese expansion
     sentences: Mapping[int, tuple[int, int, float]]  # best sentence (start, end, share of question weight)
     on_topic: Mapping[int, float]  # share of the question's topic (no places, figures or reasons) held
@@ -64,9 +64,10 @@ class Candidates:
     boosted: frozenset[int]  # rows about a place the question names
     phrased: frozenset[int]  # rows holding a quoted or corpus-named phrase of the question
     in_year: frozenset[int]  # rows mentioning a year the question asks about
-    broad: bool  # the question names a place and little else: spread the answer over practices
+    broad: bool  # the question names a place and little else: its practices lead
     understood: Understanding
     topic: Sequence[Concept] = ()  # the question's topic concepts, heaviest word first when a notice names one
+    practiced: frozenset[int] = frozenset()  # for a broad question, rows introducing one of the place's practices
 
 
 class HybridSearcher:
@@ -168,24 +169,22 @@ class HybridSearcher:
         topic_vector = vectors[1] if judge_apart else question_vector
         expansion_vectors = [vectors[-1]] if query.expansions else []
         k = self._calibration.candidates
-        rankings: dict[str, list[int]] = {
-            "vector": self._vector_ranking(question_vector, allowed),
-            "keyword": [row for row, _ in keywords.search(tokens, k, allowed)],
-        }
-        for expansion_vector in expansion_vectors:
-            rankings["expansion"] = self._vector_ranking(expansion_vector, allowed)
-        rows = list(dict.fromkeys(r for ranking in rankings.values() for r in ranking))
+        keyword_hits = dict(keywords.search(tokens, k, allowed))
+        proposed = [self._vector_ranking(question_vector, allowed), list(keyword_hits)]
+        proposed.extend(self._vector_ranking(v, allowed) for v in expansion_vectors)
+        rows = list(dict.fromkeys(r for ranking in proposed for r in ranking))
         cosines = dict(zip(rows, self._vectors.scores(topic_vector, rows).tolist()))
         question_cosine = max(cosines.values(), default=0.0)
         for expansion_vector in expansion_vectors:
             extra = self._vectors.scores(expansion_vector, rows).tolist()
             cosines = {row: max(c, e) for (row, c), e in zip(cosines.items(), extra)}
+        evidence: dict[str, Mapping[int, float]] = {"vector": cosines, "keyword": keyword_hits}
 
         judged = without_places(concepts, query)
         topic = topic_concepts(judged, query)
         sentences = {row: best_of(self._sentences(row), len(self._chunks[row].text), judged) for row in rows}
         on_topic = {row: covered_share(self._folded(row), topic) for row in rows}
-        rankings["sentence"] = sorted(rows, key=lambda r: (-sentences[r][2], -cosines[r]))
+        evidence["sentence"] = {row: share for row, (_, _, share) in sentences.items()}
 
         # "Jiangxinyuan community in Hanyang": the most specific place named is what the question is about.
         boost_places = set(most_specific(scope.boost))
@@ -214,9 +213,10 @@ class HybridSearcher:
         understood = Understanding(
             query.is_english, query.places, scope.not_covered, scope.nearest, scope.region, query.years,
             years_missing, missing_topic)
-        broad = bool(scope.boost) and not missing_topic and self._is_broad(topic)
-        return Candidates(query, rankings, cosines, sentences, on_topic, question_cosine, boosted, phrased,
-                          in_year, broad, understood, topic)
+        broad = bool(scope.boost) and not missing_topic and self._is_broad(topic, query)
+        practiced = self._practice_rows(boost_places, boosted, rows) if broad else frozenset()
+        return Candidates(query, evidence, cosines, sentences, on_topic, question_cosine, boosted, phrased,
+                          in_year, broad, understood, topic, practiced)
 
     def _nothing(self, query: Query, understood: Understanding) -> Candidates:
         return Candidates(query, {}, {}, {}, {}, 0.0, frozenset(), frozenset(), frozenset(), False, understood)
@@ -280,10 +280,31 @@ class HybridSearcher:
         # Worked out at build time for every passage (passage_years), so no passage is read here.
         return missing_years(years, [self._records.years_mentioned(years, places)])
 
-    def _is_broad(self, topic: Sequence[Concept]) -> bool:
-        # "What has Qixia done?", "栖霞区做了哪些工作": nothing beyond the place but words most passages use.
-        rarest = self._keywords.max_idf()
-        return all(weight < self._calibration.broad_idf_share * rarest for forms, weight in topic if forms)
+    def _is_broad(self, topic: Sequence[Concept], query: Query) -> bool:
+        """Whether a question names a place and asks nothing narrower than what it has done.
+
+        "南山区", "What has Qixia done?", "拱墅区的经验", "深圳南山区在基层治理上有什么做法": beyond its places
+        the question holds only words of any text (经验, 做法, 工作) or words so many of this corpus's passages
+        hold that they are its theme (基层治理, 党建引领).
+        """
+        if query.uncovered or query.names or query.phrases or query.asks_number:
+            return False  # a word it could not place, a person, a quoted name or a figure asks something narrower
+        beyond = [forms for forms, _ in topic if forms and not query.place_forms & set(forms)]
+        return all(any(self._general(form) for form in forms) for forms in beyond)
+
+    def _general(self, form: str) -> bool:
+        """A word of any text (jieba's general IDF), or one so many of this corpus's passages hold that it is its theme."""
+        keywords = self._keywords
+        return (keywords.general_idf(form) < self._calibration.near_miss.specific_idf
+                or 0 < keywords.idf(form) < self._calibration.broad_idf_share * keywords.max_idf())
+
+    def _practice_rows(self, places: Iterable[str], about: frozenset[int], rows: Sequence[int]) -> frozenset[int]:
+        """The candidate rows that introduce a practice the places' digests list (the passage first naming it);
+        for places whose reports name none, their rows that name a practice or give a figure (bears_practice)."""
+        listed = {self._records.row_of(p.chunk_id) for place in places
+                  if (found := self._records.place_digest(place)) for p in found.digest}
+        chosen = frozenset(r for r in rows if r in listed)
+        return chosen or frozenset(r for r in rows if r in about and self._practice(r))
 
     def search(self, question: str, *, k: int, place: str | None = None) -> SearchResult:
         """Ranked, de-duplicated hits for a question, limited to a place when one is given."""
@@ -296,8 +317,12 @@ class HybridSearcher:
         if not found.cosines:
             reason = found.understood.abstention or abstain.NO_MATCH
             return SearchResult(found.query, (), True, dataclasses.replace(found.understood, abstention=reason))
-        ranked, fused = fuse(found.rankings, c.fusion, in_place=found.boosted,
-                             phrased=found.phrased, in_year=found.in_year, english=found.query.is_english)
+        # The words' evidence counts as far as the words were found: a paraphrase whose own words no report
+        # uses matches passages on its generic words alone, and the dense match should lead it.
+        lexical = max(found.on_topic.values(), default=0.0)
+        ranked, fused = fuse(found.evidence, c.fusion, in_place=found.boosted, phrased=found.phrased,
+                             in_year=found.in_year, practiced=found.practiced, practice_boost=c.practice_boost,
+                             lexical=lexical, english=found.query.is_english)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())
         coverage = max(found.on_topic[row] for row in ranked[:5])
@@ -316,12 +341,7 @@ class HybridSearcher:
         elif reason:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
             return SearchResult(found.query, (), True, dataclasses.replace(understood, abstention=reason))
-        if found.broad and c.practice_boost != 1.0:
-            fused = {r: s * (c.practice_boost if self._practice(r) else 1.0) for r, s in fused.items()}
-            ranked = sorted(fused, key=lambda r: (-fused[r], r))
         relevant = above_floor(ranked, fused, c.relevance_floor)
-        if found.broad:
-            relevant = spread(relevant, lambda r: (self._chunks[r].doc_id, self._chunks[r].section))
         rows = distinct_rows(relevant, self._shape, threshold=DUPLICATE_BIGRAMS,
                              limit=max(k, MAX_HITS))
         hits = []

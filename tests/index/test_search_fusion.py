@@ -1,47 +1,68 @@
-"""Fusion, boosts, the relevance floor, near-duplicates and spreading (pure, table-driven)."""
+"""Fusion, boosts, the relevance floor and near-duplicates (pure, table-driven)."""
 
 from __future__ import annotations
 
 import pytest
 
 from index.search.calibration import Fusion
-from index.search.distinct import distinct_rows, jaccard, bigrams, spread
-from index.search.fusion import above_floor, fuse, reciprocal_rank_fusion
+from index.search.distinct import bears_practice, distinct_rows, jaccard, bigrams
+from index.search.fusion import above_floor, combine, fuse, normalised
 
 
-def test_rank_fusion_adds_weighted_reciprocal_ranks() -> None:
-    fused = reciprocal_rank_fusion({"vector": [7, 3], "keyword": [3]}, weights={"vector": 1.0, "keyword": 2.0}, k=60)
+def test_scores_are_scaled_over_the_candidates_before_they_are_added() -> None:
+    fused = combine({"vector": {7: 0.9, 3: 0.8, 5: 0.7}, "keyword": {3: 12.0}}, {"vector": 1.0, "keyword": 2.0})
 
-    assert fused == {7: pytest.approx(1 / 61), 3: pytest.approx(1 / 62 + 2 / 61)}
-
-
-def test_rank_fusion_prefers_rows_both_lists_agree_on() -> None:
-    fused = reciprocal_rank_fusion({"a": [1, 2, 3], "b": [3, 2, 1], "c": [2]}, weights={})
-
-    assert max(fused, key=fused.__getitem__) == 2
+    # vector: 7 -> 1, 3 -> 0.5, 5 -> 0; keyword: 3 -> 1, the rows it did not find -> 0.
+    assert fused == {7: pytest.approx(0.01 + 1.0), 3: pytest.approx(0.01 + 0.5 + 2.0), 5: pytest.approx(0.01)}
 
 
-FUSION = Fusion(weights={"vector": 1.0}, place_boost=2.0, phrase_boost=1.5, year_boost=1.25)
+def test_how_far_ahead_a_row_is_counts_not_only_its_place() -> None:
+    # Row 1 leads the dense and keyword scores by far; row 2 is a close second in both but leads a third
+    # kind of evidence by a hair. Rank fusion put row 2 first; scaled scores keep row 1 first.
+    evidence = {"vector": {1: 0.90, 2: 0.89, 3: 0.80}, "keyword": {1: 10.0, 2: 9.8, 3: 1.0},
+                "sentence": {1: 0.50, 2: 0.52, 3: 0.1}}
+    ranked, _ = fuse(evidence, Fusion(weights={"vector": 1.0, "keyword": 1.0, "sentence": 0.5}))
+
+    assert ranked[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("scores", "rows", "expected"),
+    [
+        pytest.param({1: 2.0, 2: 4.0}, [1, 2], {1: 0.0, 2: 1.0}, id="lowest-0-highest-1"),
+        pytest.param({1: 4.0}, [1, 2], {1: 1.0, 2: 0.0}, id="a-row-without-a-score-is-the-lowest"),
+        pytest.param({1: 3.0, 2: 3.0}, [1, 2], {1: 0.0, 2: 0.0}, id="equal-scores-tell-nothing"),
+        pytest.param({}, [1], {1: 0.0}, id="no-scores"),
+    ],
+)
+def test_normalised(scores: dict[int, float], rows: list[int], expected: dict[int, float]) -> None:
+    assert normalised(scores, rows) == expected
+
+
+FUSION = Fusion(weights={"vector": 1.0, "keyword": 1.0}, place_boost=2.0, phrase_boost=1.5, year_boost=1.25)
+# Three rows the evidence cannot tell apart (the dense and keyword scores disagree in equal measure).
+EVEN = {"vector": {1: 0.9, 2: 0.85, 3: 0.8}, "keyword": {1: 8.0, 2: 9.0, 3: 10.0}}
 
 
 @pytest.mark.parametrize(
     ("boosts", "first"),
     [
-        pytest.param({}, 1, id="no-boost-keeps-rank-order"),
+        pytest.param({}, 1, id="no-boost-ties-break-by-row"),
         pytest.param({"in_place": {3}}, 3, id="place-boost-lifts-the-third"),
         pytest.param({"phrased": {2}}, 2, id="phrase-boost-lifts-the-second"),
         pytest.param({"in_year": {2}}, 2, id="year-boost-lifts-the-second"),
         pytest.param({"in_place": {3}, "phrased": {2}}, 3, id="place-outweighs-phrase"),
+        pytest.param({"practiced": {3}, "practice_boost": 1.5}, 3, id="practice-boost-lifts-the-third"),
     ],
 )
 def test_boosts_reorder_the_fused_ranking(boosts: dict[str, set[int]], first: int) -> None:
-    ranked, _ = fuse({"vector": [1, 2, 3]}, FUSION, **boosts)
+    ranked, _ = fuse(EVEN, FUSION, **boosts)
 
     assert ranked[0] == first
 
 
 def test_ties_break_by_row_so_rankings_are_deterministic() -> None:
-    ranked, _ = fuse({"a": [5], "b": [4]}, Fusion(weights={"a": 1.0, "b": 1.0}))
+    ranked, _ = fuse({"a": {5: 1.0, 4: 0.0}, "b": {4: 1.0, 5: 0.0}}, Fusion(weights={"a": 1.0, "b": 1.0}))
 
     assert ranked == [4, 5]
 
@@ -71,12 +92,12 @@ def test_jaccard_of_bigrams() -> None:
 
 
 @pytest.mark.parametrize(
-    ("groups", "expected"),
+    ("text", "bears"),
     [
-        pytest.param({1: "a", 2: "a", 3: "b", 4: "c"}, [1, 3, 4, 2], id="second-of-a-section-waits"),
-        pytest.param({1: "a", 2: "b", 3: "c"}, [1, 2, 3], id="all-distinct-unchanged"),
-        pytest.param({1: "a", 2: "a", 3: "a"}, [1, 2, 3], id="one-section-unchanged"),
+        pytest.param("推行“一小区一专员”制度", True, id="a-named-practice"),
+        pytest.param("全区划分网格1063个", True, id="a-figure-with-its-unit"),
+        pytest.param("深入学习贯彻党的二十大精神,推动基层治理现代化", False, id="a-preamble"),
     ],
 )
-def test_spread_shows_each_practice_before_repeats(groups: dict[int, str], expected: list[int]) -> None:
-    assert spread(list(groups), groups.__getitem__) == expected
+def test_bears_practice(text: str, bears: bool) -> None:
+    assert bears_practice(text) is bears
