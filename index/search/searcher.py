@@ -352,10 +352,16 @@ class HybridSearcher:
         return SearchResult(found.query, tuple(hits), False, understood)
 
     def _weakest_topic(self, found: Candidates, shown: Sequence[int]) -> tuple[str, ...]:
-        """The question's heaviest topic word none of the shown passages holds ("" when no one word is missing)."""
-        if found.query.is_english:  # its untranslated words are stems ("featur"): name no word
+        """The question's heaviest specific topic word none of the shown passages holds: () when every such word
+        is there, since then the passages may well treat the topic in other words; ("",) for an English question,
+        whose untranslated words are stems ("featur") a notice cannot name."""
+        if found.query.is_english:
             return ("",)
+        specific = self._calibration.near_miss.specific_idf
         for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
-            if forms and not any(f in self._folded(r) for f in forms for r in shown):
+            # Words of any text (觉得, 原本) are no topic: their absence says nothing about the reports.
+            if not forms or max(self._keywords.general_idf(f) for f in forms) < specific:
+                continue
+            if not any(f in self._folded(r) for f in forms for r in shown):
                 return (forms[0],)
-        return ("",)
+        return ()
