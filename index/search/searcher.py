@@ -342,6 +342,10 @@ class HybridSearcher:
             logger.info("abstained (%s): cosine %.3f, coverage %.2f", reason, cosine, coverage)
             return SearchResult(found.query, (), True, dataclasses.replace(understood, abstention=reason))
         relevant = above_floor(ranked, fused, c.relevance_floor)
+        if understood.topic_not_covered and found.boosted:
+            # The notice says the place's reports seem not to treat the topic: its own nearest passages come
+            # first all the same, so the reader judges them, and other places' passages on the topic after.
+            relevant = [r for r in ranked if r in found.boosted] + [r for r in relevant if r not in found.boosted]
         rows = distinct_rows(relevant, self._shape, threshold=DUPLICATE_BIGRAMS,
                              limit=max(k, MAX_HITS))
         hits = []
