@@ -62,7 +62,8 @@ GRID: dict[str, Sequence[float]] = {
     "abstention.english_confident_cosine": (0.85, 0.87, 0.89, 0.91, 1.0),
 }
 # These change what is gathered (near misses, broad questions), so each value costs a full pass of embedding
-# and keyword search over every question: searched only with --gathered, and not cross-validated.
+# and keyword search over every question (cached, so once for all folds): searched only with --gathered,
+# then in every fold as well as in the fit on all questions.
 GATHERED_GRID: dict[str, Sequence[float]] = {
     "near_miss.place_lead": (0.005, 0.015, 0.025),
     "near_miss.coverage_gap": (0.2, 0.3, 0.4),
@@ -245,7 +246,7 @@ def main() -> None:
     parser.add_argument("--score", type=Path, metavar="FILE",
                         help="fit nothing: score the shipped constants and the peer on one question file over corpus/")
     parser.add_argument("--gathered", action="store_true",
-                        help="also fit the near-miss and broad-question constants on all questions (slow, not cross-validated)")
+                        help="also fit the near-miss, broad-question and dictionary constants, in every fold too (slow)")
     args = parser.parse_args()
 
     from index.model.embed import load_embedder
@@ -286,16 +287,17 @@ def main() -> None:
         for i, it in enumerate(group):
             folds[i % args.folds].append(it)
     start = neutral_start()
+    grid = {**GRID, **GATHERED_GRID} if args.gathered else GRID
     held: list[tuple[str, Outcome]] = []
     for i, fold in enumerate(folds):
         print(f"fold {i + 1}/{args.folds}: fitting on {len(items) - len(fold)} questions")
         train = [it for j, f in enumerate(folds) if j != i for it in f]
-        fitted = fit(train, start, rounds=args.rounds)
+        fitted = fit(train, start, rounds=args.rounds, grid=grid)
         print("  " + describe(fitted, shipped))
         held.extend((s, c.outcome(q, fitted)) for s, c, q in fold)
     report("cross-validated (each question answered by constants fitted without it)", held)
     print("fitting on all questions")
-    final = fit(items, start, rounds=args.rounds, grid={**GRID, **GATHERED_GRID} if args.gathered else GRID)
+    final = fit(items, start, rounds=args.rounds, grid=grid)
     report("constants fitted on all questions, in-sample", [(s, c.outcome(q, final)) for s, c, q in items])
     print("constants fitted on all questions (copy into index/search/calibration.py):")
     for name in (*GRID, *GATHERED_GRID):
@@ -304,7 +306,7 @@ def main() -> None:
 
 
 def describe(c: Calibration, base: Calibration) -> str:
-    changes = [f"{n}={get(c, n):g}" for n in GRID if get(c, n) != get(base, n)]
+    changes = [f"{n}={get(c, n):g}" for n in (*GRID, *GATHERED_GRID) if get(c, n) != get(base, n)]
     return "changed: " + (", ".join(changes) or "nothing")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from index.answer.engine import AnswerEngine
 from index.answer.evaluate import Scores, engine_retriever, read_questions, run, score_by_kind
+from index.search.searcher import HybridSearcher
 from index.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -216,3 +217,41 @@ def test_english_questions_rank_the_answer_near_the_top(real_engine: AnswerEngin
     table = scores(real_engine, PROJECT_ROOT / "eval" / "heldout3.jsonl")
     assert table["english"].mrr5 >= 0.78
     assert table["english"].refused == 0
+
+
+@pytest.mark.parametrize("question", ["栖霞区", "What has Qixia done?", "栖霞区的经验是什么", "棲霞區做了哪些工作？"])
+def test_a_broad_question_is_led_by_a_passage_introducing_one_of_the_places_practices(
+        real_engine: AnswerEngine, question: str) -> None:
+    # Before: a bare place name took the place itself as its topic, so it was not broad, and the report's
+    # preamble (the most mentions of 栖霞区) came first.
+    digest = real_engine.place_summary("栖霞区")
+    introducing = {practice.chunk_id for practice in digest.digest}
+    answer = real_engine.answer(question)
+
+    assert introducing and answer.hits[0].chunk.chunk_id in introducing
+
+
+def test_a_specific_question_about_a_place_is_not_taken_for_a_broad_one(real_engine: AnswerEngine) -> None:
+    searcher = real_engine.searcher
+    assert isinstance(searcher, HybridSearcher)
+
+    assert not searcher.gather("栖霞区在红色物业方面做了什么").broad
+    assert searcher.gather("栖霞区做了什么").broad and searcher.gather("南山区").broad
+
+
+def test_a_notice_never_names_a_word_of_any_text(real_engine: AnswerEngine) -> None:
+    # It was told its topic seemed untreated, naming 觉得: a word that says nothing of a topic.
+    answer = real_engine.answer("兰考县为什么觉得汉阳的做法对他们有参考价值?")
+
+    assert not answer.abstained and not answer.understood.topic_not_covered
+
+
+def test_heldout4_keeps_its_figures(real_engine: AnswerEngine) -> None:
+    # Run once untouched last round (MRR@5 0.758; broad 0.597, paraphrase 0.607), then put in the fitting
+    # pool; with this round's fusion and constants, in-sample: see docs/quality.md.
+    table = scores(real_engine, PROJECT_ROOT / "eval" / "heldout4.jsonl")
+    assert table["all"].mrr5 >= 0.82
+    assert table["paraphrase"].mrr5 >= 0.75
+    assert table["broad"].mrr5 >= 0.72
+    assert table["english"].mrr5 >= 0.8
+    assert table["all"].false_notices <= 5

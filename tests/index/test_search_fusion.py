@@ -101,3 +101,13 @@ def test_jaccard_of_bigrams() -> None:
 )
 def test_bears_practice(text: str, bears: bool) -> None:
     assert bears_practice(text) is bears
+
+
+def test_the_words_evidence_counts_as_far_as_the_words_were_found() -> None:
+    # Row 1 is the dense match; row 2 matches the question's generic words (a paraphrase's own words are
+    # in no passage). With the words found in full the keyword evidence wins, with a fifth of them it does not.
+    evidence = {"vector": {1: 0.90, 2: 0.86}, "keyword": {1: 2.0, 2: 9.0}}
+    fusion = Fusion(weights={"vector": 1.0, "keyword": 1.2})
+
+    assert fuse(evidence, fusion, lexical=1.0)[0][0] == 2
+    assert fuse(evidence, fusion, lexical=0.2)[0][0] == 1
