@@ -21,7 +21,7 @@ from index.places.finder import most_specific
 from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
-from index.search.calibration import DUPLICATE_BIGRAMS, MAX_HITS, Calibration
+from index.search.calibration import DUPLICATE_BIGRAMS, GENERAL_WORD_IDF, MAX_HITS, Calibration
 from index.search.distinct import bears_practice, bigrams, distinct_rows
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
@@ -295,7 +295,7 @@ class HybridSearcher:
     def _general(self, form: str) -> bool:
         """A word of any text (jieba's general IDF), or one so many of this corpus's passages hold that it is its theme."""
         keywords = self._keywords
-        return (keywords.general_idf(form) < self._calibration.near_miss.specific_idf
+        return (keywords.general_idf(form) < GENERAL_WORD_IDF
                 or 0 < keywords.idf(form) < self._calibration.broad_idf_share * keywords.max_idf())
 
     def _practice_rows(self, places: Iterable[str], about: frozenset[int], rows: Sequence[int]) -> frozenset[int]:
@@ -361,10 +361,9 @@ class HybridSearcher:
         whose untranslated words are stems ("featur") a notice cannot name."""
         if found.query.is_english:
             return ("",)
-        specific = self._calibration.near_miss.specific_idf
         for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
-            # Words of any text (觉得, 原本) are no topic: their absence says nothing about the reports.
-            if not forms or max(self._keywords.general_idf(f) for f in forms) < specific:
+            # Words of any text (觉得, 原本, 做法) are no topic: their absence says nothing about the reports.
+            if not forms or max(self._keywords.general_idf(f) for f in forms) < GENERAL_WORD_IDF:
                 continue
             if not any(f in self._folded(r) for f in forms for r in shown):
                 return (forms[0],)
