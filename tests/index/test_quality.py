@@ -41,7 +41,7 @@ def test_development_set_meets_the_issue_bar(dev: dict[str, Scores]) -> None:
 
 def test_every_out_of_corpus_question_is_abstained_on(dev: dict[str, Scores], grown: dict[str, Scores]) -> None:
     for table in (dev, grown):
-        assert table["out_of_corpus"].abstained == table["out_of_corpus"].out_of_corpus - answered_far_out > 0
+        assert table["out_of_corpus"].abstained == table["out_of_corpus"].out_of_corpus > 0
 
 
 def test_no_answerable_question_is_abstained_on(grown: dict[str, Scores]) -> None:
