@@ -56,7 +56,7 @@ class Candidates:
     """The passages proposed for a question (as row numbers) and the evidence on each."""
 
     query: Query
-    evidence: Mapping[str, Mapping[int, float]]  # per kind (vector, keyword, sentence, expansion), a score per row
+    evidence: Mapping[str, Mapping[int, float]]  # per kind (vector, keyword, sentence), a score per row
     cosines: Mapping[int, float]  # best cosine with the question or its Chinese expansion
     sentences: Mapping[int, tuple[int, int, float]]  # best sentence (start, end, share of question weight)
     on_topic: Mapping[int, float]  # share of the question's topic (no places, figures or reasons) held
@@ -295,8 +295,12 @@ class HybridSearcher:
     def _general(self, form: str) -> bool:
         """A word of any text (jieba's general IDF), or one so many of this corpus's passages hold that it is its theme."""
         keywords = self._keywords
-        return (keywords.general_idf(form) < GENERAL_WORD_IDF
+        return (self._of_any_text(form)
                 or 0 < keywords.idf(form) < self._calibration.broad_idf_share * keywords.max_idf())
+
+    def _of_any_text(self, form: str) -> bool:
+        """Whether a word is one of any text (经验, 做法, 觉得): it asks about no topic (GENERAL_WORD_IDF)."""
+        return self._keywords.general_idf(form) < GENERAL_WORD_IDF
 
     def _practice_rows(self, places: Iterable[str], about: frozenset[int], rows: Sequence[int]) -> frozenset[int]:
         """The candidate rows that introduce a practice the places' digests list (the passage first naming it);
@@ -363,7 +367,7 @@ class HybridSearcher:
             return ("",)
         for forms, _ in sorted(found.topic, key=lambda concept: -concept[1]):
             # Words of any text (觉得, 原本, 做法) are no topic: their absence says nothing about the reports.
-            if not forms or max(self._keywords.general_idf(f) for f in forms) < GENERAL_WORD_IDF:
+            if not forms or all(self._of_any_text(f) for f in forms):
                 continue
             if not any(f in self._folded(r) for f in forms for r in shown):
                 return (forms[0],)

@@ -12,7 +12,7 @@ from index.errors import UnknownItemError
 from index.places.gazetteer import PlaceGazetteer
 from index.records import Chunk, Document, PlaceSummary
 from index.store.folder import load_index
-from index.store.passages import combined_digest, place_digest
+from index.store.passages import Records, combined_digest, place_digest
 from tests.fakes import FakeEmbedder
 
 DOC = Document(doc_id="d", path="d.txt", title="南山经验", text="", places=("深圳市", "南山区"))
@@ -91,15 +91,21 @@ class CountingRows(Sequence[Chunk]):
         return self.rows[row]
 
 
-def test_a_place_summary_reads_no_passage_of_the_place(fake_index_dir: Path) -> None:
-    records = load_index(fake_index_dir, model=FakeEmbedder.name).records
-    browser = Browser(records)
+def watch_passage_reads(records: Records) -> tuple[CountingRows, list[str]]:
+    """Counts every passage read from records and notes every place or report whose rows are asked for."""
     counting = CountingRows(records.chunks)
     records.chunks = counting
     asked: list[str] = []
     rows_about, rows_of = records.rows_about, records.rows_of
     records.rows_about = lambda place: asked.append(place) or rows_about(place)  # type: ignore[method-assign]
     records.rows_of = lambda doc_id: asked.append(doc_id) or rows_of(doc_id)  # type: ignore[method-assign]
+    return counting, asked
+
+
+def test_a_place_summary_reads_no_passage_of_the_place(fake_index_dir: Path) -> None:
+    records = load_index(fake_index_dir, model=FakeEmbedder.name).records
+    browser = Browser(records)
+    counting, asked = watch_passage_reads(records)
 
     summary = browser.place_summary("南山")
 
@@ -111,12 +117,7 @@ def test_a_summary_of_several_places_combines_their_stored_digests_reading_no_pa
     records = load_index(fake_index_dir, model=FakeEmbedder.name).records
     names = ["南山区", "栖霞区"]  # as a region or an ambiguous name resolves
     read = place_digest(records, names)
-    counting = CountingRows(records.chunks)
-    records.chunks = counting
-    asked: list[str] = []
-    rows_about, rows_of = records.rows_about, records.rows_of
-    records.rows_about = lambda place: asked.append(place) or rows_about(place)  # type: ignore[method-assign]
-    records.rows_of = lambda doc_id: asked.append(doc_id) or rows_of(doc_id)  # type: ignore[method-assign]
+    counting, asked = watch_passage_reads(records)
 
     combined = combined_digest(records, names)
 
