@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 # or keyword top 50; more only adds passages the fusion then ranks low.
 CANDIDATES = 50
 MAX_HITS = 20  # most passages one question pages through
+# Passages a broad question's place mean is taken over at most (an even sample of them): a cost bound for a
+# place with very many passages, not fitted; no place of the question sets comes near it.
+CENTROID_SAMPLE = 4096
 # A word whose general-language IDF (jieba's table) is under this is a word of any text: it asks about no
 # topic, so it neither makes a question narrower than "what has X done" nor is named by a notice. 经验 5.7,
 # 特点 5.4, 做法 6.6, 治理 6.7 sit under it; topic words above (花园 7.3, 停车 8.1, 电梯 8.9, 快递 10.0).

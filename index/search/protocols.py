@@ -26,6 +26,8 @@ class VectorSearch(Protocol):
 
     def scores(self, query: npt.NDArray[np.float32], rows: Sequence[int]) -> npt.NDArray[np.float32]: ...
 
+    def vectors(self, rows: Sequence[int]) -> npt.NDArray[np.float32]: ...  # the stored rows, float32
+
 
 class KeywordSearch(Protocol):
     """BM25 over the passages' folded text, by row number, with the corpus's word statistics."""

@@ -21,7 +21,7 @@ from index.places.finder import most_specific
 from index.store.passages import Records
 from index.records import Hit, Understanding
 from index.search import abstain
-from index.search.calibration import DUPLICATE_BIGRAMS, GENERAL_WORD_IDF, MAX_HITS, Calibration
+from index.search.calibration import CENTROID_SAMPLE, DUPLICATE_BIGRAMS, GENERAL_WORD_IDF, MAX_HITS, Calibration
 from index.search.distinct import bears_practice, bigrams, distinct_rows
 from index.search.evidence import (
     Concept, best_of, covered_share, folded_sentences, question_concepts, topic_concepts, whole_tokens, without_places,
@@ -215,8 +215,22 @@ class HybridSearcher:
             years_missing, missing_topic)
         broad = bool(scope.boost) and not missing_topic and self._is_broad(topic, query)
         practiced = self._practice_rows(boost_places, boosted, rows) if broad else frozenset()
+        # A bare place, or one with words of any text, has no topic to match: the passages that sum the place
+        # up (nearest the mean of its passages, as in centroid summarisation) serve best.
+        if broad and (central := self._centrality(boost_places, rows)):
+            evidence["vector"] = central
         return Candidates(query, evidence, cosines, sentences, on_topic, question_cosine, boosted, phrased,
                           in_year, broad, understood, topic, practiced)
+
+    def _centrality(self, places: Iterable[str], rows: Sequence[int]) -> dict[int, float]:
+        """Each row's cosine with the mean of the places' passages: a broad question's best passages sum up the place."""
+        about = np.flatnonzero(self._mask(list(places)))
+        if not len(about):
+            return {}
+        about = about[np.linspace(0, len(about) - 1, min(len(about), CENTROID_SAMPLE)).astype(int)]
+        centroid = self._vectors.vectors(about.tolist()).astype(np.float32).mean(axis=0)
+        centroid /= float(np.linalg.norm(centroid)) or 1.0
+        return dict(zip(rows, self._vectors.scores(centroid, list(rows)).tolist()))
 
     def _nothing(self, query: Query, understood: Understanding) -> Candidates:
         return Candidates(query, {}, {}, {}, {}, 0.0, frozenset(), frozenset(), frozenset(), False, understood)

@@ -184,10 +184,13 @@ class MilvusVectors:
         """Exact cosine of the query with the given rows (their stored vectors, fetched by key)."""
         if not len(rows):
             return np.zeros(0, dtype=np.float32)
+        return self.vectors(rows) @ query.astype(np.float32)
+
+    def vectors(self, rows: Sequence[int]) -> npt.NDArray[np.float32]:
+        """The stored vectors of the given rows, fetched by key."""
         got = self._client.get(self._name, ids=[int(r) for r in rows], output_fields=["vector"])
         by_row = {int(r["row"]): r["vector"] for r in got}
-        vectors = np.asarray([by_row[int(r)] for r in rows], dtype=np.float32)
-        return vectors @ query.astype(np.float32)
+        return np.asarray([by_row[int(r)] for r in rows], dtype=np.float32)
 
 
 class MilvusKeywords:
