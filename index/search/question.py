@@ -133,7 +133,7 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
     spelled = {romanise(n) for n in names}
     uncovered = tuple(
         w for w in uncovered_words(text) if not gazetteer.find_romanised(w) and not any(w in s for s in spelled)
-        and not _spells_place(w, named.not_covered)
+        and not _spells_place(w, named.not_covered) and not _begins_place(w, places)
     ) if english else ()
     glossary = english_concepts(text) if english else ()
     # Words the glossary lacks ("courier", "pavilion") take their dictionary senses among the corpus's words.
@@ -152,6 +152,12 @@ def analyse_question(question: str, gazetteer: PlaceGazetteer,
 def _spells_place(word: str, places: Sequence[str]) -> bool:
     # "Futian" in "How did Futian district…" is a place no report covers, not an untranslated topic word.
     return any(word in fold(p).lower() or word in romanise(p) for p in places)
+
+
+def _begins_place(stem: str, places: Sequence[str]) -> bool:
+    # "Nanjing" stems to "nanj" (as "meeting" to "meet"): the start of a covered place the question names is that
+    # place, not an untranslated topic word that would keep the question from counting as broad.
+    return len(stem) >= 4 and any(romanise(p).startswith(stem) for p in places)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -90,3 +90,19 @@ def test_uncovered_places_are_offered_the_nearest_covered_ones(
     assert scope.nearest == nearest
     assert scope.region == region
     assert scope.dead_end is dead_end
+
+
+@pytest.mark.parametrize("question", ["Qixia District, Nanjing: main practices?", "What has Qixia in Nanjing done?"])
+def test_a_covered_place_spelled_in_pinyin_is_no_untranslated_word(gazetteer: PlaceGazetteer, question: str) -> None:
+    # "Nanjing" stems to "nanj", which spells no place whole: left uncovered, it made the question narrower
+    # than "what has Qixia done" and kept it from being answered as a broad one.
+    query = analyse_question(question, gazetteer)
+
+    assert "南京市" in query.places
+    assert not any(word.startswith("nanj") for word in query.uncovered)
+
+
+def test_a_stem_of_an_english_word_is_still_uncovered(gazetteer: PlaceGazetteer) -> None:
+    query = analyse_question("How does Nanjing handle smartphones for the elderly?", gazetteer)
+
+    assert "smartphon" in query.uncovered
