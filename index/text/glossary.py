@@ -20,6 +20,9 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     # --- party building -------------------------------------------------------------------
     (("party building",), ("党建",)),
     (("party-building-led", "led by party building"), ("党建引领", "党建")),
+    (("party-led", "led by the party"), ("党建引领", "党的领导")),
+    # "party" alone: CC-CEDICT's first senses are 各方 (the parties to a deal), 党员 and 党委; here it is the party.
+    (("party",), ("党组织", "党建", "党员")),
     (("party leadership",), ("党的领导", "党的全面领导")),
     (("party organization",), ("党组织", "基层党组织")),
     (("grassroots party organization",), ("基层党组织",)),

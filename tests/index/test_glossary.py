@@ -36,6 +36,8 @@ def test_longest_phrase_wins_over_its_parts() -> None:
         pytest.param("Who volunteered in the community?", "志愿者", id="past-tense"),
         pytest.param("university teachers taking temporary posts", "挂职", id="plural-temporary-posts"),
         pytest.param("the Central Party School", "中央党校", id="proper-noun"),
+        pytest.param("party-led governance", "党建引领", id="party-led"),
+        pytest.param("How did the party in Nanshan support tech firms?", "党组织", id="the-party-alone"),
     ],
 )
 def test_question_phrase_maps_to_chinese_term(question: str, expected: str) -> None:
