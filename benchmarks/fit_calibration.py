@@ -51,17 +51,17 @@ GRID: dict[str, Sequence[float]] = {
     "fusion.weights.keyword": (0.25, 0.5, 0.75, 1.0, 1.5),
     "fusion.weights.sentence": (0.125, 0.25, 0.5, 0.75, 1.0),
     "fusion.english_weights.keyword": (0.25, 0.5, 0.75, 1.0, 1.5),
-    "fusion.english_weights.sentence": (1.0, 1.5, 2.0, 3.0),
+    "fusion.english_weights.sentence": (1.0, 1.5, 2.0, 3.0, 4.0, 6.0),
     "fusion.place_boost": (1.2, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0),
     "fusion.phrase_boost": (1.0, 1.2, 1.4, 1.7, 2.0),
-    "fusion.year_boost": (1.0, 1.3, 1.5, 2.0, 3.0),
+    "fusion.year_boost": (1.0, 1.3, 1.5, 2.0, 3.0, 4.0, 6.0),
     "relevance_floor": (0.1, 0.15, 0.2, 0.3, 0.4),
     "practice_boost": (1.5, 2.0, 3.0, 4.0, 6.0),
     "abstention.min_cosine": (0.78, 0.79, 0.80, 0.81, 0.82),
     "abstention.confident_cosine": (0.84, 0.85, 0.86, 0.87, 0.88),
     "abstention.min_coverage": (0.3, 0.4, 0.5),
-    "abstention.english_min_cosine": (0.66, 0.68, 0.70, 0.72, 0.74),
-    "abstention.english_min_coverage": (0.1, 0.2, 0.3),
+    "abstention.english_min_cosine": (0.66, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78),
+    "abstention.english_min_coverage": (0.1, 0.2, 0.3, 0.4),
     "abstention.english_confident_cosine": (0.85, 0.87, 0.89, 0.91, 1.0),
 }
 # These change what is gathered (near misses, broad questions), so each value costs a full pass of embedding
@@ -71,8 +71,8 @@ GATHERED_GRID: dict[str, Sequence[float]] = {
     "near_miss.place_lead": (0.0, 0.005, 0.015, 0.025),
     "near_miss.coverage_gap": (0.2, 0.3, 0.4),
     "near_miss.specific_idf": (6.0, 6.5, 7.0, 7.5),
-    "broad_idf_share": (0.2, 0.3, 0.4, 0.5),
-    "english_dictionary_terms": (1, 2, 3),
+    "broad_idf_share": (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+    "english_dictionary_terms": (1, 2, 3, 4, 5),
 }
 
 
