@@ -46,8 +46,7 @@ def combine(evidence: Mapping[str, Mapping[int, float]], weights: Mapping[str, f
 
 def fuse(evidence: Mapping[str, Mapping[int, float]], fusion: Fusion, *, in_place: Collection[int] = (),
          phrased: Collection[int] = (), in_year: Collection[int] = (), practiced: Collection[int] = (),
-         practice_boost: float = 1.0, lexical: float = 1.0,
-         english: bool = False) -> tuple[list[int], dict[int, float]]:
+         lexical: float = 1.0, english: bool = False) -> tuple[list[int], dict[int, float]]:
     """Rows best first with their fused scores: combined evidence, multiplied by each boost a row earns.
 
     lexical (0..1): how much of the question's topic the best candidate holds word for word; the keyword
@@ -66,7 +65,7 @@ def fuse(evidence: Mapping[str, Mapping[int, float]], fusion: Fusion, *, in_plac
         if row in in_year:
             fused[row] *= fusion.year_boost
         if row in practiced:
-            fused[row] *= practice_boost
+            fused[row] *= fusion.practice_boost
     return sorted(fused, key=lambda r: (-fused[r], r)), fused
 
 

@@ -341,7 +341,7 @@ class HybridSearcher:
         # uses matches passages on its generic words alone, and the dense match should lead it.
         lexical = max(found.on_topic.values(), default=0.0)
         ranked, fused = fuse(found.evidence, c.fusion, in_place=found.boosted, phrased=found.phrased,
-                             in_year=found.in_year, practiced=found.practiced, practice_boost=c.practice_boost,
+                             in_year=found.in_year, practiced=found.practiced,
                              lexical=lexical, english=found.query.is_english)
         # Abstain on the strongest evidence anywhere near the top, not just in the first hit.
         cosine = found.question_cosine if found.query.is_english else max(found.cosines.values())

@@ -39,7 +39,8 @@ def test_normalised(scores: dict[int, float], rows: list[int], expected: dict[in
     assert normalised(scores, rows) == expected
 
 
-FUSION = Fusion(weights={"vector": 1.0, "keyword": 1.0}, place_boost=2.0, phrase_boost=1.5, year_boost=1.25)
+FUSION = Fusion(weights={"vector": 1.0, "keyword": 1.0}, place_boost=2.0, phrase_boost=1.5, year_boost=1.25,
+                practice_boost=1.5)
 # Three rows the evidence cannot tell apart (the dense and keyword scores disagree in equal measure).
 EVEN = {"vector": {1: 0.9, 2: 0.85, 3: 0.8}, "keyword": {1: 8.0, 2: 9.0, 3: 10.0}}
 
@@ -52,7 +53,7 @@ EVEN = {"vector": {1: 0.9, 2: 0.85, 3: 0.8}, "keyword": {1: 8.0, 2: 9.0, 3: 10.0
         pytest.param({"phrased": {2}}, 2, id="phrase-boost-lifts-the-second"),
         pytest.param({"in_year": {2}}, 2, id="year-boost-lifts-the-second"),
         pytest.param({"in_place": {3}, "phrased": {2}}, 3, id="place-outweighs-phrase"),
-        pytest.param({"practiced": {3}, "practice_boost": 1.5}, 3, id="practice-boost-lifts-the-third"),
+        pytest.param({"practiced": {3}}, 3, id="practice-boost-lifts-the-third"),
     ],
 )
 def test_boosts_reorder_the_fused_ranking(boosts: dict[str, set[int]], first: int) -> None:
