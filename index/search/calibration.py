@@ -1,7 +1,7 @@
 """Every tuned constant of search, with the evidence for its value.
 
 The ranking and abstention constants are fitted by benchmarks/fit_calibration.py: coordinate descent over
-a small grid per constant on every question set of eval/ together (heldout3 to heldout6 each joined the pool
+a small grid per constant on every question set of eval/ together (heldout3 to heldout7 each joined the pool
 after its one untouched run), with 5-fold cross-validation reporting the figures of constants fitted without
 each question (docs/quality.md). The values below are its fit on all questions; rerun it after adding questions.
 The near-miss, broad-question and dictionary constants change what is gathered, so they are searched only
@@ -65,27 +65,27 @@ class Fusion:
 
     # The dense match (the question without its place names, or an English question with its glossary terms)
     # and BM25 are equals; the best sentence, where the question's words meet, counts half (fitted: keyword 1
-    # and sentence 0.5 on all questions and in four folds of five; 0.75 before the broad questions' centroid).
+    # and sentence 0.5 on all questions and in four folds of five; sentence 0.75 a round ago).
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "vector": 1.0, "keyword": 1.0, "sentence": 0.5})
     # English questions are searched by keywords that are glossary translations: generic words (小区, 治理,
     # 党建) every passage of a report holds, which pull the report's overview passages above the one that
     # answers. Their evidence is therefore weighed apart, fitted on the English questions of every set:
-    # keyword 1 and sentence 1.5 on all questions (the folds chose keyword 1-2 and sentence 1-3: a plateau).
-    # Sentence 3 before, when the dense match embedded the glossary terms alone and understood them less.
+    # keyword 1 and sentence 1.5 on all questions and in four folds of five (one chose keyword 0.5). Sentence 3
+    # a round ago, when the dense match embedded the glossary terms alone and understood them less.
     english_weights: Mapping[str, float] = field(default_factory=lambda: {
         "vector": 1.0, "keyword": 1.0, "sentence": 1.5})
-    # A passage about the place the question names beats an equal one elsewhere: 2.5 on all questions and in
-    # four folds of five (3 in the fifth). Scaled scores spread wider than reciprocal ranks, which needed 1.6.
-    place_boost: float = 2.5
-    # A passage holding a quoted or corpus-named phrase of the question (fitted: 1.2 on all questions and in
-    # two folds, 1.4 and 1.7 in the others: a plateau).
-    phrase_boost: float = 1.2
+    # A passage about the place the question names beats an equal one elsewhere: 3 on all questions and in
+    # two folds of five (2.5 in three: a plateau). Scaled scores spread wider than reciprocal ranks, which needed 1.6.
+    place_boost: float = 3.0
+    # A passage holding a quoted or corpus-named phrase of the question (fitted: 1.7 on all questions and in
+    # two folds of five, 1.4 in three: a plateau).
+    phrase_boost: float = 1.7
     year_boost: float = 2.0  # a passage mentioning the year asked about (fitted: every fold; the grid goes to 6)
     # A broad question's passages that introduce a practice the place's digest lists (places/digest.py), or,
     # for a place whose reports quote no practice name, its passages that name one or give a figure
     # (distinct.bears_practice), are multiplied by this: what X has done, not its preamble. Fitted: 3 on all
-    # questions and in three folds of five (2 in two).
+    # questions and in four folds of five (4 in the fifth).
     practice_boost: float = 3.0
 
 
@@ -125,13 +125,13 @@ class Calibration:
     # this corpus that it is its theme: IDF under this share of the rarest word's (治理 0.06, 党建 0.11,
     # 基层治理 0.32, 党建引领 0.27 of it; 小区治理 0.52 and 红色物业 are topics). It changes what is gathered,
     # so fit_calibration.py searches it only with --gathered: 0.5 in every fold once heldout6 joined (its broad
-    # questions name 基层治理, 小区治理 as their topic); widened to 0.7, the fit keeps 0.5 in four folds of five.
+    # questions name 基层治理, 小区治理 as their topic); on a grid widened to 0.7, 0.5 in four folds of five.
     broad_idf_share: float = 0.5
     # An English word the glossary lacks stands for this many of the corpus words CC-CEDICT glosses with
     # it, best first (text/dictionary.py). It changes what is gathered, so fit_calibration.py searches it only
-    # with --gathered: 5 on all questions and in two folds of five (4, 2 and 1 in the others: the folds
-    # disagree, the senses ranking behind the words the question's context settles). 5 is all the build keeps
-    # (dictionary.KEPT), and since the terms are embedded with the question, more senses cost little.
+    # with --gathered: 5 on all questions and in four folds of five (4 in the fifth). 5 is all the build keeps
+    # (dictionary.KEPT): since the terms are embedded after the question, whose words settle the sense, more
+    # senses cost little (3 a round ago, when they were embedded alone).
     english_dictionary_terms: int = 5
     # Hits scoring under this share of the best one are not offered, even when paging (fitted: three folds, 0.1 in two).
     relevance_floor: float = 0.2

@@ -32,9 +32,9 @@ def grown(real_engine: AnswerEngine) -> dict[str, Scores]:
 
 
 def test_development_set_meets_the_issue_bar(dev: dict[str, Scores]) -> None:
-    # Constants fitted on every set (benchmarks/fit_calibration.py): in-sample hit@5 1.000, MRR@10 0.932
-    # (docs/quality.md has the cross-validated figures). Its 3 English questions (0.667 in-sample, 0.500 cross-validated) are
-    # too few to bound alone: the grown set's English questions are bounded below.
+    # Constants fitted on every set (benchmarks/fit_calibration.py): in-sample hit@5 1.000, MRR@10 0.906, the
+    # same cross-validated (docs/quality.md). Its 3 English questions (0.611 either way) are too few to bound
+    # alone: the grown set's English questions are bounded below.
     assert dev["all"].hit5 >= 0.95
     assert dev["all"].mrr10 >= 0.85
 
@@ -49,8 +49,8 @@ def test_no_answerable_question_is_abstained_on(grown: dict[str, Scores]) -> Non
 
 
 def test_grown_question_set_keeps_its_margins(grown: dict[str, Scores]) -> None:
-    # Constants fitted on every set: the grown set's new questions score 0.963 hit@5 and 0.925 MRR@10
-    # in-sample (english 0.947); bars sit under the cross-validated figures (docs/quality.md).
+    # Constants fitted on every set: the grown set's new questions score 0.963 hit@5 and 0.937 MRR@10
+    # in-sample (english 0.970); bars sit under the cross-validated figures (docs/quality.md).
     assert grown["all"].hit5 >= 0.93
     assert grown["all"].mrr10 >= 0.85
     for kind in ("english", "traditional", "place", "paraphrase", "fact", "keyword"):
@@ -109,7 +109,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
 
 
 def test_the_named_district_wins_among_reports_on_the_same_practice(combined: dict[str, Scores]) -> None:
-    # 1.000 / 0.895 (english 0.895) in-sample, 1.000 / 0.895 (english 0.886) cross-validated.
+    # hit@5 / MRR@10 1.000 / 0.926 (english 0.947) in-sample, 1.000 / 0.924 (english 0.947) cross-validated.
     assert combined["all"].hit5 >= 0.95
     assert combined["all"].mrr10 >= 0.85
     assert combined["english"].mrr10 >= 0.8
@@ -130,7 +130,7 @@ def test_places_and_years_no_report_covers_are_always_said(near: dict[str, Score
 
 
 def test_topics_a_place_never_treats_are_mostly_flagged(near: dict[str, Scores]) -> None:
-    # 6/6 in-sample with the fitted constants, 5/6 cross-validated.
+    # 5/6 in-sample and cross-validated ("拱墅区怎么用好高校资源" is answered without the notice).
     assert near["off_topic_place"].abstained >= near["off_topic_place"].out_of_corpus - 1
 
 
@@ -159,7 +159,7 @@ def test_a_place_mentioned_only_inside_a_report_counts_as_covered(real_engine: A
 
 def test_everyday_and_english_wording_set_keeps_its_margin(real_engine: AnswerEngine) -> None:
     # eval/wording.jsonl: our questions in the shapes readers use (everyday words, figures inside long
-    # passages, pinyin community names, broad "what has X done"); 0.841 in-sample (english 0.806), 0.797
+    # passages, pinyin community names, broad "what has X done"); 0.860 in-sample (english 0.806), the same
     # cross-validated.
     table = scores(real_engine, PROJECT_ROOT / "eval" / "wording.jsonl")
     assert table["all"].mrr10 >= 0.78
@@ -249,12 +249,14 @@ def test_a_notice_never_names_a_word_of_any_text(real_engine: AnswerEngine) -> N
 @pytest.mark.parametrize(
     ("name", "mrr5", "paraphrase", "broad", "english", "refused", "notices", "answered_far_out"),
     [
-        # Untouched runs: heldout4 0.758 (paraphrase 0.607, broad 0.597), heldout5 0.830, heldout6 0.732;
-        # then each joined the fitting pool. In-sample now: 0.851, 0.820, 0.753 (docs/quality.md). heldout4's
-        # "What do foreigners need to apply for a Chinese work permit?" is answered, not abstained on.
-        ("heldout4.jsonl", 0.82, 0.78, 0.78, 0.78, 1, 2, 1),
-        ("heldout5.jsonl", 0.80, 0.74, 0.60, 0.78, 0, 2, 0),
-        ("heldout6.jsonl", 0.73, 0.70, 0.45, 0.70, 3, 1, 0),
+        # Untouched runs: heldout4 0.758 (paraphrase 0.607, broad 0.597), heldout5 0.830, heldout6 0.732, heldout7
+        # 0.809; then each joined the fitting pool. In-sample now: 0.865, 0.841, 0.768, 0.814 (docs/quality.md).
+        # Far out-of-corpus questions answered: heldout4's work permit, heldout7's boiling point at altitude and
+        # passport renewal (English questions meet the reports at the cosines these do).
+        ("heldout4.jsonl", 0.86, 0.79, 0.88, 0.82, 1, 3, 1),
+        ("heldout5.jsonl", 0.84, 0.79, 0.68, 0.83, 0, 2, 0),
+        ("heldout6.jsonl", 0.76, 0.69, 0.56, 0.74, 2, 1, 0),
+        ("heldout7.jsonl", 0.81, 0.89, 0.69, 0.77, 1, 2, 2),
     ],
 )
 def test_the_newer_held_out_sets_keep_their_figures(real_engine: AnswerEngine, name: str, mrr5: float,
