@@ -6,6 +6,7 @@ from __future__ import annotations
 from index.places.gazetteer import PlaceGazetteer
 from index.search.evidence import question_concepts
 from index.search.question import analyse_question
+from index.search.searcher import english_embedding_text
 from index.text.dictionary import cedict_lines, corpus_senses, entries, sense_table, translations
 
 SAMPLE = """# CC-CEDICT sample
@@ -104,3 +105,14 @@ def test_a_dictionary_guess_weighs_what_an_untranslated_word_does() -> None:
     concepts = question_concepts(query, [], lambda token: 8.0, rarest, lambda text: text.split())
 
     assert (("亭子",), rarest / 2) in concepts  # not its own IDF of 8: a guess cannot carry the question
+
+
+def test_an_english_question_is_embedded_with_its_glossary_terms_and_each_word_first_sense() -> None:
+    query = analyse_question("red property management and the pavilion", PlaceGazetteer([]), {},
+                             {"pavilion": ["亭子", "凉亭"]}, dictionary_terms=2)
+
+    text = english_embedding_text(query)
+
+    assert text.startswith("red property management and the pavilion ")
+    assert "红色物业" in text and "亭子" in text
+    assert "凉亭" not in text and "凉亭" in query.keyword_text  # further senses widen the keyword search only
