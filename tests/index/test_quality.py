@@ -49,8 +49,8 @@ def test_no_answerable_question_is_abstained_on(grown: dict[str, Scores]) -> Non
 
 
 def test_grown_question_set_keeps_its_margins(grown: dict[str, Scores]) -> None:
-    # Constants fitted on every set: the grown set's new questions score 0.963 hit@5 and 0.937 MRR@10
-    # in-sample (english 0.970); bars sit under the cross-validated figures (docs/quality.md).
+    # Constants fitted on every set: the grown set's new questions score 0.963 hit@5 and 0.928 MRR@10
+    # in-sample (english 0.947); bars sit under the cross-validated figures (docs/quality.md).
     assert grown["all"].hit5 >= 0.93
     assert grown["all"].mrr10 >= 0.85
     for kind in ("english", "traditional", "place", "paraphrase", "fact", "keyword"):
@@ -109,7 +109,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> dict[st
 
 
 def test_the_named_district_wins_among_reports_on_the_same_practice(combined: dict[str, Scores]) -> None:
-    # hit@5 / MRR@10 1.000 / 0.926 (english 0.947) in-sample, 1.000 / 0.924 (english 0.947) cross-validated.
+    # hit@5 / MRR@10 1.000 / 0.917 (english 0.921) in-sample and cross-validated.
     assert combined["all"].hit5 >= 0.95
     assert combined["all"].mrr10 >= 0.85
     assert combined["english"].mrr10 >= 0.8
@@ -159,7 +159,7 @@ def test_a_place_mentioned_only_inside_a_report_counts_as_covered(real_engine: A
 
 def test_everyday_and_english_wording_set_keeps_its_margin(real_engine: AnswerEngine) -> None:
     # eval/wording.jsonl: our questions in the shapes readers use (everyday words, figures inside long
-    # passages, pinyin community names, broad "what has X done"); 0.860 in-sample (english 0.806), the same
+    # passages, pinyin community names, broad "what has X done"); 0.848 in-sample (english 0.778), the same
     # cross-validated.
     table = scores(real_engine, PROJECT_ROOT / "eval" / "wording.jsonl")
     assert table["all"].mrr10 >= 0.78
@@ -250,13 +250,14 @@ def test_a_notice_never_names_a_word_of_any_text(real_engine: AnswerEngine) -> N
     ("name", "mrr5", "paraphrase", "broad", "english", "refused", "notices", "answered_far_out"),
     [
         # Untouched runs: heldout4 0.758 (paraphrase 0.607, broad 0.597), heldout5 0.830, heldout6 0.732, heldout7
-        # 0.809; then each joined the fitting pool. In-sample now: 0.865, 0.841, 0.768, 0.814 (docs/quality.md).
-        # Far out-of-corpus questions answered: heldout4's work permit, heldout7's boiling point at altitude and
+        # 0.809, heldout8 0.689; then each joined the fitting pool. In-sample now: 0.862, 0.853, 0.771, 0.812,
+        # 0.701 (docs/quality.md). Far out-of-corpus questions answered: heldout4's work permit and heldout7's
         # passport renewal (English questions meet the reports at the cosines these do).
-        ("heldout4.jsonl", 0.86, 0.79, 0.88, 0.82, 1, 3, 1),
-        ("heldout5.jsonl", 0.84, 0.79, 0.68, 0.83, 0, 2, 0),
-        ("heldout6.jsonl", 0.76, 0.69, 0.56, 0.74, 2, 1, 0),
-        ("heldout7.jsonl", 0.81, 0.89, 0.69, 0.77, 1, 2, 2),
+        ("heldout4.jsonl", 0.86, 0.80, 0.90, 0.80, 1, 2, 1),
+        ("heldout5.jsonl", 0.85, 0.79, 0.70, 0.85, 0, 2, 0),
+        ("heldout6.jsonl", 0.77, 0.71, 0.53, 0.74, 3, 1, 0),
+        ("heldout7.jsonl", 0.81, 0.89, 0.70, 0.76, 2, 2, 1),
+        ("heldout8.jsonl", 0.70, 0.72, 0.64, 0.65, 3, 5, 0),
     ],
 )
 def test_the_newer_held_out_sets_keep_their_figures(real_engine: AnswerEngine, name: str, mrr5: float,
