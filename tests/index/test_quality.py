@@ -258,6 +258,8 @@ def test_a_notice_never_names_a_word_of_any_text(real_engine: AnswerEngine) -> N
         ("heldout6.jsonl", 0.77, 0.71, 0.53, 0.74, 3, 1, 0),
         ("heldout7.jsonl", 0.81, 0.89, 0.70, 0.76, 2, 2, 1),
         ("heldout8.jsonl", 0.70, 0.72, 0.64, 0.65, 3, 5, 0),
+        # heldout9 is not in the pool yet: its figures are those of its untouched run (0.773).
+        ("heldout9.jsonl", 0.77, 0.84, 0.57, 0.76, 2, 0, 0),
     ],
 )
 def test_the_newer_held_out_sets_keep_their_figures(real_engine: AnswerEngine, name: str, mrr5: float,
