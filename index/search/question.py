@@ -49,6 +49,18 @@ class Query:
         """Folded text for keyword tokens: the question plus its Chinese expansions, names and places."""
         return " ".join((self.folded, *self.expansions, *self.names, *self.places))
 
+    @property
+    def embedding_text(self) -> str:
+        """An English question followed by its Chinese terms: every glossary term, and each dictionary word's first sense.
+
+        The words around the terms settle which sense is meant; the further senses widen only the keyword search,
+        since embedding them too measured the same (pooled English MRR@5 0.834 with all five, 0.833 with one) and
+        costs embedding time (about 5 ms more on the longest English questions).
+        """
+        glossary = [term for concept in self.concepts if concept not in self.translated for term in concept]
+        senses = [concept[0] for concept in self.translated if concept]
+        return " ".join((self.text, *dict.fromkeys((*glossary, *senses))))
+
 
 @functools.lru_cache(maxsize=1024)
 def alias_forms(places: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from index.places.gazetteer import PlaceGazetteer
 from index.search.evidence import question_concepts
 from index.search.question import analyse_question
-from index.search.searcher import english_embedding_text
 from index.text.dictionary import cedict_lines, corpus_senses, entries, sense_table, translations
 
 SAMPLE = """# CC-CEDICT sample
@@ -111,7 +110,7 @@ def test_an_english_question_is_embedded_with_its_glossary_terms_and_each_word_f
     query = analyse_question("red property management and the pavilion", PlaceGazetteer([]), {},
                              {"pavilion": ["亭子", "凉亭"]}, dictionary_terms=2)
 
-    text = english_embedding_text(query)
+    text = query.embedding_text
 
     assert text.startswith("red property management and the pavilion ")
     assert "红色物业" in text and "亭子" in text
